@@ -1,0 +1,1 @@
+"""HTTP blueprints, one per resource: parse → call one service → shape the answer."""

@@ -1,0 +1,11 @@
+"""Every blueprint the app registers, in one list (app.py stays a few lines)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.auth import auth_bp
+from chalicelib.api.health import health_bp
+from chalicelib.api.openapi import openapi_bp
+
+BLUEPRINTS: tuple[Blueprint, ...] = (auth_bp, health_bp, openapi_bp)

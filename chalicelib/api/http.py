@@ -1,0 +1,85 @@
+"""Request parsing and response shaping shared by the blueprints."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.observability import logger
+
+M = TypeVar("M", bound=BaseModel)
+JSON = "application/json"
+
+
+class MalformedBody(Exception):
+    """The body is not JSON at all (400), as opposed to JSON that breaks the schema (422)."""
+
+
+def request_id_of(request: Request | None) -> str | None:
+    if request is None:
+        return None
+    rid = (request.context or {}).get("requestId")
+    if rid:
+        return str(rid)
+    lambda_context = getattr(request, "lambda_context", None)
+    return getattr(lambda_context, "aws_request_id", None)
+
+
+def correlation_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Correlate logs by request id. API Gateway events carry one (Powertools picks it up); the
+    local gateway's do not, so fall back to the invocation id instead of logging none."""
+    if not logger.get_correlation_id():
+        logger.set_correlation_id(request_id_of(event))
+    return get_response(event)
+
+
+def field_errors_of(exc: ValidationError) -> list[dict[str, Any]]:
+    # Only loc and msg: pydantic's "input" would echo the caller's data (possibly personal).
+    return [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]
+
+
+def invalid_input(exc: ValidationError) -> InvalidInput:
+    fields = field_errors_of(exc)
+    noun = "field is" if len(fields) == 1 else "fields are"
+    return InvalidInput(f"{len(fields)} {noun} invalid", fields)
+
+
+def parse_body(request: Request, model: type[M]) -> M:
+    raw = request.raw_body or b""
+    try:
+        data = json.loads(raw) if raw.strip() else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedBody("Body is not valid JSON") from exc
+    if data is None:
+        raise InvalidInput("Body is required", [{"loc": ["body"], "msg": "Field required"}])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+
+
+def parse_query(params: dict[str, str] | None, model: type[M]) -> M:
+    try:
+        return model.model_validate(params or {})
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+
+
+def json_response(
+    model: BaseModel | dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = (
+        model.model_dump_json(exclude_none=True)
+        if isinstance(model, BaseModel)
+        else json.dumps(model)
+    )
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
+    )

@@ -1,0 +1,134 @@
+"""OpenAPI 3.1 document built from the recorded operations and their pydantic models."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+from chalice import Blueprint
+from chalice.app import Response
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.http import json_response
+from chalicelib.api.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type_uri
+from chalicelib.api.routing import OPERATIONS, Operation, route
+from chalicelib.models.problem import Problem
+from chalicelib.settings import get_settings
+
+openapi_bp = Blueprint(__name__)
+REF = "#/components/schemas/{model}"
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "merchant": [{"merchantKey": []}],
+    "merchant_or_customer": [{"merchantKey": []}, {"customerToken": []}],
+    "signature": [{"webhookSignature": []}],
+}
+COMMON_ERRORS = ("internal_error",)
+
+
+def _schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "description": prop.get("description", ""),
+            "schema": {k: v for k, v in prop.items() if k != "description"},
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+    ]
+
+
+def _error_responses(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for code in (*op.errors, *COMMON_ERRORS):
+        status = str(PROBLEM_TYPES[code].status)
+        entry = out.setdefault(
+            status,
+            {"description": "", "content": {PROBLEM_JSON: {"schema": _schema_ref(Problem)}}},
+        )
+        entry["description"] = ", ".join(filter(None, [entry["description"], f"`{code}`"]))
+    return out
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    doc: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _op_id(op)}
+    params = _path_parameters(op.path) + (_query_parameters(op.query) if op.query else [])
+    if params:
+        doc["parameters"] = params
+    if op.request:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema_ref(op.request)}},
+        }
+    ok: dict[str, Any] = {"description": "Success"}
+    if op.response:
+        ok["content"] = {"application/json": {"schema": _schema_ref(op.response)}}
+    doc["responses"] = {str(op.status): ok, **_extra(op), **_error_responses(op)}
+    if op.auth:
+        doc["security"] = SECURITY[op.auth]
+    return doc
+
+
+def _extra(op: Operation) -> dict[str, Any]:
+    return {str(status): {"description": text} for status, text in op.extra_statuses.items()}
+
+
+def _op_id(op: Operation) -> str:
+    parts = [p.strip("{}").replace("-", "_") for p in op.path.split("/")[2:] if p]
+    return "_".join([op.method.lower(), *parts])
+
+
+@cache
+def build_document() -> dict[str, Any]:
+    Mode = Literal["validation", "serialization"]
+    models: list[tuple[type[BaseModel], Mode]] = [(Problem, "serialization")]
+    for op in OPERATIONS:
+        models += [(m, "validation") for m in (op.request,) if m]
+        models += [(m, "serialization") for m in (op.response,) if m]
+    unique = list(dict.fromkeys(models))
+    _, schemas = models_json_schema(unique, ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Promise Keeper",
+            "version": get_settings().version,
+            "description": "Delivery promise, order tracking, returns and feedback for online "
+            "shops. Errors are RFC 9457 problem details; problem types: "
+            + ", ".join(f"`{problem_type_uri(c)}`" for c in PROBLEM_TYPES),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {
+                "merchantKey": {"type": "http", "scheme": "bearer"},
+                "customerToken": {"type": "apiKey", "in": "query", "name": "token"},
+                "webhookSignature": {"type": "apiKey", "in": "header", "name": "X-Signature"},
+            },
+        },
+    }
+
+
+@route(
+    openapi_bp,
+    Operation("/v1/openapi.json", "GET", "This OpenAPI 3.1 document", "meta"),
+    cors=True,
+)
+def openapi_document() -> Response:
+    return json_response(build_document(), headers={"Cache-Control": "public, max-age=300"})

@@ -1,0 +1,42 @@
+"""Route registration that documents itself: every route is recorded for the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint
+from pydantic import BaseModel
+
+from chalicelib.api.problems import problem_route
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    summary: str
+    tag: str
+    status: int = 200
+    request: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    auth: str | None = None  # "merchant", "merchant_or_customer", "signature" or None (public)
+    errors: tuple[str, ...] = ()
+    extra_statuses: dict[int, str] = field(default_factory=dict)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def route(bp: Blueprint, op: Operation, **chalice_kwargs: Any) -> Callable[..., Any]:
+    """Register a view on `bp`, wrapped in the problem translator, and record `op` for OpenAPI."""
+    OPERATIONS.append(op)
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        wrapped = problem_route(lambda: bp.current_request)(view)
+        bp.route(op.path, methods=[op.method], **chalice_kwargs)(wrapped)
+        return wrapped
+
+    return decorator

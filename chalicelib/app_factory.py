@@ -1,0 +1,32 @@
+"""Builds the Chalice app: middleware first (Chalice binds it when a blueprint registers), then
+every blueprint. app.py calls this once; tests call it to add a probe blueprint."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.logging import correlation_paths
+from chalice import Blueprint, Chalice, ConvertToMiddleware
+
+from chalicelib.api.blueprints import BLUEPRINTS
+from chalicelib.api.http import correlation_middleware
+from chalicelib.api.problems import problem_middleware
+from chalicelib.handlers.blueprints import HANDLERS
+from chalicelib.observability import capture_lambda_handler, logger, metrics
+
+APP_NAME = "promise-keeper"
+
+
+def create_app(extra: tuple[Blueprint, ...] = ()) -> Chalice:
+    app = Chalice(app_name=APP_NAME)
+    # Outermost first: the logger sets the correlation id before anything else logs.
+    app.register_middleware(
+        ConvertToMiddleware(
+            logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+        )
+    )
+    app.register_middleware(ConvertToMiddleware(capture_lambda_handler))
+    app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+    app.register_middleware(correlation_middleware, "http")
+    app.register_middleware(problem_middleware, "http")
+    for blueprint in (*BLUEPRINTS, *HANDLERS, *extra):
+        app.register_blueprint(blueprint)
+    return app

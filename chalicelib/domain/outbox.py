@@ -1,0 +1,39 @@
+"""Outbox messages: what a state change asks the notification side to consider.
+
+The order-status side writes one of these in the same DynamoDB transaction as the change; the
+stream relay moves it to SQS; the sender decides whether it is worth a message. The message holds
+ids and statuses only — no personal data travels through the queue; the sender reads the order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+OutboxKind = Literal[
+    "order_confirmed",  # an order was registered
+    "shipment_status",  # a shipment's canonical status changed (status, previous)
+    "promise_state",  # the order's promise state changed (on_track → at_risk/late/kept/broken)
+    "order_status",  # the order's derived status changed (e.g. delivered: every shipment arrived)
+    "return_status",  # a return moved (requested, received, refunded, ...)
+]
+
+
+class OutboxMessage(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Deterministic: the same change always yields the same id, so a replay is recognisable.
+    message_id: str
+    kind: OutboxKind
+    order_id: str
+    shipment_id: str | None = None
+    return_id: str | None = None
+    status: str | None = None
+    previous: str | None = None
+    occurred_at: datetime
+
+    @staticmethod
+    def make_id(kind: str, order_id: str, ref: str | None, status: str | None) -> str:
+        return f"{kind}#{order_id}#{ref or '-'}#{status or '-'}"

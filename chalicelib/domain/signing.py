@@ -1,0 +1,69 @@
+"""HMAC signing for tokens handed to storefronts and customers.
+
+A token is ``<base64url(json claims)>.<base64url(HMAC-SHA256)>``: self-contained, so verifying it
+needs no database read (the quote path stays stateless).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.errors import InvalidToken
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hmac_sha256_hex(secret: str | bytes, message: str | bytes) -> str:
+    key = secret.encode() if isinstance(secret, str) else secret
+    msg = message.encode() if isinstance(message, str) else message
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def issue_token(secret: str, purpose: str, claims: dict[str, Any]) -> str:
+    """Sign ``claims`` for one ``purpose`` (a promise token can never pass as a customer token)."""
+    body = json.dumps({"p": purpose, **claims}, separators=(",", ":"), sort_keys=True).encode()
+    mac = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return f"{_b64(body)}.{_b64(mac)}"
+
+
+def verify_token(
+    secret: str, purpose: str, token: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Return the claims of a genuine token; raise InvalidToken otherwise.
+
+    A claim ``exp`` (unix seconds) is enforced when ``now`` is given.
+    """
+    try:
+        body_part, mac_part = token.split(".", 1)
+        body, mac = _unb64(body_part), _unb64(mac_part)
+    except ValueError as exc:  # wrong shape or bad base64 (binascii.Error is a ValueError)
+        raise InvalidToken("token is malformed") from exc
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    if not hmac.compare_digest(mac, expected):
+        raise InvalidToken("token signature does not match")
+    claims: dict[str, Any] = json.loads(body)
+    if claims.pop("p", None) != purpose:
+        raise InvalidToken("token was issued for another purpose")
+    if now is not None and "exp" in claims and now.timestamp() > float(claims["exp"]):
+        raise InvalidToken("token has expired")
+    return claims
+
+
+def customer_token(secret: str, order_id: str) -> str:
+    """The per-order customer token: an HMAC of the order id, stable for the order's lifetime."""
+    return _b64(hmac.new(secret.encode(), f"order:{order_id}".encode(), hashlib.sha256).digest())
+
+
+def verify_customer_token(secret: str, order_id: str, token: str) -> bool:
+    return hmac.compare_digest(customer_token(secret, order_id), token)

@@ -1,0 +1,7 @@
+"""Every non-HTTP entry point (SQS senders, stream relay, schedules), in one list."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+HANDLERS: tuple[Blueprint, ...] = ()

@@ -1,0 +1,95 @@
+"""Powertools Logger, Metrics and Tracer — one instance each, shared by every entry point.
+
+Personal data (names, emails, phones, addresses) must never reach a log line. Code should not log
+it in the first place; the redacting formatter below is the safety net that a test holds to.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
+SERVICE = "promise-keeper"
+REDACTED = "[redacted]"
+PERSONAL_KEYS = frozenset(
+    {
+        "name",
+        "first_name",
+        "last_name",
+        "customer_name",
+        "email",
+        "phone",
+        "address",
+        "street",
+        "address_line1",
+        "address_line2",
+        "postal_code",
+        "zip",
+        "city",
+        "customer",
+        "destination",
+    }
+)
+# Bounded repetitions keep the scan linear on long strings (an unbounded one is quadratic).
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_PHONE = re.compile(r"\+?\d[\d ()/-]{7,20}\d")
+
+
+def redact(value: Any) -> Any:
+    """Mask personal fields by key and email/phone shapes inside free text."""
+    if isinstance(value, dict):
+        return {k: REDACTED if k in PERSONAL_KEYS else redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        if "@" in value:
+            value = _EMAIL.sub(REDACTED, value)
+        return _PHONE.sub(REDACTED, value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    # Anything else (an exception, a Decimal) would be str()-ed by the serializer: redact that.
+    return redact(str(value))
+
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
+        return super().serialize(redact(log))
+
+
+# Most requests record no business metric; Powertools warns on every such flush.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+metrics = Metrics(namespace="PromiseKeeper", service=SERVICE)
+
+
+def tracing_enabled() -> bool:
+    # Creating a Tracer imports the X-Ray SDK (~200 ms) even when tracing is off, so it is only
+    # built where it can trace: inside Lambda, unless switched off.
+    env = os.environ
+    disabled = env.get("POWERTOOLS_TRACE_DISABLED", "false").lower() in ("1", "true")
+    return "AWS_LAMBDA_FUNCTION_NAME" in env and not disabled and "AWS_SAM_LOCAL" not in env
+
+
+@cache
+def get_tracer() -> Tracer:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+def capture_lambda_handler(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Lambda wrapper for ConvertToMiddleware: trace where tracing is on, pass through elsewhere."""
+    if not tracing_enabled():
+        return handler
+    return get_tracer().capture_lambda_handler(handler)

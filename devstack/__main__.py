@@ -1,0 +1,107 @@
+"""`make run`: the whole stack on one laptop. Ctrl-C stops all of it."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+from devstack import environment
+from devstack.environment import API_PORT, AWS_PORT, HOST, REGION
+
+
+def start_embedded_aws(port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    return server
+
+
+def provision() -> None:
+    import boto3
+
+    from devstack.resources import create_queues, create_tables
+
+    create_tables(boto3.client("dynamodb"))
+    create_queues(boto3.client("sqs"))
+    # SES only sends from verified identities, in the emulator as in AWS.
+    from chalicelib.settings import get_settings
+
+    boto3.client("sesv2").create_email_identity(EmailIdentity=get_settings().sender_email)
+
+
+def start_api(app: Any, port: int) -> Any:
+    from devstack.local_server import create_server
+
+    server = create_server(app, HOST, port)
+    thread = threading.Thread(target=server.server.serve_forever, name="api", daemon=True)
+    thread.start()
+    return server
+
+
+def main() -> int:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    environment.apply(environment.local_environment())
+    aws = start_embedded_aws(AWS_PORT)
+    provision()
+
+    import boto3
+
+    from app import app
+    from devstack.pump import EventPump
+    from devstack.resources import table_name
+
+    api = start_api(app, API_PORT)
+    stop = threading.Event()
+    pump = EventPump(
+        app=app,
+        sqs=boto3.client("sqs"),
+        streams=boto3.client("dynamodbstreams"),
+        dynamodb=boto3.client("dynamodb"),
+        region=REGION,
+        table_name=table_name(),
+    )
+    pump_thread = threading.Thread(target=pump.run_forever, args=(stop,), name="pump", daemon=True)
+    pump_thread.start()
+
+    print(_banner(), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    # A second Ctrl-C must not interrupt the orderly shutdown below.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    print("\nStopping: event pump, API, embedded AWS …", flush=True)
+    stop.set()
+    pump_thread.join(timeout=5)
+    api.shutdown()
+    aws.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _banner() -> str:
+    import os
+
+    return f"""
+Promise Keeper is running locally.
+
+  API            http://{HOST}:{API_PORT}        (try: curl http://{HOST}:{API_PORT}/v1/health)
+  OpenAPI        http://{HOST}:{API_PORT}/v1/openapi.json
+  Embedded AWS   http://{HOST}:{AWS_PORT}        (moto, {REGION}; key testing, secret testing)
+  Event pump     DynamoDB stream → relay, SQS → senders, schedules
+
+  Merchant API key   {os.environ.get("PK_MERCHANT_API_KEY", "dev-merchant-key")}
+  Webhook secret     {os.environ.get("PK_WEBHOOK_SECRET", "dev-webhook-secret")}
+  Token secret       {os.environ.get("PK_TOKEN_SECRET", "dev-token-secret")}
+
+Ctrl-C stops everything.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

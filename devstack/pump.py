@@ -1,0 +1,212 @@
+"""The local event pump: what Lambda's event source mappings and EventBridge schedules do in AWS.
+
+Chalice's local server only serves HTTP. The pump polls the embedded AWS for SQS messages and
+DynamoDB stream records and calls the very handler functions Chalice registered (`app.handler_map`)
+with Lambda-shaped events, and fires schedules. Failures behave as in AWS: a failed SQS message
+stays on the queue (partial batch responses honoured), a failed stream batch is retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice.app import (
+    Chalice,
+    DynamoDBEventConfig,
+    Rate,
+    ScheduledEventConfig,
+    SQSEventConfig,
+)
+from chalice.local import LambdaContext
+
+REGION_ACCOUNT = "arn:aws:sqs:{region}:123456789012:{name}"
+_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def schedule_seconds(expression: Any) -> float:
+    text = expression.to_string() if isinstance(expression, Rate) else str(expression)
+    match = _RATE.fullmatch(text)
+    if not match:  # cron expressions: checked once a minute locally
+        return 60.0
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
+
+
+@dataclass
+class StreamCursor:
+    shard_id: str
+    iterator: str | None
+
+
+@dataclass
+class EventPump:
+    app: Chalice
+    sqs: Any
+    streams: Any
+    dynamodb: Any
+    region: str
+    table_name: str
+    schedule_scale: float = 1.0  # < 1 fires schedules faster locally
+    log: Any = print
+    _cursors: dict[str, StreamCursor] = field(default_factory=dict)
+    _next_run: dict[str, float] = field(default_factory=dict)
+
+    # -- SQS ---------------------------------------------------------------------------------
+    def _queue_name(self, config: SQSEventConfig) -> str:
+        return config.queue or str(config.queue_arn).rsplit(":", 1)[-1]
+
+    def pump_queue(self, config: SQSEventConfig) -> int:
+        name = self._queue_name(config)
+        url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        received = self.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(10, config.batch_size),
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            return 0
+        arn = REGION_ACCOUNT.format(region=self.region, name=name)
+        event = {"Records": [_sqs_record(m, arn, self.region) for m in received]}
+        try:
+            result = self._invoke(config.name, event)
+        except Exception as exc:  # as Lambda: the whole batch becomes visible again later
+            self.log(f"[pump] {config.name} failed on {len(received)} message(s): {exc!r}")
+            return 0
+        failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        done = [m for m in received if m["MessageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+        if failed:
+            self.log(f"[pump] {config.name}: {len(failed)} message(s) failed, left for retry")
+        return len(received)
+
+    # -- DynamoDB Streams ----------------------------------------------------------------------
+    def _stream_arn(self) -> str:
+        return str(
+            self.dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
+        )
+
+    def _refresh_cursors(self, arn: str) -> None:
+        shards = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] not in self._cursors:
+                iterator = self.streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+                self._cursors[shard["ShardId"]] = StreamCursor(shard["ShardId"], iterator)
+
+    def pump_stream(self, config: DynamoDBEventConfig) -> int:
+        arn = self._stream_arn()
+        self._refresh_cursors(arn)
+        handled = 0
+        for cursor in self._cursors.values():
+            if cursor.iterator is None:
+                continue
+            page = self.streams.get_records(ShardIterator=cursor.iterator, Limit=config.batch_size)
+            records = page.get("Records", [])
+            if records:
+                event = {
+                    "Records": [
+                        {**r, "eventSourceARN": arn, "awsRegion": self.region} for r in records
+                    ]
+                }
+                try:
+                    self._invoke(config.name, event)
+                except Exception as exc:  # as Lambda: retry the same batch, keep order
+                    self.log(f"[pump] {config.name} failed, will retry: {exc!r}")
+                    continue
+                handled += len(records)
+            cursor.iterator = page.get("NextShardIterator")
+        return handled
+
+    # -- schedules -----------------------------------------------------------------------------
+    def pump_schedule(self, config: ScheduledEventConfig, now: float) -> int:
+        due = self._next_run.setdefault(config.name, now)
+        if now < due:
+            return 0
+        self._next_run[config.name] = (
+            now + schedule_seconds(config.schedule_expression) * self.schedule_scale
+        )
+        event = {
+            "version": "0",
+            "id": hashlib.sha1(f"{config.name}{now}".encode()).hexdigest(),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "region": self.region,
+            "resources": [],
+            "detail": {},
+        }
+        try:
+            self._invoke(config.name, event)
+        except Exception as exc:
+            self.log(f"[pump] schedule {config.name} failed: {exc!r}")
+        return 1
+
+    # -- loop ----------------------------------------------------------------------------------
+    def _invoke(self, name: str, event: dict[str, Any]) -> Any:
+        context = LambdaContext(function_name=name, memory_size=512)
+        return self.app.handler_map[name](event, context)
+
+    def run_once(self, now: float | None = None) -> int:
+        now = time.time() if now is None else now
+        count = 0
+        for config in self.app.event_sources:
+            if isinstance(config, SQSEventConfig):
+                count += self.pump_queue(config)
+            elif isinstance(config, DynamoDBEventConfig):
+                count += self.pump_stream(config)
+            elif isinstance(config, ScheduledEventConfig):
+                count += self.pump_schedule(config, now)
+        return count
+
+    def drain(self, rounds: int = 20) -> int:
+        """Run until nothing is left to do (tests); schedules are not fired."""
+        total = 0
+        for _ in range(rounds):
+            count = sum(
+                self.pump_queue(c) if isinstance(c, SQSEventConfig) else self.pump_stream(c)
+                for c in self.app.event_sources
+                if isinstance(c, SQSEventConfig | DynamoDBEventConfig)
+            )
+            total += count
+            if not count:
+                break
+        return total
+
+    def run_forever(self, stop: threading.Event, interval: float = 0.5) -> None:
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception as exc:  # the embedded AWS went away (shutdown) or a poll failed
+                self.log(f"[pump] poll failed: {exc!r}")
+                busy = 0
+            if not busy:
+                stop.wait(interval)
+
+
+def _sqs_record(message: dict[str, Any], arn: str, region: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": region,
+    }

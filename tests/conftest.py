@@ -1,0 +1,56 @@
+"""Shared fixtures: a clean environment per test, moto in-process, and the app under test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib import settings
+from devstack.environment import REGION
+from devstack.resources import create_queues, create_tables, queue_names, table_name
+
+TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "PK_TABLE_NAME": table_name(),
+    "PK_MERCHANT_API_KEY": "test-merchant-key",
+    "PK_WEBHOOK_SECRET": "test-webhook-secret",
+    "PK_TOKEN_SECRET": "test-token-secret",
+    "PK_PUBLIC_BASE_URL": "https://track.shop.example",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+MERCHANT_KEY = TEST_ENV["PK_MERCHANT_API_KEY"]
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts from the documented test environment and fresh settings caches."""
+    for key in list(os.environ):
+        if key.startswith(("PK_", "AWS_")):
+            monkeypatch.delenv(key)
+    for key, value in TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    settings.reset_caches()
+    yield
+    settings.reset_caches()
+
+
+@pytest.fixture
+def aws(environment: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """In-process moto with the table and queues of infra/resources.json."""
+    with mock_aws():
+        create_tables(boto3.client("dynamodb"))
+        urls = create_queues(boto3.client("sqs"))
+        monkeypatch.setenv("PK_NOTIFICATIONS_QUEUE_URL", urls["NotificationsQueue"])
+        settings.reset_caches()
+        yield {"queue_urls": urls, "queue_names": queue_names(), "table": table_name()}
