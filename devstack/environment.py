@@ -6,9 +6,10 @@ import os
 
 from devstack.resources import queue_names, table_name
 
-AWS_PORT = 4566
-API_PORT = 8000
 HOST = "127.0.0.1"
+# Overridable so that a second stack (e.g. the tests) can run beside a developer's `make run`.
+AWS_PORT = int(os.environ.get("PK_LOCAL_AWS_PORT", "4566"))
+API_PORT = int(os.environ.get("PK_LOCAL_API_PORT", "8000"))
 REGION = "eu-central-1"
 
 

@@ -117,11 +117,7 @@ class EventPump:
             page = self.streams.get_records(ShardIterator=cursor.iterator, Limit=config.batch_size)
             records = page.get("Records", [])
             if records:
-                event = {
-                    "Records": [
-                        {**r, "eventSourceARN": arn, "awsRegion": self.region} for r in records
-                    ]
-                }
+                event = {"Records": [_stream_record(r, arn, self.region) for r in records]}
                 try:
                     self._invoke(config.name, event)
                 except Exception as exc:  # as Lambda: retry the same batch, keep order
@@ -196,6 +192,15 @@ class EventPump:
                 busy = 0
             if not busy:
                 stop.wait(interval)
+
+
+def _stream_record(record: dict[str, Any], arn: str, region: str) -> dict[str, Any]:
+    # boto3 parses ApproximateCreationDateTime into a datetime; Lambda delivers epoch seconds.
+    change = dict(record["dynamodb"])
+    created = change.get("ApproximateCreationDateTime")
+    if created is not None and not isinstance(created, int | float):
+        change["ApproximateCreationDateTime"] = int(created.timestamp())
+    return {**record, "dynamodb": change, "eventSourceARN": arn, "awsRegion": region}
 
 
 def _sqs_record(message: dict[str, Any], arn: str, region: str) -> dict[str, Any]:
