@@ -17,7 +17,7 @@ help:
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1,<26.3"  # --group; chalice wants <26.3
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --group dev
 	touch $(STAMP)
@@ -39,7 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 package: $(STAMP)
-	$(BIN)/chalice package --stage prod --merge-template infra/resources.json build/
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage prod --merge-template infra/resources.json build/
 	$(BIN)/cfn-lint build/sam.json
 
 mail: $(STAMP)

@@ -24,6 +24,12 @@ SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "signature": [{"webhookSignature": []}],
 }
 COMMON_ERRORS = ("internal_error",)
+BODY_ERRORS = ("validation_error", "malformed_json", "payload_too_large", "unsupported_media_type")
+AUTH_ERRORS = {
+    "merchant": ("unauthorized",),
+    "merchant_or_customer": ("unauthorized", "forbidden"),
+    "signature": ("invalid_signature",),
+}
 
 
 def _schema_ref(model: type[BaseModel]) -> dict[str, str]:
@@ -54,7 +60,12 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 
 def _error_responses(op: Operation) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for code in (*op.errors, *COMMON_ERRORS):
+    implied = (
+        *(BODY_ERRORS if op.request else ()),
+        *(("validation_error",) if op.query else ()),
+        *AUTH_ERRORS.get(op.auth or "", ()),
+    )
+    for code in dict.fromkeys((*implied, *op.errors, *COMMON_ERRORS)):
         status = str(PROBLEM_TYPES[code].status)
         entry = out.setdefault(
             status,

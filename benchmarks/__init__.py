@@ -1,0 +1,1 @@
+"""Benchmarks: figures measured as ratios within one run (the machine is shared and noisy)."""

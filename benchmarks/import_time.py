@@ -1,0 +1,50 @@
+"""Cold-start cost of the app: importing `app` against importing boto3 alone.
+
+Each sample is a fresh interpreter that times only its own import (interpreter start-up excluded).
+Samples of the two imports alternate so that machine noise hits both alike; medians are compared.
+Target: import app ≤ 1.5 × import boto3.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 1.5
+PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def _sample(module: str) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(module=module)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def measure(rounds: int = 15) -> dict[str, float]:
+    _sample("app"), _sample("boto3")  # warm the bytecode caches
+    app_times, boto3_times = [], []
+    for _ in range(rounds):
+        app_times.append(_sample("app"))
+        boto3_times.append(_sample("boto3"))
+    app_ms = statistics.median(app_times) * 1000
+    boto3_ms = statistics.median(boto3_times) * 1000
+    return {
+        "import_app_ms": round(app_ms, 1),
+        "import_boto3_ms": round(boto3_ms, 1),
+        "ratio": round(app_ms / boto3_ms, 2),
+        "target_ratio": TARGET_RATIO,
+    }
+
+
+if __name__ == "__main__":
+    result = measure()
+    print(result)
+    sys.exit(0 if result["ratio"] <= TARGET_RATIO else 1)

@@ -1,0 +1,54 @@
+"""The project's own files agree with each other."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from devstack.resources import queue_names, table_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _requirements() -> list[str]:
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    return sorted(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def test_requirements_txt_lists_exactly_the_runtime_dependencies() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    assert _requirements() == sorted(project["dependencies"])
+
+
+def test_every_dependency_is_pinned() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    dev = pyproject["dependency-groups"]["dev"]
+
+    for requirement in [*_requirements(), *dev]:
+        assert "==" in requirement, requirement
+
+
+def test_chalice_config_names_the_table_that_infra_deploys() -> None:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+
+    assert config["environment_variables"]["PK_TABLE_NAME"] == table_name()
+
+
+def test_notifications_queue_has_a_dead_letter_queue_after_five_receives() -> None:
+    resources = json.loads((ROOT / "infra" / "resources.json").read_text())["Resources"]
+    redrive = resources["NotificationsQueue"]["Properties"]["RedrivePolicy"]
+
+    assert redrive["maxReceiveCount"] == 5
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["NotificationsDeadLetterQueue", "Arn"]}
+    assert set(queue_names().values()) == {
+        "promise-keeper-notifications",
+        "promise-keeper-notifications-dlq",
+    }
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text()
+    assert "make run" in (ROOT / "README.md").read_text()
