@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib import settings
+from chalicelib import deps, settings
 from devstack.environment import REGION
 from devstack.resources import create_queues, create_tables, queue_names, table_name
 
@@ -41,8 +41,10 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for key, value in TEST_ENV.items():
         monkeypatch.setenv(key, value)
     settings.reset_caches()
+    deps.reset()
     yield
     settings.reset_caches()
+    deps.reset()
 
 
 @pytest.fixture
@@ -53,4 +55,5 @@ def aws(environment: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
         urls = create_queues(boto3.client("sqs"))
         monkeypatch.setenv("PK_NOTIFICATIONS_QUEUE_URL", urls["NotificationsQueue"])
         settings.reset_caches()
+        deps.reset()
         yield {"queue_urls": urls, "queue_names": queue_names(), "table": table_name()}

@@ -11,7 +11,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-from chalicelib import settings
+from chalicelib import deps, settings
 from devstack.resources import create_queues, create_tables, table_name
 
 
@@ -41,4 +41,5 @@ def embedded_aws(
     urls = create_queues(boto3.client("sqs"))
     monkeypatch.setenv("PK_NOTIFICATIONS_QUEUE_URL", urls["NotificationsQueue"])
     settings.reset_caches()
+    deps.reset()
     yield {"endpoint": moto_endpoint, "queue_urls": urls, "table": table_name()}

@@ -1,0 +1,105 @@
+"""Orders and shipments: registered by the merchant, read by the merchant or the customer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib import deps
+from chalicelib.api.auth import is_merchant, merchant_authorizer
+from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.routing import Operation, route
+from chalicelib.domain import errors
+from chalicelib.domain.signing import verify_customer_token
+from chalicelib.models import orders as api
+from chalicelib.observability import logger, metrics
+from chalicelib.services import orders as service
+from chalicelib.settings import get_secrets, get_settings
+
+orders_bp = Blueprint(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def context() -> service.Context:
+    return service.Context(
+        repository=deps.order_repository(),
+        token_secret=get_secrets().token_secret,
+        public_base_url=get_settings().public_base_url,
+        now=_now,
+    )
+
+
+def _order_id(raw: str) -> str:
+    return parse_query({"order_id": raw}, api.OrderIdPath).order_id
+
+
+@route(
+    orders_bp,
+    Operation(
+        "/v1/orders", "POST", "Register an order at checkout", "orders",
+        status=201, request=api.RegisterOrderRequest, response=api.RegisterOrderResponse,
+        auth="merchant", errors=("conflict",),
+        extra_statuses={200: "The same order was registered before with the same body"},
+    ),
+    authorizer=merchant_authorizer,
+)  # fmt: skip
+def register_order() -> Response:
+    request = parse_body(orders_bp.current_request, api.RegisterOrderRequest)
+    logger.append_keys(order_id=request.order_id)
+    answer, created = service.register_order(context(), request)
+    if created:
+        metrics.add_metric(name="OrdersRegistered", unit="Count", value=1)
+    return json_response(answer, status=201 if created else 200)
+
+
+@route(
+    orders_bp,
+    Operation(
+        "/v1/orders/{order_id}/shipments", "POST", "Add a shipment (split orders have several)",
+        "orders", status=201, request=api.RegisterShipmentRequest, response=api.ShipmentView,
+        auth="merchant", errors=("not_found", "conflict"),
+        extra_statuses={200: "The same shipment was registered before with the same body"},
+    ),
+    authorizer=merchant_authorizer,
+)  # fmt: skip
+def add_shipment(order_id: str) -> Response:
+    order_id = _order_id(order_id)
+    logger.append_keys(order_id=order_id)
+    request = parse_body(orders_bp.current_request, api.RegisterShipmentRequest)
+    view, created = service.add_shipment(context(), order_id, request)
+    return json_response(view, status=201 if created else 200)
+
+
+@route(
+    orders_bp,
+    Operation(
+        "/v1/orders/{order_id}", "GET", "Read an order: status, promise, shipments, timeline",
+        "orders", query=api.CustomerTokenQuery, response=api.OrderView,
+        auth="merchant_or_customer", errors=("not_found",),
+    ),
+    cors=True,
+)  # fmt: skip
+def get_order(order_id: str) -> Response:
+    order_id = _order_id(order_id)
+    logger.append_keys(order_id=order_id)
+    request = orders_bp.current_request
+    query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
+    authorize_order_access(request.headers.get("authorization"), query.token, order_id)
+    view = service.order_view(context(), order_id)
+    return json_response(view, headers={"Cache-Control": "private, no-store"})
+
+
+def authorize_order_access(authorization: str | None, token: str | None, order_id: str) -> None:
+    """The merchant's key reads every order; a customer token only its own — checked before any
+    read, so a token for another order learns nothing about whether this one exists."""
+    if is_merchant(authorization):
+        return
+    if token is None:
+        raise errors.Unauthorized("a merchant key or the order's customer token is required")
+    if not verify_customer_token(get_secrets().token_secret, order_id, token):
+        raise errors.Forbidden("this token does not grant access to this order")

@@ -1,0 +1,34 @@
+"""boto3 clients and repositories, built on first use and then kept for the container's life.
+
+Nothing here runs at import time: building a client costs tens of milliseconds and reads the
+environment, so the cold start pays for it only when a route needs it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.store.orders import OrderRepository
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3  # imported here: routes that need no AWS (the quote) never load it
+
+    return boto3.client(service)  # type: ignore[call-overload]
+
+
+@cache
+def order_repository() -> OrderRepository:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.orders import OrderRepository
+
+    return OrderRepository(client("dynamodb"), get_settings().table_name)
+
+
+def reset() -> None:
+    """Forget every client (tests switch between moto in-process and moto over HTTP)."""
+    client.cache_clear()
+    order_repository.cache_clear()

@@ -1,0 +1,236 @@
+"""Public models of orders, shipments and their tracking timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.models.promise import (
+    CountryCode,
+    PostalCode,
+    Quantity,
+    Sku,
+    check_instant,
+    check_postal_code_field,
+)
+
+ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+OrderId = Annotated[
+    str,
+    Field(pattern=ORDER_ID_PATTERN, description="The shop's order id", examples=["1001"]),
+]
+ShipmentId = Annotated[
+    str, Field(pattern=ORDER_ID_PATTERN, description="The shop's shipment id", examples=["S1"])
+]
+TrackingNumber = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9-]{4,40}$",
+        description="The carrier's tracking number",
+        examples=["00340434161094042557"],
+    ),
+]
+Carrier = Annotated[
+    str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
+]
+Channel = Literal["email", "sms"]
+ParcelStatusName = Literal[
+    "info_received",
+    "in_transit",
+    "out_for_delivery",
+    "available_for_pickup",
+    "delivered",
+    "failed_attempt",
+    "exception",
+    "returned_to_sender",
+]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrderIdPath(_Request):
+    order_id: OrderId
+
+
+class Customer(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=200, description="Name to address")]
+    email: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$",
+            max_length=320,
+            description="Email address for notifications",
+        ),
+    ] = None
+    phone: Annotated[
+        str | None,
+        Field(pattern=r"^\+[1-9]\d{6,14}$", description="Mobile number in E.164, for SMS"),
+    ] = None
+    locale: Annotated[
+        str,
+        Field(
+            pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+            description="Language of notifications (de-DE, en-GB, ...)",
+        ),
+    ] = "en-GB"
+    channels: Annotated[
+        list[Channel],
+        Field(max_length=2, description="Channels the customer opted into"),
+    ] = ["email"]
+    time_zone: Annotated[
+        str | None, Field(max_length=64, description="IANA zone (default: the country's)")
+    ] = None
+
+
+class OrderDestination(_Request):
+    country: CountryCode
+    postal_code: PostalCode
+    city: Annotated[str | None, Field(max_length=100)] = None
+    address_line1: Annotated[str | None, Field(max_length=200)] = None
+    address_line2: Annotated[str | None, Field(max_length=200)] = None
+
+    _postal_code_fits = field_validator("postal_code")(check_postal_code_field)
+
+
+class OrderItem(_Request):
+    sku: Sku
+    quantity: Quantity
+    name: Annotated[str | None, Field(max_length=200, description="Product name")] = None
+
+
+class ExplicitPromise(_Request):
+    method: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$", description="Shipping method")]
+    earliest: Annotated[date, Field(description="First promised delivery date")]
+    latest: Annotated[date, Field(description="Last promised delivery date")]
+
+    @model_validator(mode="after")
+    def _window(self) -> ExplicitPromise:
+        if self.earliest > self.latest:
+            raise ValueError("earliest must not be after latest")
+        return self
+
+
+class RegisterOrderRequest(_Request):
+    """Body of POST /v1/orders: the order as the customer placed it, with the promise shown."""
+
+    order_id: OrderId
+    placed_at: Annotated[AwareDatetime, Field(description="When the order was placed")]
+    customer: Customer
+    destination: OrderDestination
+    items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
+    promise_token: Annotated[
+        str | None, Field(max_length=4096, description="Token of the quoted option shown")
+    ] = None
+    promise: Annotated[
+        ExplicitPromise | None, Field(description="Instead of a token: the promise as shown")
+    ] = None
+
+    _instant = field_validator("placed_at", mode="before")(check_instant)
+
+    @model_validator(mode="after")
+    def _one_promise(self) -> RegisterOrderRequest:
+        if (self.promise_token is None) == (self.promise is None):
+            raise ValueError("give exactly one of promise_token and promise")
+        return self
+
+
+class RegisterOrderResponse(BaseModel):
+    order_id: str
+    status: str
+    token: Annotated[str, Field(description="Customer token: read, return and rate this order")]
+    tracking_url: str
+
+
+class RegisterShipmentRequest(_Request):
+    shipment_id: ShipmentId
+    carrier: Carrier
+    tracking_number: TrackingNumber
+    items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
+
+
+class Promise(BaseModel):
+    method: str
+    earliest: date
+    latest: date
+    state: Literal["on_track", "at_risk", "late", "kept", "broken"]
+
+
+class TrackingEventView(BaseModel):
+    event_id: str
+    status: ParcelStatusName
+    occurred_at: datetime
+    carrier_status: str | None = None
+    location: str | None = None
+    description: str | None = None
+    estimated_delivery: date | None = None
+
+
+class ShipmentView(BaseModel):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    status: ParcelStatusName | None = Field(
+        description="Canonical status of the newest event; absent before the first scan"
+    )
+    estimated_delivery: date | None = None
+    items: list[OrderItem]
+    events: Annotated[list[TrackingEventView], Field(description="Newest first")]
+
+
+class NotificationView(BaseModel):
+    type: str
+    channel: str
+    sent_at: datetime
+    provider_message_id: str | None = None
+
+
+class OrderView(BaseModel):
+    order_id: str
+    status: Literal[
+        "confirmed",
+        "partially_shipped",
+        "shipped",
+        "partially_delivered",
+        "delivered",
+        "exception",
+        "cancelled",
+    ]
+    placed_at: datetime
+    promise: Promise
+    items: list[OrderItem]
+    shipments: list[ShipmentView]
+    returns: list[dict[str, str]] = []
+    notifications: list[NotificationView] = []
+    feedback: dict[str, str] | None = None
+    tracking_url: str | None = None
+
+
+class CustomerTokenQuery(_Request):
+    token: Annotated[
+        str | None, Field(max_length=200, description="The order's customer token")
+    ] = None
+
+
+class GenericEvent(_Request):
+    """One event of the generic webhook format."""
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    carrier: Carrier
+    tracking_number: TrackingNumber
+    status: ParcelStatusName
+    occurred_at: AwareDatetime
+    location: Annotated[str | None, Field(max_length=200)] = None
+    description: Annotated[str | None, Field(max_length=500)] = None
+    carrier_status: Annotated[str | None, Field(max_length=100)] = None
+    estimated_delivery: date | None = None
+
+
+class WebhookResult(BaseModel):
+    accepted: Annotated[int, Field(description="Events stored now")]
+    duplicates: Annotated[int, Field(description="Events already stored before")]
+    unknown_tracking_numbers: Annotated[list[str], Field(description="Not registered here")]
+    skipped: Annotated[int, Field(description="Sender statuses without parcel information")] = 0

@@ -1,0 +1,56 @@
+"""The single table's keys: the only module that knows them. Access patterns: docs/data-model.md."""
+
+from __future__ import annotations
+
+import zlib
+
+DUE_SHARDS = 4  # the due-date index is spread over a few partitions to avoid one hot key
+
+
+def order_key(order_id: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": "ORDER"}
+
+
+def tracking_key(tracking_number: str) -> dict[str, str]:
+    return {"PK": f"TRACKING#{tracking_number}", "SK": "TRACKING"}
+
+
+def event_key(order_id: str, shipment_id: str, event_id: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": f"EVENT#{shipment_id}#{event_id}"}
+
+
+def event_prefix() -> str:
+    return "EVENT#"
+
+
+def notification_key(order_id: str, dedup_key: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": f"NOTIFICATION#{dedup_key}"}
+
+
+def notification_prefix() -> str:
+    return "NOTIFICATION#"
+
+
+def outbox_key(order_id: str, message_id: str, revision: int) -> dict[str, str]:
+    # The revision makes a repeated change (in_transit → exception → in_transit) a new record.
+    return {"PK": f"OUTBOX#{order_id}", "SK": f"{message_id}#{revision}"}
+
+
+def is_outbox(pk: str) -> bool:
+    return pk.startswith("OUTBOX#")
+
+
+def due_shard(order_id: str) -> str:
+    return f"DUE#{zlib.crc32(order_id.encode()) % DUE_SHARDS}"
+
+
+def due_shards() -> list[str]:
+    return [f"DUE#{n}" for n in range(DUE_SHARDS)]
+
+
+def due_sort_key(due_at_iso: str, order_id: str) -> str:
+    return f"{due_at_iso}#{order_id}"
+
+
+def order_id_of(pk: str) -> str:
+    return pk.split("#", 1)[1]

@@ -1,0 +1,52 @@
+"""Request bodies as a storefront sends them, with overridable fields."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import MERCHANT_KEY
+
+MERCHANT = {"Authorization": f"Bearer {MERCHANT_KEY}", "Content-Type": "application/json"}
+
+
+def order_body(order_id: str = "1001", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "order_id": order_id,
+        "placed_at": "2026-12-21T10:15:00+01:00",
+        "customer": {
+            "name": "Anna Schmidt",
+            "email": "anna@example.com",
+            "phone": "+4915112345678",
+            "locale": "de-DE",
+            "channels": ["email", "sms"],
+        },
+        "destination": {"country": "DE", "postal_code": "10115", "city": "Berlin"},
+        "items": [
+            {"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M"},
+            {"sku": "MUG-BLUE", "quantity": 1, "name": "Becher blau"},
+        ],
+        "promise": {"method": "standard", "earliest": "2026-12-22", "latest": "2026-12-23"},
+    }
+    body.update(overrides)
+    return body
+
+
+def shipment_body(shipment_id: str = "S1", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "shipment_id": shipment_id,
+        "carrier": "dhl",
+        "tracking_number": "00340434161094042557",
+        "items": [{"sku": "TSHIRT-M", "quantity": 2}, {"sku": "MUG-BLUE", "quantity": 1}],
+    }
+    body.update(overrides)
+    return body
+
+
+def post(client: Any, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post(path, headers=headers or MERCHANT, body=raw)
+
+
+def body_of(response: Any) -> Any:
+    return json.loads(response.body)
