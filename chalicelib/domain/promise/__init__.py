@@ -1,0 +1,1 @@
+"""Delivery promise: when an order placed now arrives, computed from rules (pure, no I/O)."""

@@ -1,0 +1,155 @@
+"""Working-day arithmetic: the days a location hands parcels over and a carrier delivers.
+
+Holiday calendars are cached per (country, subdivision, year). Each calendar derives, per year, a
+table "first open day on or after this day", so a quote costs dictionary look-ups, not date walks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from functools import cache, lru_cache
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import holidays
+
+WEEKEND = frozenset({5, 6})
+MAX_CLOSED_RUN = 366  # longer than any closure run a sane rule set can produce
+_YEARS_KEPT = 6  # a container quotes around "now": old tables are dropped, not hoarded
+_INSTANTS_KEPT = 4096
+
+
+@cache
+def _local_language(country: str) -> str | None:
+    language: str | None = holidays.country_holidays(country).default_language
+    return language
+
+
+@lru_cache(maxsize=512)
+def public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
+    """Public holidays of one year, named in the country's own language (e.g. "Buß- und Bettag")."""
+    calendar = holidays.country_holidays(
+        country, subdiv=subdivision, years=year, language=_local_language(country)
+    )
+    return MappingProxyType(dict(calendar))
+
+
+class DayCalendar:
+    """Open days: the given weekdays, minus a region's public holidays, minus closure dates."""
+
+    __slots__ = (
+        "weekdays",
+        "country",
+        "subdivision",
+        "annual_closures",
+        "closures",
+        "_next",
+        "_years",
+    )
+
+    def __init__(
+        self,
+        *,
+        weekdays: frozenset[int],
+        country: str,
+        subdivision: str | None = None,
+        annual_closures: frozenset[tuple[int, int]] = frozenset(),
+        closures: frozenset[date] = frozenset(),
+    ) -> None:
+        if not weekdays:
+            raise ValueError("a calendar needs at least one open weekday")
+        self.weekdays = weekdays
+        self.country = country
+        self.subdivision = subdivision
+        self.annual_closures = annual_closures  # (month, day), every year
+        self.closures = closures
+        self._next: dict[int, int] = {}  # ordinal → first open ordinal on or after it
+        self._years: set[int] = set()
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why `day` is closed (holiday before closure before weekday, most telling first)."""
+        name = public_holidays(self.country, self.subdivision, day.year).get(day)
+        if name is not None:
+            return f"public_holiday:{name}"
+        if day in self.closures or (day.month, day.day) in self.annual_closures:
+            return "closure"
+        weekday = day.weekday()
+        if weekday not in self.weekdays:
+            return "weekend" if weekday in WEEKEND else "no_service_day"
+        return None
+
+    def is_open(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def next_open(self, ordinal: int) -> int:
+        """Ordinal of the first open day on or after the day `ordinal`."""
+        found = self._next.get(ordinal)
+        if found is None:
+            found = self._fill(date.fromordinal(ordinal).year)[ordinal]
+        return found
+
+    def nth_open_after(self, ordinal: int, n: int) -> int:
+        """The n-th open day after `ordinal`; n = 0 is `ordinal` itself when open, else the next."""
+        day = self.next_open(ordinal) if n == 0 else ordinal
+        for _ in range(n):
+            day = self.next_open(day + 1)
+        return day
+
+    def _fill(self, year: int) -> dict[int, int]:
+        if len(self._years) >= _YEARS_KEPT:
+            self._next.clear()
+            self._years.clear()
+        first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        following = self._scan(last + 1)
+        table: dict[int, int] = {}
+        for ordinal in range(last, first - 1, -1):
+            if self.closed_reason(date.fromordinal(ordinal)) is None:
+                following = ordinal
+            table[ordinal] = following
+        self._next.update(table)
+        self._years.add(year)
+        return table
+
+    def _scan(self, ordinal: int) -> int:
+        for candidate in range(ordinal, ordinal + MAX_CLOSED_RUN):
+            if self.closed_reason(date.fromordinal(candidate)) is None:
+                return candidate
+        raise ValueError(f"no open day within {MAX_CLOSED_RUN} days of {date.fromordinal(ordinal)}")
+
+
+class CutoffClock:
+    """When a parcel leaves one location with one carrier service.
+
+    An order placed strictly before the cut-off on a handling day ships that day, otherwise on the
+    next handling day. Cut-offs are wall-clock times in the location's zone, so their UTC instant
+    moves with daylight saving time.
+    """
+
+    __slots__ = ("days", "zone", "cutoff", "_instants")
+
+    def __init__(self, days: DayCalendar, zone: ZoneInfo, cutoff: time) -> None:
+        self.days = days
+        self.zone = zone
+        self.cutoff = cutoff
+        self._instants: dict[int, tuple[float, datetime]] = {}
+
+    def local_ordinal(self, at: datetime) -> int:
+        return at.astimezone(self.zone).toordinal()
+
+    def cutoff_instant(self, ordinal: int) -> tuple[float, datetime]:
+        """The cut-off of day `ordinal` as (unix seconds, aware local datetime)."""
+        found = self._instants.get(ordinal)
+        if found is None:
+            if len(self._instants) >= _INSTANTS_KEPT:
+                self._instants.clear()
+            moment = datetime.combine(date.fromordinal(ordinal), self.cutoff, tzinfo=self.zone)
+            found = self._instants[ordinal] = (moment.timestamp(), moment)
+        return found
+
+    def ship_day(self, local_ordinal: int, at_ts: float) -> int:
+        """Ship day for an order at `at_ts` (unix seconds) on local day `local_ordinal`."""
+        first = self.days.next_open(local_ordinal)
+        if first == local_ordinal and at_ts >= self.cutoff_instant(first)[0]:
+            return self.days.next_open(first + 1)
+        return first

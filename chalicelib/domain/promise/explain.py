@@ -1,0 +1,96 @@
+"""Explain steps: how an option's dates came about (sourcing, cut-off, handling, transit).
+
+Only built when a caller asks (`explain=true`), off the hot path. It asks the engine's own
+calendars for every day it lists, so the explanation cannot disagree with the dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from chalicelib.domain.promise.rules import MethodRule, Source
+
+StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    step: StepKind
+    detail: str
+    date: date | None = None
+    at: datetime | None = None
+    location: str | None = None
+    reason: str | None = None  # skipped days: "weekend", "closure", "public_holiday:<name>"
+
+
+def parcel_steps(
+    rule: MethodRule,
+    source: Source,
+    items: tuple[tuple[str, int], ...],
+    at: datetime,
+    ship_day: date,
+) -> list[Step]:
+    where = source.location.id
+    carried = ", ".join(f"{quantity}× {sku}" for sku, quantity in items)
+    steps = [Step("sourcing", f"{carried} from {where}", location=where)]
+    steps += _handling_steps(rule, source, at, ship_day)
+    steps += _transit_steps(rule, ship_day)
+    return steps
+
+
+def window_step(earliest: date, latest: date, parcels: int) -> Step:
+    detail = f"delivery between {earliest.isoformat()} and {latest.isoformat()}"
+    if parcels > 1:
+        detail += f" (the latest of {parcels} parcels)"
+    return Step("delivery", detail, date=earliest)
+
+
+def _handling_steps(rule: MethodRule, source: Source, at: datetime, ship_day: date) -> list[Step]:
+    clock, where = source.clock, source.location.id
+    steps: list[Step] = []
+    day = at.astimezone(clock.zone).date()
+    if clock.days.is_open(day):
+        _, cutoff = clock.cutoff_instant(day.toordinal())
+        met = at < cutoff
+        when = "before" if met else "at or after"
+        text = f"ordered {when} the {rule.carrier}/{rule.service} cut-off {clock.cutoff:%H:%M}"
+        steps.append(Step("cutoff", text, date=day, at=cutoff, location=where))
+        if not met:
+            day += ONE_DAY
+    for skipped in _days(day, ship_day):
+        reason = clock.days.closed_reason(skipped)
+        steps.append(Step("skipped", "no handling", date=skipped, location=where, reason=reason))
+    _, order_by = clock.cutoff_instant(ship_day.toordinal())
+    handed = f"handed to {rule.carrier}/{rule.service} (orders before {order_by.isoformat()})"
+    steps.append(Step("handling", handed, date=ship_day, at=order_by, location=where))
+    return steps
+
+
+def _transit_steps(rule: MethodRule, ship_day: date) -> list[Step]:
+    steps: list[Step] = []
+    ship = ship_day.toordinal()
+    previous = ship
+    for n in range(0 if rule.transit_min == 0 else 1, rule.transit_max + 1):
+        day = rule.delivery.nth_open_after(ship, n)
+        start = date.fromordinal(ship if n == 0 else previous + 1)
+        for skipped in _days(start, date.fromordinal(day)):
+            reason = rule.delivery.closed_reason(skipped)
+            steps.append(Step("skipped", "no delivery", date=skipped, reason=reason))
+        steps.append(Step("transit", _transit_text(rule, n), date=date.fromordinal(day)))
+        previous = day
+    return steps
+
+
+def _transit_text(rule: MethodRule, n: int) -> str:
+    bounds = (("earliest", rule.transit_min), ("latest", rule.transit_max))
+    marks = [mark for mark, bound in bounds if bound == n]
+    suffix = f" ({' and '.join(marks)})" if marks else ""
+    return f"delivery day {n} of {rule.carrier}/{rule.service}{suffix}"
+
+
+def _days(start: date, end: date) -> list[date]:
+    """Days from `start` up to, not including, `end`."""
+    return [start + timedelta(days=i) for i in range((end - start).days)]

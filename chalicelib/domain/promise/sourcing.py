@@ -1,0 +1,79 @@
+"""Sourcing: each item ships from the first eligible location that has enough of it in stock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from chalicelib.domain.promise.rules import Catalogue, Location, PromiseConfig, Source
+
+Stock = Mapping[str, int]  # location id → quantity on hand
+Items = tuple[tuple[str, int], ...]  # (sku, quantity), one line per SKU
+NO_STOCK: Stock = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Part:
+    """The items one location ships for an option: one parcel."""
+
+    source: Source
+    items: Items
+
+
+def merge_items(items: Iterable[tuple[str, int]]) -> Items:
+    """One line per SKU (quantities added), in the order SKUs first appear."""
+    merged: dict[str, int] = {}
+    for sku, quantity in items:
+        merged[sku] = merged.get(sku, 0) + quantity
+    return tuple(merged.items())
+
+
+def default_stock(
+    catalogue: Catalogue, locations: Iterable[Location]
+) -> Mapping[str, Mapping[str, int]]:
+    """Configured stock: every SKU at each warehouse, `in_store` SKUs also at each store."""
+    located = tuple(locations)
+    return MappingProxyType(
+        {
+            sku: MappingProxyType(
+                {
+                    loc.id: catalogue.default_quantity
+                    for loc in located
+                    if loc.kind == "warehouse" or item.in_store
+                }
+            )
+            for sku, item in catalogue.items.items()
+        }
+    )
+
+
+def stock_of(config: PromiseConfig, inventory: Mapping[str, Stock] | None, sku: str) -> Stock:
+    """The caller's live stock wins; an unknown SKU is stocked only where the caller says."""
+    if inventory is not None and sku in inventory:
+        return inventory[sku]
+    return config.default_stock.get(sku, NO_STOCK)
+
+
+def allocate(
+    sources: Sequence[Source], items: Items, stocks: Sequence[Stock]
+) -> tuple[Part, ...] | None:
+    """Parts in source order, or None when some item is short everywhere.
+
+    `stocks[i]` is the stock of `items[i]`.
+    """
+    if len(sources) == 1:  # the common case, kept free of per-item bookkeeping
+        location = sources[0].location.id
+        for (_, quantity), stock in zip(items, stocks, strict=True):
+            if stock.get(location, 0) < quantity:
+                return None
+        return (Part(sources[0], items),)
+    picked: dict[int, list[tuple[str, int]]] = {}
+    for line, stock in zip(items, stocks, strict=True):
+        for index, source in enumerate(sources):
+            if stock.get(source.location.id, 0) >= line[1]:
+                picked.setdefault(index, []).append(line)
+                break
+        else:
+            return None
+    return tuple(Part(sources[index], tuple(picked[index])) for index in sorted(picked))

@@ -1,0 +1,282 @@
+"""Delivery promise quote: request and response models (they also write the OpenAPI document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
+SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
+UnavailableReason = Literal[
+    "outside_zone", "out_of_stock", "cutoff_passed", "destination_not_served"
+]
+StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
+
+# Postal code shapes by country; every other country: 3–10 letters or digits.
+POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "DE": re.compile(r"\d{5}"),
+    "AT": re.compile(r"\d{4}"),
+}
+OTHER_POSTAL_CODE = re.compile(r"[A-Za-z0-9]{3,10}")
+ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})"
+)
+AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+QUERY_PLUS_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
+# Instants far from today are surely mistakes; the bound also keeps calendar caches small.
+EARLIEST_AT = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+LATEST_AT = datetime.fromisoformat("2099-12-31T00:00:00+00:00")
+
+CountryCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 country code, upper case",
+        examples=["DE"],
+    ),
+]
+PostalCode = Annotated[
+    str,
+    Field(
+        description="Postal code valid for the country (DE: 5 digits, AT: 4 digits, "
+        "others: 3–10 letters or digits)",
+        examples=["10115"],
+    ),
+]
+Sku = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="Stock keeping unit",
+        examples=["TSHIRT-M"],
+    ),
+]
+LocationId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="Warehouse or store id",
+        examples=["WH-LEIPZIG"],
+    ),
+]
+Quantity = Annotated[int, Field(ge=1, le=999, description="Units of the SKU (1–999)")]
+OnHand = Annotated[int, Field(ge=0, le=1_000_000, description="Units on hand at the location")]
+Instant = Annotated[
+    AwareDatetime | None,
+    Field(
+        description="The moment the customer looks: ISO 8601 instant with offset (default: now)",
+        examples=["2026-12-23T16:30:00+01:00"],
+    ),
+]
+LocaleField = Annotated[
+    Locale, Field(description="Language and region of the labels (de-DE, de-AT, en-GB, ...)")
+]
+ExplainFlag = Annotated[
+    bool, Field(description="Add to each option the steps that led to its dates")
+]
+
+
+def check_postal_code_field(value: str, info: ValidationInfo) -> str:
+    """Postal code against the country validated just before it (absent when that was bad)."""
+    country = info.data.get("country")
+    pattern = POSTAL_CODE_PATTERNS.get(country or "", OTHER_POSTAL_CODE)
+    if pattern.fullmatch(value):
+        return value
+    if country is None:
+        raise PydanticCustomError("postal_code", "Not a valid postal code")
+    raise PydanticCustomError(
+        "postal_code", "Not a valid postal code for {country}", {"country": country}
+    )
+
+
+def check_amount_text(value: Any) -> Any:
+    """Money travels as a decimal string; a JSON number would already have lost precision."""
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(AMOUNT_PATTERN, value):
+        raise PydanticCustomError("amount", "Input should be a decimal string like '4.90'")
+    return value
+
+
+def check_instant(value: Any) -> Any:
+    """Before parsing: ISO text with an offset, or an aware datetime (pydantic alone would also
+    read numbers and digit strings as unix time)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_INSTANT.fullmatch(value):
+        raise PydanticCustomError("instant", "Input should be an ISO 8601 instant with offset")
+    return value
+
+
+def check_instant_range(value: datetime | None) -> datetime | None:
+    if value is not None and not EARLIEST_AT <= value <= LATEST_AT:
+        raise PydanticCustomError("instant_range", "Input should lie between 2000 and 2099")
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Money(_Model):
+    amount: Annotated[
+        Decimal,
+        BeforeValidator(check_amount_text),
+        Field(ge=0, max_digits=12, decimal_places=2),
+        # One schema for requests and responses (a string both ways), so OpenAPI has one Money.
+        WithJsonSchema({"type": "string", "pattern": AMOUNT_PATTERN}),
+        Field(description="Decimal amount as a string", examples=["4.90"]),
+    ]
+    currency: Annotated[
+        str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code", examples=["EUR"])
+    ]
+
+
+class Destination(_Model):
+    country: CountryCode
+    postal_code: PostalCode
+
+    _postal_code_fits = field_validator("postal_code")(check_postal_code_field)
+
+
+class CartItem(_Model):
+    sku: Sku
+    quantity: Quantity
+
+
+class QuoteRequest(_Model):
+    """Body of POST /v1/promise/quote."""
+
+    destination: Annotated[Destination, Field(description="Where the parcel goes")]
+    items: Annotated[
+        list[CartItem],
+        Field(min_length=1, max_length=100, description="The cart: 1–100 lines"),
+    ]
+    at: Instant = None
+    inventory: Annotated[
+        dict[Sku, dict[LocationId, OnHand]] | None,
+        Field(
+            max_length=100,
+            description="Live stock per SKU and location; replaces the configured stock of "
+            "each SKU it names",
+            examples=[{"TSHIRT-M": {"WH-LEIPZIG": 40, "STORE-BERLIN": 2}}],
+        ),
+    ] = None
+    locale: LocaleField = "de-DE"
+    subtotal: Annotated[
+        Money | None,
+        Field(description="Cart subtotal for free-shipping thresholds (default: catalogue prices)"),
+    ] = None
+    explain: ExplainFlag = False
+
+    _instant_shape = field_validator("at", mode="before")(check_instant)
+    _instant_range = field_validator("at")(check_instant_range)
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str] | None) -> QuoteRequest:
+        """Build from GET query parameters; raises pydantic ValidationError naming the param."""
+        return QuoteQuery.model_validate(dict(params or {})).to_request()
+
+
+class QuoteQuery(_Model):
+    """Query parameters of GET /v1/promise/quote (one SKU: a product page)."""
+
+    country: CountryCode
+    postal_code: PostalCode
+    sku: Sku
+    quantity: Quantity = 1
+    at: Instant = None
+    locale: LocaleField = "de-DE"
+    explain: ExplainFlag = False
+
+    _postal_code_fits = field_validator("postal_code")(check_postal_code_field)
+    _instant_range = field_validator("at")(check_instant_range)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _instant_from_query(cls, value: Any) -> Any:
+        # An unencoded "+" in a query string arrives as a space: "...16:30:00 01:00".
+        if isinstance(value, str):
+            value = QUERY_PLUS_OFFSET.sub(r"+\1", value)
+        return check_instant(value)
+
+    def to_request(self) -> QuoteRequest:
+        return QuoteRequest(
+            destination=Destination(country=self.country, postal_code=self.postal_code),
+            items=[CartItem(sku=self.sku, quantity=self.quantity)],
+            at=self.at,
+            locale=self.locale,
+            explain=self.explain,
+        )
+
+
+class DeliveryWindow(_Model):
+    earliest: Annotated[date, Field(description="First possible delivery date")]
+    latest: Annotated[date, Field(description="Last promised delivery date")]
+
+
+class ExplainStep(_Model):
+    step: Annotated[StepKind, Field(description="Kind of step")]
+    detail: Annotated[str, Field(description="What happened, for people")]
+    date: Annotated[dt.date | None, Field(description="The day the step is about")] = None
+    at: Annotated[datetime | None, Field(description="The instant the step is about")] = None
+    location: Annotated[str | None, Field(description="Warehouse or store of the step")] = None
+    reason: Annotated[
+        str | None,
+        Field(
+            description="Why a day was skipped: weekend, closure, no_service_day or "
+            "public_holiday:<name>"
+        ),
+    ] = None
+
+
+class QuoteOption(_Model):
+    method: Annotated[str, Field(description="same_day, next_day, standard or economy")]
+    label: Annotated[str, Field(description="Localized name of the option")]
+    carrier: Annotated[str, Field(description="Carrier code", examples=["dhl"])]
+    service: Annotated[str, Field(description="Carrier service", examples=["paket"])]
+    price: Annotated[Money, Field(description="Shipping price")]
+    delivery: Annotated[DeliveryWindow, Field(description="Promised delivery dates")]
+    order_by: Annotated[
+        datetime,
+        Field(description="Last instant at which this promise holds (the next cut-off)"),
+    ]
+    ships_from: Annotated[list[str], Field(description="Locations the parcels leave from")]
+    parcels: Annotated[int, Field(ge=1, description="Number of parcels")]
+    promise_token: Annotated[
+        str, Field(description="Signed promise to send when registering the order")
+    ]
+    explain: Annotated[
+        list[ExplainStep] | None, Field(description="Steps behind the dates (explain=true)")
+    ] = None
+
+
+class UnavailableMethod(_Model):
+    method: Annotated[str, Field(description="Method that cannot be offered")]
+    reason: Annotated[UnavailableReason, Field(description="Why it cannot be offered")]
+
+
+class QuoteResponse(_Model):
+    quoted_at: Annotated[datetime, Field(description="The instant quoted for, with its offset")]
+    options: Annotated[
+        list[QuoteOption], Field(description="By earliest delivery date, then price")
+    ]
+    unavailable: Annotated[
+        list[UnavailableMethod], Field(description="Methods not offered, with the reason")
+    ]

@@ -1,0 +1,251 @@
+"""The quote use case: wire shape, labels, tokens and the GET cache lifetime."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.config import loader
+from chalicelib.domain.errors import InvalidToken
+from chalicelib.domain.signing import issue_token
+from chalicelib.models.promise import QuoteRequest, QuoteResponse
+from chalicelib.services.promise import (
+    quote_cache_max_age,
+    quote_promise,
+    verify_promise_token,
+)
+
+SECRET = "test-token-secret"
+NOW = datetime(2026, 12, 23, 15, 0, tzinfo=UTC)  # 16:00 in Berlin
+BODY: dict[str, Any] = {
+    "destination": {"country": "DE", "postal_code": "10115"},
+    "items": [{"sku": "TSHIRT-M", "quantity": 2}],
+    "at": "2026-12-23T16:30:00+01:00",
+    "inventory": {"TSHIRT-M": {"WH-LEIPZIG": 40, "STORE-BERLIN": 2}},
+    "locale": "de-DE",
+}
+
+
+def _quote(now: datetime = NOW, **changes: Any) -> QuoteResponse:
+    request = QuoteRequest.model_validate({**copy.deepcopy(BODY), **changes})
+    return quote_promise(request, now=now, token_secret=SECRET)
+
+
+def _wire(response: QuoteResponse) -> dict[str, Any]:
+    # What the route sends: json_response dumps with exclude_none.
+    wire: dict[str, Any] = response.model_dump(mode="json", exclude_none=True)
+    return wire
+
+
+def test_contract_example_on_the_wire() -> None:
+    wire = _wire(_quote())
+
+    assert wire["quoted_at"] == "2026-12-23T16:30:00+01:00"
+    first = wire["options"][0]
+    token = first.pop("promise_token")
+    assert first == {
+        "method": "standard",
+        "label": "Standard – in 1–2 Werktagen bei dir",
+        "carrier": "dhl",
+        "service": "paket",
+        "price": {"amount": "0.00", "currency": "EUR"},  # 2 × 29.90 is over 50.00
+        "delivery": {"earliest": "2026-12-24", "latest": "2026-12-28"},
+        "order_by": "2026-12-23T17:00:00+01:00",
+        "ships_from": ["WH-LEIPZIG"],
+        "parcels": 1,
+    }
+    assert token.count(".") == 1
+    assert [o["method"] for o in wire["options"]] == ["standard", "economy", "next_day"]
+    assert wire["options"][2]["delivery"] == {"earliest": "2026-12-29", "latest": "2026-12-29"}
+    assert wire["unavailable"] == [{"method": "same_day", "reason": "cutoff_passed"}]
+
+
+def test_quoted_at_echoes_a_utc_instant() -> None:
+    wire = _wire(_quote(at="2026-12-23T15:30:00Z"))
+
+    assert wire["quoted_at"] == "2026-12-23T15:30:00Z"
+    assert wire["options"][0]["order_by"] == "2026-12-23T17:00:00+01:00"  # location's offset
+
+
+def test_without_at_the_quote_is_for_now() -> None:
+    body = {key: value for key, value in BODY.items() if key != "at"}
+
+    response = quote_promise(QuoteRequest.model_validate(body), now=NOW, token_secret=SECRET)
+
+    assert response.quoted_at == NOW
+    assert response.options[0].delivery.earliest == date(2026, 12, 24)
+
+
+def test_order_by_is_in_the_location_offset_in_summer() -> None:
+    wire = _wire(_quote(at="2026-07-01T08:00:00Z"))
+
+    assert {o["order_by"][-6:] for o in wire["options"]} == {"+02:00"}
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"),
+    [
+        ("de-DE", "Express – morgen bei dir"),
+        ("de-AT", "Express – morgen bei dir"),
+        ("en-GB", "Express – with you tomorrow"),
+        ("en-US", "Express – with you tomorrow"),
+        ("en-DE", "Express – with you tomorrow"),
+    ],
+)
+def test_labels_follow_the_locale_language(locale: str, label: str) -> None:
+    response = _quote(locale=locale)
+
+    assert next(o.label for o in response.options if o.method == "next_day") == label
+
+
+def test_labels_fall_back_to_the_default_language() -> None:
+    with (loader.CONFIG_DIR / loader.RULES_FILE).open("rb") as file:
+        rules = tomllib.load(file)
+    rules["methods"][1]["labels"] = {"en": "Express"}
+    config = loader.load_config({"rules": rules})
+    request = QuoteRequest.model_validate(BODY)
+
+    response = quote_promise(request, now=NOW, token_secret=SECRET, config=config)
+
+    assert next(o.label for o in response.options if o.method == "next_day") == "Express"
+
+
+def test_explain_is_only_sent_when_asked() -> None:
+    plain = _wire(_quote())
+    explained = _wire(_quote(explain=True))
+
+    assert all("explain" not in option for option in plain["options"])
+    steps = explained["options"][0]["explain"]
+    assert steps[0] == {
+        "step": "sourcing",
+        "detail": "2× TSHIRT-M from WH-LEIPZIG",
+        "location": "WH-LEIPZIG",
+    }
+    christmas = {
+        "step": "skipped",
+        "detail": "no delivery",
+        "date": "2026-12-25",
+        "reason": "public_holiday:Erster Weihnachtstag",
+    }
+    assert christmas in steps
+
+
+def test_destination_not_served_has_no_options() -> None:
+    wire = _wire(_quote(destination={"country": "FR", "postal_code": "75001"}))
+
+    assert wire["options"] == []
+    assert {u["reason"] for u in wire["unavailable"]} == {"destination_not_served"}
+
+
+def test_the_request_subtotal_decides_free_shipping() -> None:
+    response = _quote(subtotal={"amount": "49.99", "currency": "EUR"})
+
+    standard = next(o for o in response.options if o.method == "standard")
+    assert str(standard.price.amount) == "4.90"
+
+
+def test_a_naive_now_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        _quote(now=datetime(2026, 12, 23, 16, 0))
+
+
+def test_promise_token_records_the_option() -> None:
+    option = _quote().options[0]
+
+    window = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+
+    assert (window.method, window.rule, window.carrier, window.service) == (
+        "standard",
+        "standard-de",
+        "dhl",
+        "paket",
+    )
+    assert (window.earliest, window.latest) == (date(2026, 12, 24), date(2026, 12, 28))
+    assert window.order_by == option.order_by
+    assert window.quoted_at.isoformat() == "2026-12-23T16:30:00+01:00"
+    assert window.expires_at == NOW + timedelta(hours=2)
+    assert window.ships_from == ("WH-LEIPZIG",)
+    assert (window.price.amount, window.price.currency) == (option.price.amount, "EUR")
+    assert window.rules_version == "2026.12.1"
+    assert window.matches("DE", "10115", [("TSHIRT-M", 1), ("TSHIRT-M", 1)])
+    assert not window.matches("DE", "10115", [("TSHIRT-M", 3)])
+    assert not window.matches("DE", "10117", [("TSHIRT-M", 2)])
+
+
+def test_every_option_has_its_own_token() -> None:
+    options = _quote().options
+
+    windows = [verify_promise_token(o.promise_token, token_secret=SECRET, now=NOW) for o in options]
+    assert [w.method for w in windows] == [o.method for o in options]
+
+
+def test_promise_token_expires_after_the_ttl() -> None:
+    request = QuoteRequest.model_validate(BODY)
+    response = quote_promise(request, now=NOW, token_secret=SECRET, token_ttl=timedelta(minutes=10))
+    token = response.options[0].promise_token
+
+    verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(minutes=10))
+    with pytest.raises(InvalidToken, match="expired"):
+        verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(minutes=10, seconds=1))
+
+
+def test_default_ttl_is_two_hours() -> None:
+    token = _quote().options[0].promise_token
+
+    verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(hours=2))
+    with pytest.raises(InvalidToken):
+        verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(hours=2, seconds=1))
+
+
+def _tampered(token: str) -> str:
+    body, mac = token.split(".")
+    return f"{body[:-2]}{'A' if body[-2] != 'A' else 'B'}{body[-1]}.{mac}"
+
+
+@pytest.mark.parametrize(
+    ("token", "secret"),
+    [
+        (lambda t: t, "another-secret"),
+        (_tampered, SECRET),
+        (lambda t: t.replace(".", ""), SECRET),
+        (lambda t: issue_token(SECRET, "customer", {"order_id": "1"}), SECRET),
+        (lambda t: issue_token(SECRET, "promise", {"v": 1, "method": "standard"}), SECRET),
+        (lambda t: issue_token(SECRET, "promise", {"v": 2, "exp": 4102444800}), SECRET),
+    ],
+    ids=["wrong secret", "tampered", "malformed", "other purpose", "missing claims", "version"],
+)
+def test_invalid_tokens_are_refused(token: Any, secret: str) -> None:
+    genuine = _quote().options[0].promise_token
+
+    with pytest.raises(InvalidToken):
+        verify_promise_token(token(genuine), token_secret=secret, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (datetime(2026, 12, 23, 16, 30, tzinfo=UTC) - timedelta(hours=1), 60),  # 30 min left
+        (datetime(2026, 12, 23, 15, 59, 30, tzinfo=UTC), 30),  # 16:59:30 in Berlin
+        (datetime(2026, 12, 23, 15, 59, 59, 500000, tzinfo=UTC), 0),  # half a second left
+        (datetime(2026, 12, 23, 16, 0, 0, tzinfo=UTC), 0),  # the cut-off itself
+    ],
+)
+def test_get_quotes_are_cached_at_most_a_minute_and_never_past_a_cutoff(
+    now: datetime, expected: int
+) -> None:
+    # Given a quote for 16:30 Berlin, whose first cut-off is 17:00 Berlin (16:00Z)
+    response = _quote()
+
+    assert quote_cache_max_age(response, now=now) == expected
+
+
+def test_cache_age_is_never_negative_and_a_minute_without_options() -> None:
+    served = _quote()
+    unserved = _quote(destination={"country": "FR", "postal_code": "75001"})
+
+    assert quote_cache_max_age(served, now=NOW + timedelta(days=3)) == 0
+    assert quote_cache_max_age(unserved, now=NOW) == 60
