@@ -10,6 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.store.orders import OrderRepository
 
 
@@ -32,3 +33,22 @@ def reset() -> None:
     """Forget every client (tests switch between moto in-process and moto over HTTP)."""
     client.cache_clear()
     order_repository.cache_clear()
+
+
+def promise_config() -> PromiseConfig:
+    """The promise rules: the packaged TOML files, or an override document in AWS.
+
+    With PK_PROMISE_RULES_PARAMETER set, the document {"rules": ..., "catalogue": ...} is read
+    from SSM Parameter Store through Powertools Parameters (cached 5 minutes); each distinct
+    document is validated once per container.
+    """
+    from chalicelib.config.loader import load_config
+    from chalicelib.settings import get_settings
+
+    name = get_settings().promise_rules_parameter
+    if not name:
+        return load_config()
+    from aws_lambda_powertools.utilities import parameters
+
+    document = parameters.get_parameter(name, transform="json", max_age=300)
+    return load_config(document)

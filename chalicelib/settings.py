@@ -33,6 +33,7 @@ class Settings:
     max_body_bytes: int
     promise_token_ttl_seconds: int
     secrets_name: str  # empty locally: secrets come from PK_* variables
+    promise_rules_parameter: str  # empty: the rules packaged in chalicelib/config
 
 
 def sha256_hex(value: str) -> str:
@@ -52,6 +53,7 @@ def get_settings() -> Settings:
         max_body_bytes=int(env.get("PK_MAX_BODY_BYTES", str(256 * 1024))),
         promise_token_ttl_seconds=int(env.get("PK_PROMISE_TOKEN_TTL_SECONDS", "7200")),
         secrets_name=env.get("PK_SECRETS_NAME", ""),
+        promise_rules_parameter=env.get("PK_PROMISE_RULES_PARAMETER", ""),
     )
 
 

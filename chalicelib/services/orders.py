@@ -85,13 +85,21 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> dict[str
             "source": "merchant",
         }
     assert request.promise_token is not None  # the model requires exactly one of the two
-    promised = verify_promise_token(
-        request.promise_token, token_secret=ctx.token_secret, now=ctx.now()
-    )
-    if promised.country != request.destination.country:
+    try:
+        promised = verify_promise_token(
+            request.promise_token, token_secret=ctx.token_secret, now=ctx.now()
+        )
+    except errors.InvalidToken as exc:
         raise errors.InvalidInput(
-            "the promise was quoted for another country",
-            [{"loc": ["promise_token"], "msg": "Quoted for another destination country"}],
+            "the promise token is not valid", [{"loc": ["promise_token"], "msg": str(exc)}]
+        ) from exc
+    destination = request.destination
+    if not promised.matches(
+        destination.country, destination.postal_code, ((i.sku, i.quantity) for i in request.items)
+    ):
+        raise errors.InvalidInput(
+            "the promise was quoted for another destination or cart",
+            [{"loc": ["promise_token"], "msg": "Quoted for another destination or cart"}],
         )
     return {
         "method": promised.method,
