@@ -1,0 +1,27 @@
+"""Carrier webhooks: verify each sender's signature, parse its payload, map its statuses.
+
+Pure: no AWS, no Chalice, no environment; ``now`` and the secret are passed in. The route
+looks the sender up with ``get_source(name)``, calls ``verify`` on the raw body and headers,
+then ``parse``, and hands the canonical ``TrackingEvent``s to the store.
+"""
+
+from chalicelib.domain.tracking.events import (
+    ParsedBatch,
+    SkippedItem,
+    TrackingEvent,
+    derive_event_id,
+)
+from chalicelib.domain.tracking.sources.registry import SOURCES, WebhookSource, get_source
+from chalicelib.domain.tracking.status import ParcelStatus, SkipReason
+
+__all__ = [
+    "SOURCES",
+    "ParcelStatus",
+    "ParsedBatch",
+    "SkipReason",
+    "SkippedItem",
+    "TrackingEvent",
+    "WebhookSource",
+    "derive_event_id",
+    "get_source",
+]

@@ -1,0 +1,1 @@
+"""One module per webhook sender: its signature scheme, its payload, its status tables."""
