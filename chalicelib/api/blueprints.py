@@ -9,5 +9,13 @@ from chalicelib.api.health import health_bp
 from chalicelib.api.openapi import openapi_bp
 from chalicelib.api.orders import orders_bp
 from chalicelib.api.promise import promise_bp
+from chalicelib.api.webhooks import webhooks_bp
 
-BLUEPRINTS: tuple[Blueprint, ...] = (auth_bp, health_bp, promise_bp, orders_bp, openapi_bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    auth_bp,
+    health_bp,
+    promise_bp,
+    orders_bp,
+    webhooks_bp,
+    openapi_bp,
+)

@@ -49,8 +49,13 @@ def invalid_input(exc: ValidationError) -> InvalidInput:
     return InvalidInput(f"{len(fields)} {noun} invalid", fields)
 
 
-def parse_body(request: Request, model: type[M]) -> M:
+def raw_body(request: Request) -> bytes:
     raw = request.raw_body or b""
+    return raw.encode() if isinstance(raw, str) else raw
+
+
+def parse_body(request: Request, model: type[M]) -> M:
+    raw = raw_body(request)
     try:
         data = json.loads(raw) if raw.strip() else None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -215,20 +215,6 @@ class CustomerTokenQuery(_Request):
     ] = None
 
 
-class GenericEvent(_Request):
-    """One event of the generic webhook format."""
-
-    event_id: Annotated[str, Field(min_length=1, max_length=128)]
-    carrier: Carrier
-    tracking_number: TrackingNumber
-    status: ParcelStatusName
-    occurred_at: AwareDatetime
-    location: Annotated[str | None, Field(max_length=200)] = None
-    description: Annotated[str | None, Field(max_length=500)] = None
-    carrier_status: Annotated[str | None, Field(max_length=100)] = None
-    estimated_delivery: date | None = None
-
-
 class WebhookResult(BaseModel):
     accepted: Annotated[int, Field(description="Events stored now")]
     duplicates: Annotated[int, Field(description="Events already stored before")]

@@ -1,0 +1,88 @@
+"""20 senders at once for one shipment, against the embedded AWS over HTTP: nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from devstack.local_server import create_server
+from tests.api.conftest import app_under_test
+from tests.api.factories import MERCHANT, order_body, shipment_body
+from tests.conftest import TEST_ENV
+from tests.integration.conftest import free_port
+from tests.unit.tracking import senders
+
+pytestmark = pytest.mark.integration
+DHL = "00340434161094042557"
+STATUSES = ["in_transit"] * 17 + ["out_for_delivery", "failed_attempt", "delivered"]
+
+
+@pytest.fixture
+def api(embedded_aws: dict[str, Any]) -> Iterator[str]:
+    """Chalice's local server (threaded, as `make run` serves it) on the embedded AWS."""
+    port = free_port()
+    server = create_server(app_under_test(), "127.0.0.1", port)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+def event(n: int) -> dict[str, Any]:
+    start = datetime(2026, 12, 22, 6, tzinfo=UTC)
+    return {
+        "event_id": f"evt-{n:02d}",
+        "carrier": "dhl",
+        "tracking_number": DHL,
+        "status": STATUSES[n],
+        "occurred_at": (start + timedelta(minutes=30 * n)).isoformat(),
+        "carrier_status": f"C{n}",
+    }
+
+
+def post_event(api: str, n: int) -> dict[str, Any]:
+    body = json.dumps({"events": [event(n)]}).encode()
+    headers = senders.generic_headers(body, TEST_ENV["PK_WEBHOOK_SECRET"], datetime.now(UTC))
+    response = requests.post(
+        f"{api}/v1/webhooks/generic",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=60,
+    )
+    response.raise_for_status()
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def test_twenty_threads_posting_for_one_shipment_lose_no_update(api: str) -> None:
+    requests.post(
+        f"{api}/v1/orders", data=json.dumps(order_body()), headers=MERCHANT, timeout=30
+    ).raise_for_status()
+    requests.post(
+        f"{api}/v1/orders/1001/shipments",
+        data=json.dumps(shipment_body()),
+        headers=MERCHANT,
+        timeout=30,
+    ).raise_for_status()
+
+    # Every event twice, newest first, from 20 threads at once.
+    work = [n for n in reversed(range(20)) for _ in range(2)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda n: post_event(api, n), work))
+
+    assert sum(a["accepted"] for a in answers) == 20
+    assert sum(a["duplicates"] for a in answers) == 20
+    order = requests.get(f"{api}/v1/orders/1001", headers=MERCHANT, timeout=30).json()
+    shipment = order["shipments"][0]
+    assert shipment["status"] == "delivered"
+    assert [e["event_id"] for e in shipment["events"]] == [
+        f"evt-{n:02d}" for n in range(19, -1, -1)
+    ]
+    assert order["status"] == "delivered"
