@@ -31,6 +31,7 @@ def context() -> service.Context:
         token_secret=get_secrets().token_secret,
         public_base_url=get_settings().public_base_url,
         now=_now,
+        promise_config=deps.promise_config,
     )
 
 

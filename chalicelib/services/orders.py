@@ -30,7 +30,9 @@ from chalicelib.domain.orders import (
     reevaluate,
     timeline,
 )
-from chalicelib.domain.orders.estimate import estimated_delivery
+from chalicelib.domain.orders.estimate import EstimateRule, estimated_delivery
+from chalicelib.domain.promise.estimates import find_rule, transit_estimate
+from chalicelib.domain.promise.rules import PromiseConfig
 from chalicelib.domain.signing import customer_token
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
@@ -53,6 +55,13 @@ class Context:
     token_secret: str
     public_base_url: str
     now: Callable[[], datetime]
+    promise_config: Callable[[], PromiseConfig]
+
+    def estimate_for(self, stored: StoredOrder) -> EstimateRule | None:
+        """The promise method's transit rule, for parcels the carrier gives no estimate for."""
+        key = stored.record.get("promise", {}).get("rule")
+        rule = find_rule(self.promise_config(), "", "", "", key=key) if key else None
+        return transit_estimate(rule) if rule else None
 
 
 def retrying(attempt: Callable[[], T]) -> T:
@@ -78,11 +87,21 @@ def tracking_url(ctx: Context, order_id: str) -> str:
 # -- register ------------------------------------------------------------------------------------
 def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> dict[str, str]:
     if request.promise is not None:
+        destination = request.destination
+        rule = find_rule(
+            ctx.promise_config(),
+            request.promise.method,
+            destination.country,
+            destination.postal_code,
+        )
         return {
             "method": request.promise.method,
             "earliest": request.promise.earliest.isoformat(),
             "latest": request.promise.latest.isoformat(),
             "source": "merchant",
+            **(
+                {"rule": rule.key, "carrier": rule.carrier, "service": rule.service} if rule else {}
+            ),
         }
     assert request.promise_token is not None  # the model requires exactly one of the two
     try:
@@ -103,6 +122,7 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> dict[str
         )
     return {
         "method": promised.method,
+        "rule": promised.rule,
         "carrier": promised.carrier,
         "service": promised.service,
         "earliest": promised.earliest.isoformat(),
@@ -130,7 +150,7 @@ def register_order(
         ),
         destination_zone=zone,
     )
-    outcome = open_order(state, ctx.now())
+    outcome = open_order(state, ctx.now())  # no shipment yet: nothing to estimate
     record = {
         "placed_at": request.placed_at.isoformat(),
         "customer": {**request.customer.model_dump(mode="json"), "time_zone": zone},
@@ -185,7 +205,9 @@ def add_shipment(
             items=tuple(ShipmentLine(i.sku, i.quantity) for i in request.items),
         )
         shipments = (*stored.shipments, shipment)
-        outcome = reevaluate(stored.order, shipments, ctx.now())
+        outcome = reevaluate(
+            stored.order, shipments, ctx.now(), estimate_from_rules=ctx.estimate_for(stored)
+        )
         after = replace(
             stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1
         )
@@ -252,7 +274,8 @@ def order_view(ctx: Context, order_id: str) -> api.OrderView:
         ),
         items=[api.OrderItem.model_validate(i) for i in record["items"]],
         shipments=[
-            _shipment_view(stored, s, events.get(s.shipment_id, [])) for s in stored.shipments
+            _shipment_view(stored, s, events.get(s.shipment_id, []), ctx.estimate_for(stored))
+            for s in stored.shipments
         ],
         notifications=sorted(notifications, key=lambda n: n.sent_at),
         tracking_url=tracking_url(ctx, order_id),
@@ -260,7 +283,10 @@ def order_view(ctx: Context, order_id: str) -> api.OrderView:
 
 
 def _shipment_view(
-    stored: StoredOrder, shipment: ShipmentState, events: Iterable[ShipmentEvent]
+    stored: StoredOrder,
+    shipment: ShipmentState,
+    events: Iterable[ShipmentEvent],
+    estimate: EstimateRule | None = None,
 ) -> api.ShipmentView:
     names = {i["sku"]: i.get("name") for i in stored.record.get("items", [])}
     return api.ShipmentView(
@@ -268,7 +294,7 @@ def _shipment_view(
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
         status=shipment.status.value if shipment.status else None,
-        estimated_delivery=estimated_delivery(shipment, stored.order.zone),
+        estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
         items=[
             api.OrderItem(sku=i.sku, quantity=i.quantity, name=names.get(i.sku))
             for i in shipment.items
@@ -319,7 +345,14 @@ def _apply_one(ctx: Context, item: IncomingEvent) -> str:
         return "unknown"
     shipment = next(s for s in stored.shipments if s.tracking_number == item.tracking_number)
     now = ctx.now()
-    outcome = record_event(stored.order, stored.shipments, shipment.shipment_id, item.event, now)
+    outcome = record_event(
+        stored.order,
+        stored.shipments,
+        shipment.shipment_id,
+        item.event,
+        now,
+        estimate_from_rules=ctx.estimate_for(stored),
+    )
     if outcome.duplicate or outcome.shipment is None:
         return "duplicate"
     shipments = tuple(
@@ -349,7 +382,9 @@ def _reevaluate(ctx: Context, order_id: str) -> int:
     stored = ctx.repository.get(order_id)
     if stored is None:
         return 0
-    outcome = reevaluate(stored.order, stored.shipments, ctx.now())
+    outcome = reevaluate(
+        stored.order, stored.shipments, ctx.now(), estimate_from_rules=ctx.estimate_for(stored)
+    )
     if outcome.order is stored.order:
         return 0
     after = replace(stored, order=outcome.order, revision=stored.revision + 1)

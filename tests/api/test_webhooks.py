@@ -245,3 +245,21 @@ def test_derived_order_status_and_promise_state_follow_the_events(client: Any) -
     assert shipped["status"] == "shipped"
     assert delivered["status"] == "delivered"
     assert delivered["promise"]["state"] == "kept"  # 23 Dec is within 22–23 Dec
+
+
+def test_estimate_comes_from_the_carrier_or_else_from_the_methods_transit_rules(
+    client: Any,
+) -> None:
+    given_order_shipped_with(client, DHL)
+    scan = generic_event(1, "in_transit", datetime(2026, 12, 24, 9, tzinfo=UTC))
+    post_generic(client, [scan])
+    by_rules = shipment_of(client)["estimated_delivery"]
+
+    with_estimate = {
+        **generic_event(2, "in_transit", datetime(2026, 12, 24, 12, tzinfo=UTC)),
+        "estimated_delivery": "2026-12-29",
+    }
+    post_generic(client, [with_estimate])
+
+    assert by_rules == "2026-12-28"  # standard: 1 delivery day after Thu 24 Dec → Mon 28 Dec
+    assert shipment_of(client)["estimated_delivery"] == "2026-12-29"
