@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.domain.promise.rules import PromiseConfig
+    from chalicelib.services.orders import Context
     from chalicelib.store.orders import OrderRepository
 
 
@@ -52,3 +53,19 @@ def promise_config() -> PromiseConfig:
 
     document = parameters.get_parameter(name, transform="json", max_age=300)
     return load_config(document)
+
+
+def orders_context() -> Context:
+    """Everything the order use cases need, wired for this container (clock: the real one)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.orders import Context
+    from chalicelib.settings import get_secrets, get_settings
+
+    return Context(
+        repository=order_repository(),
+        token_secret=get_secrets().token_secret,
+        public_base_url=get_settings().public_base_url,
+        now=lambda: datetime.now(UTC),
+        promise_config=promise_config,
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -16,23 +14,9 @@ from chalicelib.domain.signing import verify_customer_token
 from chalicelib.models import orders as api
 from chalicelib.observability import logger, metrics
 from chalicelib.services import orders as service
-from chalicelib.settings import get_secrets, get_settings
+from chalicelib.settings import get_secrets
 
 orders_bp = Blueprint(__name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def context() -> service.Context:
-    return service.Context(
-        repository=deps.order_repository(),
-        token_secret=get_secrets().token_secret,
-        public_base_url=get_settings().public_base_url,
-        now=_now,
-        promise_config=deps.promise_config,
-    )
 
 
 def _order_id(raw: str) -> str:
@@ -52,7 +36,7 @@ def _order_id(raw: str) -> str:
 def register_order() -> Response:
     request = parse_body(orders_bp.current_request, api.RegisterOrderRequest)
     logger.append_keys(order_id=request.order_id)
-    answer, created = service.register_order(context(), request)
+    answer, created = service.register_order(deps.orders_context(), request)
     if created:
         metrics.add_metric(name="OrdersRegistered", unit="Count", value=1)
     return json_response(answer, status=201 if created else 200)
@@ -72,7 +56,7 @@ def add_shipment(order_id: str) -> Response:
     order_id = _order_id(order_id)
     logger.append_keys(order_id=order_id)
     request = parse_body(orders_bp.current_request, api.RegisterShipmentRequest)
-    view, created = service.add_shipment(context(), order_id, request)
+    view, created = service.add_shipment(deps.orders_context(), order_id, request)
     return json_response(view, status=201 if created else 200)
 
 
@@ -91,7 +75,7 @@ def get_order(order_id: str) -> Response:
     request = orders_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
     authorize_order_access(request.headers.get("authorization"), query.token, order_id)
-    view = service.order_view(context(), order_id)
+    view = service.order_view(deps.orders_context(), order_id)
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from chalice import Blueprint
 from chalice.app import Response
 
+from chalicelib import deps
 from chalicelib.api.http import json_response, raw_body
-from chalicelib.api.orders import context
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
 from chalicelib.domain.orders import ShipmentEvent
@@ -61,7 +61,7 @@ def receive(source: str) -> Response:
     sender.verify(dict(request.headers), raw, get_secrets().webhook_secrets[source], now)
     batch = sender.parse(raw)
     logger.append_keys(webhook_source=source, events=len(batch.events))
-    result = apply_events(context(), (incoming(e) for e in batch.events))
+    result = apply_events(deps.orders_context(), (incoming(e) for e in batch.events))
     result = result.model_copy(update={"skipped": len(batch.skipped)})
     metrics.add_metric(name="TrackingEventsAccepted", unit="Count", value=result.accepted)
     metrics.add_metric(name="TrackingEventsDuplicate", unit="Count", value=result.duplicates)

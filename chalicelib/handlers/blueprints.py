@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-HANDLERS: tuple[Blueprint, ...] = ()
+from chalicelib.handlers.sweep import sweep_bp
+
+HANDLERS: tuple[Blueprint, ...] = (sweep_bp,)

@@ -1,0 +1,81 @@
+"""The schedule marks orders at risk or late by time alone, and announces it once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from chalice.test import Client
+
+from chalicelib import deps
+from chalicelib.domain.orders import ShipmentEvent
+from chalicelib.models.orders import RegisterOrderRequest, RegisterShipmentRequest
+from chalicelib.services import orders as service
+from tests.api.conftest import app_under_test
+from tests.api.factories import MERCHANT, body_of, order_body, shipment_body
+
+
+def at(moment: datetime) -> service.Context:
+    return replace(deps.orders_context(), now=lambda: moment)
+
+
+def given_a_parcel_scanned_at(scan: datetime, latest: datetime) -> None:
+    ctx = at(scan)
+    promise = {
+        "method": "standard",
+        "earliest": scan.date().isoformat(),
+        "latest": latest.date().isoformat(),
+    }
+    service.register_order(ctx, RegisterOrderRequest.model_validate(order_body(promise=promise)))
+    service.add_shipment(ctx, "1001", RegisterShipmentRequest.model_validate(shipment_body()))
+    event = ShipmentEvent("evt-1", "in_transit", scan)
+    service.apply_events(ctx, [service.IncomingEvent("00340434161094042557", event, "generic")])
+
+
+def outbox_kinds() -> list[str]:
+    items = boto3.resource("dynamodb").Table("promise-keeper").scan()["Items"]
+    return [i["SK"].split("#")[0] for i in items if i["PK"].startswith("OUTBOX#")]
+
+
+def test_a_silent_parcel_turns_at_risk_when_its_check_is_due(aws: dict[str, Any]) -> None:
+    scan = datetime(2026, 12, 21, 9, tzinfo=UTC)
+    given_a_parcel_scanned_at(scan, latest=scan + timedelta(days=5))
+
+    before = service.sweep_due(at(scan + timedelta(hours=47)))
+    after = service.sweep_due(at(scan + timedelta(hours=49)))
+    again = service.sweep_due(at(scan + timedelta(hours=50)))
+
+    assert (before, after, again) == (0, 1, 0)
+    stored = deps.order_repository().get("1001")
+    assert stored is not None
+    assert stored.order.promise_state == "at_risk"
+    assert outbox_kinds().count("promise_state") == 1
+
+
+def test_the_day_after_the_last_promised_day_the_order_is_late(aws: dict[str, Any]) -> None:
+    scan = datetime(2026, 12, 21, 9, tzinfo=UTC)
+    given_a_parcel_scanned_at(scan, latest=datetime(2026, 12, 22, tzinfo=UTC))
+
+    service.sweep_due(at(datetime(2026, 12, 22, 22, 30, tzinfo=UTC)))  # 23:30 in Berlin
+    late = service.sweep_due(at(datetime(2026, 12, 22, 23, 30, tzinfo=UTC)))  # 00:30 next day
+
+    assert late == 1
+    stored = deps.order_repository().get("1001")
+    assert stored is not None
+    assert stored.order.promise_state == "late"
+
+
+def test_the_scheduled_handler_sweeps_with_the_real_clock(client: Any) -> None:
+    scan = datetime.now(UTC) - timedelta(days=3)
+    given_a_parcel_scanned_at(scan, latest=datetime.now(UTC) + timedelta(days=5))
+    with Client(app_under_test()) as lambdas:
+        event = lambdas.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
+        result = lambdas.lambda_.invoke("sweep_due_orders", event)
+
+    assert result.payload == {"changed": 1}
+    order = body_of(client.get("/v1/orders/1001", headers=MERCHANT))
+    assert order["promise"]["state"] == "at_risk"
