@@ -13,9 +13,9 @@ from devstack.environment import API_PORT, AWS_PORT, HOST, REGION
 
 
 def start_embedded_aws(port: int) -> Any:
-    from moto.server import ThreadedMotoServer
+    from devstack.embedded_aws import EmbeddedAWS
 
-    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server = EmbeddedAWS(ip_address=HOST, port=port, verbose=False)
     server.start()
     return server
 

@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
 from chalicelib import deps, settings
+from devstack.embedded_aws import EmbeddedAWS
 from devstack.resources import create_queues, create_tables, table_name
 
 
@@ -24,7 +24,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = EmbeddedAWS(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()

@@ -1,0 +1,43 @@
+"""moto's server as the embedded AWS, with each request applied atomically.
+
+moto evaluates a DynamoDB transaction's conditions and applies its writes without a lock, so two
+concurrent conditional transactions can both pass — which DynamoDB never allows. Serialising
+request handling (connections stay concurrent) gives conditional writes AWS's semantics, and with
+them the tests of concurrent webhooks their meaning.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+
+class AtomicRequests:
+    """WSGI wrapper: one request at a time inside the emulator (moto renders bodies eagerly)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
+class EmbeddedAWS(ThreadedMotoServer):
+    def _server_entry(self) -> None:
+        app = AtomicRequests(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
