@@ -16,7 +16,9 @@ APP_NAME = "promise-keeper"
 
 
 def create_app(extra: tuple[Blueprint, ...] = ()) -> Chalice:
-    app = Chalice(app_name=APP_NAME)
+    # Chalice's app.log and the Powertools logger share the service's logger name; left to
+    # configure logs, Chalice would add a plain-text handler and raise the level to ERROR.
+    app = Chalice(app_name=APP_NAME, configure_logs=False)
     # Outermost first: the logger sets the correlation id before anything else logs.
     app.register_middleware(
         ConvertToMiddleware(

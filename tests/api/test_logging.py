@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import json
 from typing import Any
 
@@ -74,3 +75,15 @@ def test_redaction_is_linear_on_long_text() -> None:
     # A quadratic pattern made a 256 KiB body take minutes to log; this must stay instant.
     long_text = "x" * 300_000 + "@"
     assert redact(long_text) == long_text
+
+
+def test_chalice_leaves_the_powertools_logger_alone() -> None:
+    # Chalice names its logger after the app, as Powertools does after the service; Chalice
+    # would otherwise add a plain-text handler and drop every line below ERROR.
+    from tests.api.conftest import app_under_test
+
+    app = app_under_test()
+
+    assert app.log.name == logger.name
+    assert app.log.getEffectiveLevel() <= logging.INFO
+    assert all(h.formatter is logger.registered_formatter for h in app.log.handlers)
