@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,19 +17,31 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def test_package_merges_infra_and_lints_clean(tmp_path: Path) -> None:
+def package(tmp_path: Path) -> dict[str, Any]:
+    """`chalice package` of a copy of the project without third-party requirements, so that no
+    wheel is downloaded: the template is the same, only deployment.zip is smaller."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for part in ("app.py", "chalicelib", ".chalice", "infra"):
+        source = ROOT / part
+        copy = shutil.copytree if source.is_dir() else shutil.copy
+        copy(source, project / part)
+    (project / "requirements.txt").write_text("")
     env = {**os.environ, "AWS_DEFAULT_REGION": "eu-central-1"}
+    out = tmp_path / "out"
     subprocess.run(
         [BIN / "chalice", "package", "--stage", "prod", "--merge-template",
-         "infra/resources.json", str(tmp_path)],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+         "infra/resources.json", str(out)],
+        cwd=project, env=env, check=True, capture_output=True,
     )  # fmt: skip
-    lint = subprocess.run(
-        [BIN / "cfn-lint", str(tmp_path / "sam.json")], capture_output=True, text=True
-    )
-
+    lint = subprocess.run([BIN / "cfn-lint", str(out / "sam.json")], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout
-    resources = json.loads((tmp_path / "sam.json").read_text())["Resources"]
+    template: dict[str, Any] = json.loads((out / "sam.json").read_text())
+    return template
+
+
+def test_package_merges_infra_and_lints_clean(tmp_path: Path) -> None:
+    resources = package(tmp_path)["Resources"]
     assert resources["PromiseKeeperTable"]["Type"] == "AWS::DynamoDB::Table"
     denied = resources["GatewayResponseAccessDenied"]["Properties"]
     assert denied["StatusCode"] == "401"
