@@ -107,13 +107,18 @@ def _option(
     context: TokenContext,
 ) -> api.QuoteOption:
     rule = promise.rule
-    return api.QuoteOption(
+    # The engine's values are already valid: construct without re-validating on the hot path.
+    return api.QuoteOption.model_construct(
         method=rule.method,
         label=rule.label(request.locale, config.rules.default_language),
         carrier=rule.carrier,
         service=rule.service,
-        price=api.Money(amount=promise.price.amount, currency=promise.price.currency),
-        delivery=api.DeliveryWindow(earliest=promise.earliest, latest=promise.latest),
+        price=api.Money.model_construct(
+            amount=promise.price.amount, currency=promise.price.currency
+        ),
+        delivery=api.DeliveryWindow.model_construct(
+            earliest=promise.earliest, latest=promise.latest
+        ),
         order_by=promise.order_by,
         ships_from=list(promise.ships_from),
         parcels=len(promise.parcels),

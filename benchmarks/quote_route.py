@@ -1,0 +1,109 @@
+"""The quote route's cost against a minimal Chalice "hello" route, both invoked in-process with an
+API Gateway (REST) event, as Lambda invokes them. Target: the quote ≤ 4 × hello.
+
+Rounds alternate between the two so that machine noise hits both alike; medians are compared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+TARGET_RATIO = 4.0
+CART = {
+    "destination": {"country": "DE", "postal_code": "10115"},
+    "items": [
+        {"sku": "TSHIRT-M", "quantity": 2},
+        {"sku": "MUG-LOGO", "quantity": 1},
+        {"sku": "HOODIE-L", "quantity": 1},
+    ],
+    "at": "2026-12-23T16:30:00+01:00",
+    "locale": "de-DE",
+}
+
+
+def api_gateway_event(method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", "Host": "api.shop.example"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "requestId": "bench-request",
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
+
+
+class Context:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:bench"
+    aws_request_id = "bench-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def hello_app() -> Any:
+    from chalice import Chalice
+
+    app = Chalice(app_name="hello")
+
+    @app.route("/hello")
+    def hello() -> dict[str, str]:
+        return {"hello": "world"}
+
+    return app
+
+
+def _per_call(handler: Callable[[], Any], calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        handler()
+    return (time.perf_counter() - start) / calls
+
+
+def measure(rounds: int = 15, calls: int = 100) -> dict[str, Any]:
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    from app import app
+
+    hello = hello_app()
+    context = Context()
+    quote_event = api_gateway_event("POST", "/v1/promise/quote", CART)
+    hello_event = api_gateway_event("GET", "/hello", None)
+    first = app(quote_event, context)
+    assert first["statusCode"] == 200, first["body"]
+    assert len(json.loads(first["body"])["options"]) >= 3
+    quote_times, hello_times = [], []
+    for _ in range(rounds):
+        quote_times.append(_per_call(lambda: app(quote_event, context), calls))
+        hello_times.append(_per_call(lambda: hello(hello_event, context), calls))
+    quote_us = statistics.median(quote_times) * 1e6
+    hello_us = statistics.median(hello_times) * 1e6
+    return {
+        "quote_route_us": round(quote_us),
+        "hello_route_us": round(hello_us),
+        "ratio": round(quote_us / hello_us, 2),
+        "target_ratio": TARGET_RATIO,
+    }
+
+
+if __name__ == "__main__":
+    print(measure())
