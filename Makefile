@@ -43,7 +43,7 @@ package: $(STAMP)
 	$(BIN)/cfn-lint build/sam.json
 
 mail: $(STAMP)
-	$(BIN)/python -m devstack.outbox
+	$(BIN)/python -m devstack.mailbox
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis

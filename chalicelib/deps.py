@@ -10,9 +10,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chalicelib.channels.base import Sender
+    from chalicelib.domain.notifications import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
+    from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context
     from chalicelib.store.orders import OrderRepository
+    from chalicelib.store.queue import NotificationQueue
 
 
 @cache
@@ -33,7 +37,9 @@ def order_repository() -> OrderRepository:
 def reset() -> None:
     """Forget every client (tests switch between moto in-process and moto over HTTP)."""
     client.cache_clear()
+    _channel_client.cache_clear()
     order_repository.cache_clear()
+    notification_queue.cache_clear()
 
 
 def promise_config() -> PromiseConfig:
@@ -68,4 +74,61 @@ def orders_context() -> Context:
         public_base_url=get_settings().public_base_url,
         now=lambda: datetime.now(UTC),
         promise_config=promise_config,
+    )
+
+
+@cache
+def notification_queue() -> NotificationQueue:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.queue import NotificationQueue
+
+    return NotificationQueue(client("sqs"), get_settings().notifications_queue_url)
+
+
+@cache
+def _channel_client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # Throttling is retried inside the call first (standard mode: jittered backoff, 3 tries);
+    # what still fails goes back to the queue with a longer pause.
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 3}))  # type: ignore[call-overload]
+
+
+def sender_for(channel: Channel) -> Sender:
+    from datetime import UTC, datetime
+
+    from chalicelib.channels.email import EmailSender
+    from chalicelib.channels.sms import SmsSender
+    from chalicelib.channels.webhook import WebhookSender
+    from chalicelib.settings import get_secrets, get_settings
+
+    settings = get_settings()
+    if channel == "email":
+        return EmailSender(
+            _channel_client("sesv2"), settings.sender_email, settings.ses_configuration_set
+        )
+    if channel == "sms":
+        return SmsSender(_channel_client("sns"), settings.sms_sender_id)
+    return WebhookSender(
+        settings.merchant_webhook_url,
+        get_secrets().merchant_webhook_secret,
+        now=lambda: datetime.now(UTC),
+    )
+
+
+def notification_context() -> NotificationContext:
+    from chalicelib.domain.notifications import NotificationPolicy
+    from chalicelib.services.notifications import NotificationContext
+    from chalicelib.settings import get_settings
+    from chalicelib.store.notifications import NotificationLog
+
+    settings = get_settings()
+    return NotificationContext(
+        orders=orders_context(),
+        log=NotificationLog(client("dynamodb"), settings.table_name),
+        queue=notification_queue(),
+        sender_for=sender_for,
+        policy=NotificationPolicy(merchant_webhook=bool(settings.merchant_webhook_url)),
+        shop_name=settings.shop_name,
     )

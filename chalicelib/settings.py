@@ -20,6 +20,7 @@ class Secrets:
     merchant_key_hashes: tuple[str, ...]  # SHA-256 hex of each valid merchant API key
     webhook_secrets: dict[str, str] = field(hash=False)  # per source
     token_secret: str
+    merchant_webhook_secret: str  # signs the notifications mirrored to the merchant's webhook
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,10 @@ class Settings:
     notifications_queue_url: str
     public_base_url: str
     sender_email: str
-    merchant_webhook_url: str
+    merchant_webhook_url: str  # empty: no omnichannel mirror of notifications
+    shop_name: str  # signs off the customer's messages; empty: "your customer service"
+    sms_sender_id: str  # alphanumeric SMS sender where the destination country allows one
+    ses_configuration_set: str  # SES event publishing (bounces, complaints); empty: none
     version: str
     max_body_bytes: int
     promise_token_ttl_seconds: int
@@ -49,6 +53,9 @@ def get_settings() -> Settings:
         public_base_url=env.get("PK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         sender_email=env.get("PK_SENDER_EMAIL", "orders@shop.example"),
         merchant_webhook_url=env.get("PK_MERCHANT_WEBHOOK_URL", ""),
+        shop_name=env.get("PK_SHOP_NAME", ""),
+        sms_sender_id=env.get("PK_SMS_SENDER_ID", ""),
+        ses_configuration_set=env.get("PK_SES_CONFIGURATION_SET", ""),
         version=env.get("PK_VERSION", "0.1.0"),
         max_body_bytes=int(env.get("PK_MAX_BODY_BYTES", str(256 * 1024))),
         promise_token_ttl_seconds=int(env.get("PK_PROMISE_TOKEN_TTL_SECONDS", "7200")),
@@ -70,6 +77,7 @@ def _secrets_from_env() -> Secrets:
         merchant_key_hashes=tuple(hashes),
         webhook_secrets=per_source,
         token_secret=env.get("PK_TOKEN_SECRET", DEV_TOKEN_SECRET),
+        merchant_webhook_secret=env.get("PK_MERCHANT_WEBHOOK_SECRET", shared),
     )
 
 
@@ -78,6 +86,7 @@ def _secrets_from_document(doc: dict[str, Any]) -> Secrets:
         merchant_key_hashes=tuple(doc["merchant_api_key_sha256"]),
         webhook_secrets=dict(doc["webhook_secrets"]),
         token_secret=doc["token_secret"],
+        merchant_webhook_secret=doc.get("merchant_webhook_secret", ""),
     )
 
 

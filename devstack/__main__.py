@@ -23,14 +23,12 @@ def start_embedded_aws(port: int) -> Any:
 def provision() -> None:
     import boto3
 
-    from devstack.resources import create_queues, create_tables
+    from chalicelib.settings import get_settings
+    from devstack.resources import create_queues, create_tables, verify_sender
 
     create_tables(boto3.client("dynamodb"))
     create_queues(boto3.client("sqs"))
-    # SES only sends from verified identities, in the emulator as in AWS.
-    from chalicelib.settings import get_settings
-
-    boto3.client("sesv2").create_email_identity(EmailIdentity=get_settings().sender_email)
+    verify_sender(boto3.client("sesv2"), get_settings().sender_email)
 
 
 def start_api(app: Any, port: int) -> Any:
@@ -94,6 +92,7 @@ Promise Keeper is running locally.
   OpenAPI        http://{HOST}:{API_PORT}/v1/openapi.json
   Embedded AWS   http://{HOST}:{AWS_PORT}        (moto, {REGION}; key testing, secret testing)
   Event pump     DynamoDB stream → relay, SQS → senders, schedules
+  Sent messages  make mail   (e-mails and SMS the local stack has sent)
 
   Merchant API key   {os.environ.get("PK_MERCHANT_API_KEY", "dev-merchant-key")}
   Webhook secret     {os.environ.get("PK_WEBHOOK_SECRET", "dev-webhook-secret")}

@@ -8,6 +8,7 @@ them the tests of concurrent webhooks their meaning.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -19,6 +20,25 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import make_server
+
+from devstack.environment import REGION
+
+
+class Mailbox:
+    """WSGI wrapper: GET /_devstack/mailbox answers what SES and SNS have sent (`make mail`)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], region: str) -> None:
+        self._app = app
+        self._region = region
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        from devstack.mailbox import MAILBOX_PATH, mailbox
+
+        if environ.get("PATH_INFO") != MAILBOX_PATH:
+            return self._app(environ, start_response)
+        body = json.dumps(mailbox(self._region), ensure_ascii=False).encode()
+        start_response("200 OK", [("Content-Type", "application/json; charset=utf-8")])
+        return [body]
 
 
 class AtomicRequests:
@@ -35,7 +55,7 @@ class AtomicRequests:
 
 class EmbeddedAWS(ThreadedMotoServer):
     def _server_entry(self) -> None:
-        app = AtomicRequests(DomainDispatcherApplication(create_backend_app))
+        app = Mailbox(AtomicRequests(DomainDispatcherApplication(create_backend_app)), REGION)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )

@@ -24,7 +24,8 @@ class GatewayRequestHandler(ChaliceRequestHandler):
 
 def create_server(app: Any, host: str, port: int) -> LocalDevServer:
     # As chalice.local.create_local_server: a thread-local current_request for the threaded server.
-    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
-    app.__class__ = CustomLocalChalice
+    if not isinstance(app, CustomLocalChalice):  # once per app: a second server reuses it
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
     config = Config.create(chalice_stage="dev", app_name="promise-keeper")
     return LocalDevServer(app, config, host, port, handler_cls=GatewayRequestHandler)

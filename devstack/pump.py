@@ -78,7 +78,7 @@ class EventPump:
             result = self._invoke(config.name, event)
         except Exception as exc:  # as Lambda: the whole batch becomes visible again later
             self.log(f"[pump] {config.name} failed on {len(received)} message(s): {exc!r}")
-            return 0
+            return len(received)
         failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         done = [m for m in received if m["MessageId"] not in failed]
         if done:
@@ -106,6 +106,10 @@ class EventPump:
                     StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
                 self._cursors[shard["ShardId"]] = StreamCursor(shard["ShardId"], iterator)
+
+    def rewind_streams(self) -> None:
+        """Read every stream again from its oldest record, as Lambda may after a failure."""
+        self._cursors.clear()
 
     def pump_stream(self, config: DynamoDBEventConfig) -> int:
         arn = self._stream_arn()

@@ -12,7 +12,7 @@ from moto import mock_aws
 
 from chalicelib import deps, settings
 from devstack.environment import REGION
-from devstack.resources import create_queues, create_tables, queue_names, table_name
+from devstack.resources import create_queues, create_tables, queue_names, table_name, verify_sender
 
 TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -26,10 +26,13 @@ TEST_ENV = {
     "PK_WEBHOOK_SECRET": "test-webhook-secret",
     "PK_TOKEN_SECRET": "test-token-secret",
     "PK_PUBLIC_BASE_URL": "https://track.shop.example",
+    "PK_SENDER_EMAIL": "orders@shop.example",
+    "PK_SHOP_NAME": "Beispiel-Shop",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
 MERCHANT_KEY = TEST_ENV["PK_MERCHANT_API_KEY"]
+SENDER = TEST_ENV["PK_SENDER_EMAIL"]
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +56,7 @@ def aws(environment: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
     with mock_aws():
         create_tables(boto3.client("dynamodb"))
         urls = create_queues(boto3.client("sqs"))
+        verify_sender(boto3.client("sesv2"), SENDER)
         monkeypatch.setenv("PK_NOTIFICATIONS_QUEUE_URL", urls["NotificationsQueue"])
         settings.reset_caches()
         deps.reset()

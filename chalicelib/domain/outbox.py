@@ -37,3 +37,16 @@ class OutboxMessage(BaseModel):
     @staticmethod
     def make_id(kind: str, order_id: str, ref: str | None, status: str | None) -> str:
         return f"{kind}#{order_id}#{ref or '-'}#{status or '-'}"
+
+
+class QueuedNotification(BaseModel):
+    """The notification queue's message body: an outbox message, and which channels it is for.
+
+    The relay enqueues every channel (``channels`` None). A delivery that must wait (an SMS in
+    the customer's night) comes back as a delayed copy limited to the channels still owed.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    message: OutboxMessage
+    channels: tuple[Literal["email", "sms", "webhook"], ...] | None = None

@@ -172,16 +172,7 @@ class OrderRepository:
         items: list[dict[str, Any]] = []
         if event is not None:
             items.append(self._event_put(after.order_id, event, now))
-        items.append(
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_attributes(self._order_item(after)),
-                    "ConditionExpression": "revision = :revision",
-                    "ExpressionAttributeValues": to_attributes({":revision": before.revision}),
-                }
-            }
-        )
+        items.append(self._order_update(before.revision, after))
         known = {s.tracking_number for s in before.shipments}
         items += [self._tracking_put(after, s.tracking_number, known) for s in after.shipments]
         items += [self._outbox_put(after, m, now) for m in messages]
@@ -229,6 +220,38 @@ class OrderRepository:
             item["GSI2PK"] = keys.due_shard(stored.order_id)
             item["GSI2SK"] = keys.due_sort_key(_utc_iso(due), stored.order_id)
         return item
+
+    def _order_update(self, revision: int, after: StoredOrder) -> dict[str, Any]:
+        """The aggregate's new state, leaving the registration record as it is.
+
+        ``after`` may have been read from a tracking copy, whose record lacks the customer:
+        an update (not a put) keeps the order's own record whole.
+        """
+        aggregate = self._aggregate(after)
+        values: dict[str, Any] = {
+            ":order": aggregate["order"],
+            ":shipments": aggregate["shipments"],
+            ":new": after.revision,
+            ":revision": revision,
+        }
+        update = "SET #order = :order, shipments = :shipments, revision = :new"
+        due = after.order.check_due_at
+        if due is None:
+            update += " REMOVE GSI2PK, GSI2SK"
+        else:
+            update += ", GSI2PK = :due_shard, GSI2SK = :due_at"
+            values[":due_shard"] = keys.due_shard(after.order_id)
+            values[":due_at"] = keys.due_sort_key(_utc_iso(due), after.order_id)
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.order_key(after.order_id)),
+                "UpdateExpression": update,
+                "ConditionExpression": "revision = :revision",
+                "ExpressionAttributeNames": {"#order": "order"},
+                "ExpressionAttributeValues": to_attributes(values),
+            }
+        }
 
     def _tracking_put(
         self, stored: StoredOrder, tracking_number: str, known: set[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,12 @@ import requests
 
 from chalicelib import deps, settings
 from devstack.embedded_aws import EmbeddedAWS
-from devstack.resources import create_queues, create_tables, table_name
+from devstack.environment import REGION
+from devstack.local_server import create_server
+from devstack.pump import EventPump
+from devstack.resources import create_queues, create_tables, table_name, verify_sender
+from tests.api.conftest import app_under_test
+from tests.conftest import SENDER
 
 
 def free_port() -> int:
@@ -39,7 +45,33 @@ def embedded_aws(
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     create_tables(boto3.client("dynamodb"))
     urls = create_queues(boto3.client("sqs"))
+    verify_sender(boto3.client("sesv2"), SENDER)
     monkeypatch.setenv("PK_NOTIFICATIONS_QUEUE_URL", urls["NotificationsQueue"])
     settings.reset_caches()
     deps.reset()
     yield {"endpoint": moto_endpoint, "queue_urls": urls, "table": table_name()}
+
+
+@pytest.fixture
+def api(embedded_aws: dict[str, Any]) -> Iterator[str]:
+    """Chalice's local server (threaded, as `make run` serves it) on the embedded AWS."""
+    port = free_port()
+    server = create_server(app_under_test(), "127.0.0.1", port)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def pump(embedded_aws: dict[str, Any]) -> EventPump:
+    """The local event pump over the app under test: stream → relay, queue → sender."""
+    return EventPump(
+        app=app_under_test(),
+        sqs=boto3.client("sqs"),
+        streams=boto3.client("dynamodbstreams"),
+        dynamodb=boto3.client("dynamodb"),
+        region=REGION,
+        table_name=embedded_aws["table"],
+        log=lambda line: None,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,27 +10,13 @@ from typing import Any
 import pytest
 import requests
 
-from devstack.local_server import create_server
-from tests.api.conftest import app_under_test
 from tests.api.factories import MERCHANT, order_body, shipment_body
 from tests.conftest import TEST_ENV
-from tests.integration.conftest import free_port
 from tests.unit.tracking import senders
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
 STATUSES = ["in_transit"] * 17 + ["out_for_delivery", "failed_attempt", "delivered"]
-
-
-@pytest.fixture
-def api(embedded_aws: dict[str, Any]) -> Iterator[str]:
-    """Chalice's local server (threaded, as `make run` serves it) on the embedded AWS."""
-    port = free_port()
-    server = create_server(app_under_test(), "127.0.0.1", port)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
 
 
 def event(n: int) -> dict[str, Any]:

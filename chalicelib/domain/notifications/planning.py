@@ -82,9 +82,9 @@ def _customer_delivery(
     policy: NotificationPolicy,
 ) -> Delivery | Skip:
     if channel not in recipient.channels:
-        return Skip(channel, "channel_not_opted_in")
+        return Skip(channel, "channel_not_opted_in", dedup_key(milestone, channel))
     if not recipient.address(channel):
-        return Skip(channel, MISSING_ADDRESS[channel])
+        return Skip(channel, MISSING_ADDRESS[channel], dedup_key(milestone, channel))
     send_at = now.astimezone(UTC)
     if channel in QUIET_CHANNELS:
         send_at = next_send_time(now, recipient.time_zone, policy.quiet_from, policy.quiet_until)
@@ -94,7 +94,7 @@ def _customer_delivery(
 def _webhook_mirror(milestone: Milestone, sent: tuple[Delivery, ...]) -> Delivery | Skip:
     """The merchant's omnichannel record: one entry per message the customer is sent."""
     if not sent:
-        return Skip("webhook", "nothing_sent_to_customer")
+        return Skip("webhook", "nothing_sent_to_customer", dedup_key(milestone, "webhook"))
     first = min(sent, key=lambda d: d.send_at)
     return _delivery(milestone, "webhook", first.send_at, first.locale)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -19,6 +19,7 @@ SkipReason = Literal[
     "no_email",
     "no_phone",
     "nothing_sent_to_customer",  # the merchant mirror only records what the customer was sent
+    "rejected_by_provider",  # SES/SNS/the merchant refused the address for good (the sender)
 ]
 
 
@@ -26,6 +27,8 @@ SkipReason = Literal[
 class Skip:
     channel: Channel | None  # None: the message as a whole is not worth sending
     reason: SkipReason
+    # Where a channel is skipped for a milestone: the key the sender records the reason under.
+    dedup_key: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,74 @@
+"""The merchant's webhook: every message the customer is sent, signed like incoming webhooks.
+
+``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`` — the scheme
+API.md names for the generic carrier webhook, so a merchant verifies both with one function.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing
+from chalicelib.domain.signing import hmac_sha256_hex
+
+TIMEOUT_SECONDS = 5
+
+
+def signature(secret: str, body: bytes, at: datetime) -> str:
+    t = str(int(at.timestamp()))
+    return f"t={t},v1={hmac_sha256_hex(secret, t.encode() + b'.' + body)}"
+
+
+def payload(outgoing: Outgoing, at: datetime) -> dict[str, Any]:
+    delivery, rendered = outgoing.delivery, outgoing.message
+    return {
+        "id": delivery.dedup_key,
+        "type": delivery.message_type,
+        "variant": delivery.variant,
+        "order_id": delivery.order_id,
+        "shipment_id": delivery.shipment_id,
+        "return_id": delivery.return_id,
+        "locale": rendered.locale,
+        "subject": rendered.subject,
+        "text": rendered.text,
+        "sms": rendered.sms,
+        "sent_at": at.isoformat(),
+    }
+
+
+class WebhookSender:
+    channel: Literal["webhook"] = "webhook"
+
+    def __init__(self, url: str, secret: str, now: Callable[[], datetime]) -> None:
+        self._url = url
+        self._secret = secret
+        self._now = now
+
+    def send(self, outgoing: Outgoing) -> str:
+        at = self._now()
+        body = json.dumps(payload(outgoing, at), separators=(",", ":")).encode()
+        request = urllib.request.Request(  # noqa: S310 - the URL is the merchant's configuration
+            self._url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "promise-keeper",
+                "X-Signature": signature(self._secret, body, at),
+                "Idempotency-Key": outgoing.delivery.dedup_key,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                return str(response.headers.get("X-Request-Id") or outgoing.delivery.dedup_key)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 429 or exc.code >= 500:
+                raise ChannelUnavailable(f"webhook: HTTP {exc.code}") from exc
+            raise ChannelRejected(f"webhook: HTTP {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise ChannelUnavailable(f"webhook: {type(exc).__name__}") from exc

@@ -1,0 +1,93 @@
+"""Notification queue → customers (and the merchant's webhook), one SQS record at a time.
+
+Powertools' BatchProcessor reports failed records only (``batchItemFailures``), so one bad
+message does not resend the other nine; the infra template switches on ReportBatchItemFailures
+for this event source. A record that keeps failing rests in the dead-letter queue after 5 tries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from chalice import Blueprint
+from chalice.app import SQSEvent
+from pydantic import ValidationError
+
+from chalicelib import deps
+from chalicelib.channels.base import ChannelUnavailable
+from chalicelib.domain.outbox import QueuedNotification
+from chalicelib.observability import logger, metrics
+from chalicelib.services.notifications import UnprocessableNotification, handle, retry_delay
+
+notify_bp = Blueprint(__name__)
+
+NOTIFICATIONS_QUEUE = "promise-keeper-notifications"  # infra/resources.json: NotificationsQueue
+
+
+@notify_bp.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10, name="send_notifications")
+def send_notifications(event: SQSEvent) -> dict[str, Any]:
+    processor = BatchProcessor(event_type=EventType.SQS)
+    answer = process_partial_response(
+        event=event.to_dict(), record_handler=send_one, processor=processor
+    )
+    return dict(answer)
+
+
+def send_one(record: SQSRecord) -> None:
+    try:
+        queued = QueuedNotification.model_validate_json(record.body)
+    except ValidationError as exc:
+        _unprocessable(record, f"not a notification message ({exc.error_count()} error(s))")
+        raise UnprocessableNotification("not a notification message") from exc
+    try:
+        report = handle(deps.notification_context(), queued)
+    except UnprocessableNotification as exc:
+        _unprocessable(record, str(exc))
+        raise
+    except ChannelUnavailable as exc:
+        attempt = int(record.attributes.approximate_receive_count or 1)
+        deps.notification_queue().retry_after(record.receipt_handle, retry_delay(attempt))
+        metrics.add_metric(name="NotificationSendsRetried", unit="Count", value=1)
+        logger.warning(
+            "channel unavailable, message retried later",
+            extra={"message_id": record.message_id, "attempt": attempt, "reason": str(exc)},
+        )
+        raise
+    logger.info(
+        "notification handled",
+        extra={
+            "message_id": record.message_id,
+            "outbox_message": queued.message.message_id,
+            "type": report.message_type,
+            "sent": report.sent,
+            "already_sent": report.already_sent,
+            "deferred": report.deferred,
+            "skipped": [f"{channel or 'all'}:{reason}" for channel, reason in report.skipped],
+        },
+    )
+    for channel in report.sent:
+        metrics.add_metric(name=f"NotificationsSent_{channel}", unit="Count", value=1)
+    if report.already_sent:
+        metrics.add_metric(
+            name="NotificationDuplicatesSuppressed", unit="Count", value=len(report.already_sent)
+        )
+    if report.deferred:
+        metrics.add_metric(name="NotificationsDeferred", unit="Count", value=len(report.deferred))
+
+
+def _unprocessable(record: SQSRecord, reason: str) -> None:
+    metrics.add_metric(name="NotificationMessagesUnprocessable", unit="Count", value=1)
+    logger.error(
+        "unprocessable notification message",
+        extra={
+            "message_id": record.message_id,
+            "attempt": record.attributes.approximate_receive_count,
+            "reason": reason,
+        },
+    )

@@ -1,0 +1,194 @@
+"""Outbox → stream → relay → SQS → sender → SES/SNS, over HTTP against the embedded AWS.
+
+Every carrier event is delivered twice and out of order; the customer still hears each milestone
+exactly once, in German, by e-mail, and by SMS only for "out for delivery".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import EndpointConnectionError
+
+from chalicelib import deps
+from devstack.environment import REGION
+from devstack.mailbox import SentEmail, sent_emails, sent_sms
+from devstack.pump import EventPump
+from tests.api.factories import MERCHANT, order_body, shipment_body
+from tests.conftest import TEST_ENV
+from tests.unit.tracking import senders
+
+pytestmark = pytest.mark.integration
+DHL = "00340434161094042557"
+
+
+def daytime_zone(now: datetime) -> str:
+    """A zone where it is early afternoon now, so that SMS are not held for quiet hours."""
+    hours = (13 - now.hour + 12) % 24 - 12
+    return f"Etc/GMT{-hours:+d}"
+
+
+def register_order(api: str, now: datetime) -> None:
+    today = now.astimezone(ZoneInfo("Europe/Berlin")).date()
+    body = order_body(
+        placed_at=(now - timedelta(days=1)).isoformat(),
+        promise={
+            "method": "standard",
+            "earliest": (today + timedelta(days=1)).isoformat(),
+            "latest": (today + timedelta(days=3)).isoformat(),
+        },
+    )
+    body["customer"]["time_zone"] = daytime_zone(now)
+    post(api, "/v1/orders", body)
+    post(api, "/v1/orders/1001/shipments", shipment_body())
+
+
+def post(api: str, path: str, body: dict[str, Any]) -> Any:
+    response = requests.post(f"{api}{path}", data=json.dumps(body), headers=MERCHANT, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def carrier_event(event_id: str, status: str, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "carrier": "dhl",
+        "tracking_number": DHL,
+        "status": status,
+        "occurred_at": occurred_at.isoformat(),
+        "location": "Berlin",
+    }
+
+
+def post_events(api: str, *events: dict[str, Any]) -> None:
+    body = json.dumps({"events": list(events)}).encode()
+    headers = senders.generic_headers(body, TEST_ENV["PK_WEBHOOK_SECRET"], datetime.now(UTC))
+    response = requests.post(
+        f"{api}/v1/webhooks/generic",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=30,
+    )
+    response.raise_for_status()
+
+
+def emails() -> list[SentEmail]:
+    return sent_emails(REGION)
+
+
+def test_each_milestone_reaches_the_customer_once_in_german(api: str, pump: EventPump) -> None:
+    now = datetime.now(UTC)
+    register_order(api, now)
+    pump.drain()
+
+    first, second = (
+        carrier_event("evt-1", "in_transit", now - timedelta(hours=6)),
+        carrier_event("evt-2", "in_transit", now - timedelta(hours=4)),
+    )
+    # The later scan first, then the earlier one; each twice.
+    post_events(api, second, second)
+    post_events(api, first, first)
+    pump.drain()
+    on_the_van = carrier_event("evt-3", "out_for_delivery", now - timedelta(hours=2))
+    post_events(api, on_the_van)
+    post_events(api, on_the_van, second)
+    pump.drain()
+    arrived = carrier_event("evt-4", "delivered", now - timedelta(minutes=30))
+    post_events(api, arrived, on_the_van, arrived, first)
+    pump.drain()
+    # The stream hands every record again (as Lambda may after a failure): nothing new goes out.
+    pump.rewind_streams()
+    pump.drain()
+
+    assert [m.subject for m in emails()] == [
+        "Danke für deine Bestellung 1001",
+        "Deine Bestellung 1001 ist unterwegs",
+        "Deine Bestellung 1001 kommt heute",
+        "Deine Bestellung 1001 ist angekommen",
+    ]
+    assert [m.language for m in emails()] == ["de"] * 4
+    assert all(m.to == ["anna@example.com"] for m in emails())
+    assert all("Anna" in m.text and "Anna" in m.html for m in emails())
+    assert all("/v1/orders/1001?token=" in m.text for m in emails())
+    sms = sent_sms(REGION)
+    assert [s.to for s in sms] == ["+4915112345678"]
+    assert sms[0].text.startswith("Anna Schmidt, dein Paket kommt heute mit DHL.")
+
+    order = requests.get(f"{api}/v1/orders/1001", headers=MERCHANT, timeout=30).json()
+    assert order["status"] == "delivered"
+    recorded = sorted((n["type"], n["channel"]) for n in order["notifications"])
+    assert recorded == [
+        ("delivered", "email"),
+        ("order_confirmed", "email"),
+        ("out_for_delivery", "email"),
+        ("out_for_delivery", "sms"),
+        ("shipped", "email"),
+    ]
+    provider_ids = {n["provider_message_id"] for n in order["notifications"]}
+    assert {m.message_id for m in emails()} | {s.message_id for s in sms} == provider_ids
+
+
+def test_a_bad_message_fails_alone_and_only_it_is_retried(
+    api: str, pump: EventPump, embedded_aws: dict[str, Any]
+) -> None:
+    sqs = boto3.client("sqs")
+    queue_url = embedded_aws["queue_urls"]["NotificationsQueue"]
+    # A failed message comes back at once instead of after two minutes.
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"VisibilityTimeout": "0"})
+    register_order(api, datetime.now(UTC))
+    (relay,) = [c for c in app_sources(pump) if c.name == "relay_outbox"]
+    (sender,) = [c for c in app_sources(pump) if c.name == "send_notifications"]
+    pump.pump_stream(relay)  # the order's confirmation is now on the queue
+    bad = sqs.send_message(QueueUrl=queue_url, MessageBody='{"message": {"kind": "gossip"}}')
+
+    assert pump.pump_queue(sender) == 2  # one batch: the confirmation and the bad message
+    assert len(emails()) == 1
+    assert waiting(sqs, queue_url) == 1  # the good one was deleted, the bad one stays
+
+    # Only the bad message comes back, four more times; the confirmation is not sent again.
+    for _ in range(4):
+        assert pump.pump_queue(sender) == 1
+    assert len(emails()) == 1
+
+    # After five receives SQS moves it to the dead-letter queue.
+    assert pump.pump_queue(sender) == 0
+    assert waiting(sqs, queue_url) == 0
+    dlq_url = embedded_aws["queue_urls"]["NotificationsDeadLetterQueue"]
+    dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["MessageId"] for m in dead] == [bad["MessageId"]]
+
+
+def test_the_relay_delivers_once_sqs_is_back(api: str, pump: EventPump) -> None:
+    relay_sqs = deps.client("sqs")  # the client the relay and the sender send with
+
+    def sqs_is_down(**_: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://sqs.eu-central-1.amazonaws.com")
+
+    relay_sqs.meta.events.register("before-call.sqs.SendMessageBatch", sqs_is_down)
+    try:
+        register_order(api, datetime.now(UTC))
+        pump.drain()
+        pump.drain()  # the stream offers the same batch again; SQS still refuses it
+        assert emails() == []
+    finally:
+        relay_sqs.meta.events.unregister("before-call.sqs.SendMessageBatch", sqs_is_down)
+
+    pump.drain()
+    assert [m.subject for m in emails()] == [emails()[0].subject]
+    assert "1001" in emails()[0].subject
+
+
+def app_sources(pump: EventPump) -> list[Any]:
+    return list(pump.app.event_sources)
+
+
+def waiting(sqs: Any, queue_url: str) -> int:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes[name]) for name in names)
