@@ -32,7 +32,9 @@ NOTIFICATIONS_QUEUE = "promise-keeper-notifications"  # infra/resources.json: No
 
 @notify_bp.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10, name="send_notifications")
 def send_notifications(event: SQSEvent) -> dict[str, Any]:
-    processor = BatchProcessor(event_type=EventType.SQS)
+    # A batch whose every record failed is reported like any other, record by record, so each
+    # keeps the retry delay it was given instead of the whole batch coming back at once.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     answer = process_partial_response(
         event=event.to_dict(), record_handler=send_one, processor=processor
     )

@@ -186,6 +186,17 @@ class NotificationView(BaseModel):
     channel: str
     sent_at: datetime
     provider_message_id: str | None = None
+    shipment_id: str | None = None
+
+
+class SkippedNotificationView(BaseModel):
+    """A milestone a channel did not carry, and why (no e-mail address, no SMS opt-in, ...)."""
+
+    type: str
+    channel: str
+    reason: str
+    skipped_at: datetime
+    shipment_id: str | None = None
 
 
 class OrderView(BaseModel):
@@ -204,7 +215,8 @@ class OrderView(BaseModel):
     items: list[OrderItem]
     shipments: list[ShipmentView]
     returns: list[dict[str, str]] = []
-    notifications: list[NotificationView] = []
+    notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
+    skipped_notifications: list[SkippedNotificationView] = []
     feedback: dict[str, str] | None = None
     tracking_url: str | None = None
 

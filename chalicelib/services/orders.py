@@ -256,10 +256,10 @@ def order_view(ctx: Context, order_id: str) -> api.OrderView:
     events: dict[str, list[ShipmentEvent]] = {}
     for shipment_id, event, _item in ctx.repository.events(order_id):
         events.setdefault(shipment_id, []).append(event)
-    notifications = [
-        api.NotificationView.model_validate(item)
-        for item in ctx.repository.order_items(order_id, "NOTIFICATION#")
-        if item.get("sent_at")
+    logged = ctx.repository.notifications(order_id)
+    notifications = [api.NotificationView.model_validate(i) for i in logged if i.get("sent_at")]
+    skipped = [
+        api.SkippedNotificationView.model_validate(i) for i in logged if i.get("state") == "skipped"
     ]
     record = stored.record
     return api.OrderView(
@@ -278,6 +278,7 @@ def order_view(ctx: Context, order_id: str) -> api.OrderView:
             for s in stored.shipments
         ],
         notifications=sorted(notifications, key=lambda n: n.sent_at),
+        skipped_notifications=sorted(skipped, key=lambda n: n.skipped_at),
         tracking_url=tracking_url(ctx, order_id),
     )
 

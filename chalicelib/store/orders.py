@@ -120,6 +120,10 @@ class OrderRepository:
             for item in self.order_items(order_id, keys.event_prefix())
         ]
 
+    def notifications(self, order_id: str) -> list[dict[str, Any]]:
+        """The order's notification log: sent, skipped and in-flight (claimed) entries."""
+        return self.order_items(order_id, keys.notification_prefix())
+
     def due_order_ids(self, now: datetime, limit: int = 100) -> list[str]:
         """Orders whose next check is due at `now` (GSI2: due shard + due instant)."""
         found: list[str] = []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.conftest import MERCHANT_KEY
 
@@ -50,3 +52,26 @@ def post(client: Any, path: str, body: Any, headers: dict[str, str] | None = Non
 
 def body_of(response: Any) -> Any:
     return json.loads(response.body)
+
+
+def daytime_zone(now: datetime) -> str:
+    """A zone where it is early afternoon at ``now``: SMS there are not held for quiet hours."""
+    hours = (13 - now.hour + 12) % 24 - 12
+    return f"Etc/GMT{-hours:+d}"
+
+
+def current_order_body(now: datetime, order_id: str = "1001", **customer: Any) -> dict[str, Any]:
+    """An order placed yesterday, promised for the coming days, by a customer in daylight."""
+    today = now.astimezone(ZoneInfo("Europe/Berlin")).date()
+    body = order_body(
+        order_id,
+        placed_at=(now - timedelta(days=1)).isoformat(),
+        promise={
+            "method": "standard",
+            "earliest": (today + timedelta(days=1)).isoformat(),
+            "latest": (today + timedelta(days=3)).isoformat(),
+        },
+    )
+    body["customer"] = {**body["customer"], "time_zone": daytime_zone(now), **customer}
+    body["customer"] = {k: v for k, v in body["customer"].items() if v is not None}
+    return body

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -20,32 +19,17 @@ from chalicelib import deps
 from devstack.environment import REGION
 from devstack.mailbox import SentEmail, sent_emails, sent_sms
 from devstack.pump import EventPump
-from tests.api.factories import MERCHANT, order_body, shipment_body
+from tests.api.factories import MERCHANT, current_order_body, shipment_body
 from tests.conftest import TEST_ENV
 from tests.unit.tracking import senders
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
-
-
-def daytime_zone(now: datetime) -> str:
-    """A zone where it is early afternoon now, so that SMS are not held for quiet hours."""
-    hours = (13 - now.hour + 12) % 24 - 12
-    return f"Etc/GMT{-hours:+d}"
+ALL_DELIVERED = "Alle Pakete deiner Bestellung 1001 sind angekommen"
 
 
 def register_order(api: str, now: datetime) -> None:
-    today = now.astimezone(ZoneInfo("Europe/Berlin")).date()
-    body = order_body(
-        placed_at=(now - timedelta(days=1)).isoformat(),
-        promise={
-            "method": "standard",
-            "earliest": (today + timedelta(days=1)).isoformat(),
-            "latest": (today + timedelta(days=3)).isoformat(),
-        },
-    )
-    body["customer"]["time_zone"] = daytime_zone(now)
-    post(api, "/v1/orders", body)
+    post(api, "/v1/orders", current_order_body(now))
     post(api, "/v1/orders/1001/shipments", shipment_body())
 
 
@@ -192,3 +176,35 @@ def waiting(sqs: Any, queue_url: str) -> int:
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
     return sum(int(attributes[name]) for name in names)
+
+
+def test_a_split_order_hears_of_each_parcel_and_once_of_all_delivered(
+    api: str, pump: EventPump
+) -> None:
+    now = datetime.now(UTC)
+    post(api, "/v1/orders", current_order_body(now))
+    second = "00340434161094042558"
+    parcels = [
+        shipment_body(items=[{"sku": "TSHIRT-M", "quantity": 2}]),
+        shipment_body("S2", tracking_number=second, items=[{"sku": "MUG-BLUE", "quantity": 1}]),
+    ]
+    for parcel in parcels:
+        post(api, "/v1/orders/1001/shipments", parcel)
+    for event_id, status, hours_ago, tracking in [
+        ("a", "in_transit", 5, DHL),
+        ("b", "in_transit", 4, second),
+        ("c", "delivered", 2, DHL),
+        ("d", "delivered", 1, second),
+    ]:
+        event = carrier_event(event_id, status, now - timedelta(hours=hours_ago))
+        post_events(api, {**event, "tracking_number": tracking})
+        pump.drain()
+
+    assert [m.subject for m in emails()] == [
+        "Danke für deine Bestellung 1001",
+        "Paket 1 von 2 deiner Bestellung 1001 ist unterwegs",
+        "Paket 2 von 2 deiner Bestellung 1001 ist unterwegs",
+        "Paket 1 von 2 deiner Bestellung 1001 ist angekommen",
+        ALL_DELIVERED,
+    ]
+    assert sent_sms(REGION) == []  # neither departures nor arrivals are SMS news
