@@ -263,3 +263,16 @@ def test_estimate_comes_from_the_carrier_or_else_from_the_methods_transit_rules(
 
     assert by_rules == "2026-12-28"  # standard: 1 delivery day after Thu 24 Dec → Mon 28 Dec
     assert shipment_of(client)["estimated_delivery"] == "2026-12-29"
+
+
+def test_carrier_events_keep_the_customer_on_the_order_and_off_the_tracking_copy(
+    client: Any,
+) -> None:
+    given_order_shipped_with(client, DHL)
+    post_generic(client, [generic_event(1, "in_transit", datetime(2026, 12, 22, 8, tzinfo=UTC))])
+
+    (order,) = [i for i in table_items("ORDER#") if i["SK"] == "ORDER"]
+    (copy,) = table_items("TRACKING#")
+    assert order["record"]["customer"]["email"] == "anna@example.com"
+    assert order["shipments"][0]["status"] == "in_transit"
+    assert "customer" not in copy["record"] and "destination" not in copy["record"]
