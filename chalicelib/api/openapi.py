@@ -80,10 +80,11 @@ def _operation(op: Operation) -> dict[str, Any]:
     params = _path_parameters(op.path) + (_query_parameters(op.query) if op.query else [])
     if params:
         doc["parameters"] = params
-    if op.request:
+    request = op.request_model
+    if request:
         doc["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _schema_ref(op.request)}},
+            "content": {"application/json": {"schema": _schema_ref(request)}},
         }
     ok: dict[str, Any] = {"description": "Success"}
     if op.response:
@@ -108,7 +109,7 @@ def build_document() -> dict[str, Any]:
     Mode = Literal["validation", "serialization"]
     models: list[tuple[type[BaseModel], Mode]] = [(Problem, "serialization")]
     for op in OPERATIONS:
-        models += [(m, "validation") for m in (op.request,) if m]
+        models += [(m, "validation") for m in (op.request_model,) if m]
         models += [(m, "serialization") for m in (op.response,) if m]
     unique = list(dict.fromkeys(models))
     _, schemas = models_json_schema(unique, ref_template=REF)

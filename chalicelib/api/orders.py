@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -13,8 +15,19 @@ from chalicelib.domain import errors
 from chalicelib.domain.signing import verify_customer_token
 from chalicelib.models import orders as api
 from chalicelib.observability import logger, metrics
-from chalicelib.services import orders as service
 from chalicelib.settings import get_secrets
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def _service() -> ModuleType:
+    # The order use cases pull in the store, the rules and boto3's serialiser: loaded by the
+    # first order request, not by every container's import (the quote never needs them).
+    from chalicelib.services import orders
+
+    return orders
+
 
 orders_bp = Blueprint(__name__)
 
@@ -36,7 +49,7 @@ def _order_id(raw: str) -> str:
 def register_order() -> Response:
     request = parse_body(orders_bp.current_request, api.RegisterOrderRequest)
     logger.append_keys(order_id=request.order_id)
-    answer, created = service.register_order(deps.orders_context(), request)
+    answer, created = _service().register_order(deps.orders_context(), request)
     if created:
         metrics.add_metric(name="OrdersRegistered", unit="Count", value=1)
     return json_response(answer, status=201 if created else 200)
@@ -56,7 +69,7 @@ def add_shipment(order_id: str) -> Response:
     order_id = _order_id(order_id)
     logger.append_keys(order_id=order_id)
     request = parse_body(orders_bp.current_request, api.RegisterShipmentRequest)
-    view, created = service.add_shipment(deps.orders_context(), order_id, request)
+    view, created = _service().add_shipment(deps.orders_context(), order_id, request)
     return json_response(view, status=201 if created else 200)
 
 
@@ -75,7 +88,7 @@ def get_order(order_id: str) -> Response:
     request = orders_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
     authorize_order_access(request.headers.get("authorization"), query.token, order_id)
-    view = service.order_view(deps.orders_context(), order_id)
+    view = _service().order_view(deps.orders_context(), order_id)
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
 

@@ -12,13 +12,15 @@ from chalicelib import deps
 from chalicelib.api.http import invalid_input, json_response, parse_body
 from chalicelib.api.routing import Operation, route
 from chalicelib.models.promise import QuoteQuery, QuoteRequest, QuoteResponse
-from chalicelib.services.promise import quote_cache_max_age, quote_promise
 from chalicelib.settings import get_secrets, get_settings
 
 promise_bp = Blueprint(__name__)
 
 
 def _quote(request: QuoteRequest, now: datetime) -> QuoteResponse:
+    # Loaded by the first quote (the engine and its holiday calendars), not at import.
+    from chalicelib.services.promise import quote_promise
+
     return quote_promise(
         request,
         now=now,
@@ -57,5 +59,7 @@ def quote_get() -> Response:
         raise invalid_input(exc) from exc
     now = datetime.now(UTC)
     answer = _quote(request, now)
+    from chalicelib.services.promise import quote_cache_max_age
+
     max_age = quote_cache_max_age(answer, now=now)
     return json_response(answer, headers={"Cache-Control": f"public, max-age={max_age}"})

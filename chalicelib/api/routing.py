@@ -19,12 +19,19 @@ class Operation:
     summary: str
     tag: str
     status: int = 200
-    request: type[BaseModel] | None = None
+    # A model, or a function returning it where importing the model at startup would be costly.
+    request: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     auth: str | None = None  # "merchant", "merchant_or_customer", "signature" or None (public)
     errors: tuple[str, ...] = ()
     extra_statuses: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def request_model(self) -> type[BaseModel] | None:
+        if self.request is None or isinstance(self.request, type):
+            return self.request
+        return self.request()
 
 
 OPERATIONS: list[Operation] = []

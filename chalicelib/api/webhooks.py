@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 from chalice.app import Response
@@ -11,18 +12,34 @@ from chalicelib import deps
 from chalicelib.api.http import json_response, raw_body
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
-from chalicelib.domain.orders import ShipmentEvent
-from chalicelib.domain.tracking import SOURCES, TrackingEvent
-from chalicelib.domain.tracking.sources.generic import GenericBatch
 from chalicelib.models.orders import WebhookResult
 from chalicelib.observability import logger, metrics
-from chalicelib.services.orders import IncomingEvent, apply_events
 from chalicelib.settings import get_secrets
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.domain.tracking import TrackingEvent
+    from chalicelib.services.orders import IncomingEvent
 
 webhooks_bp = Blueprint(__name__)
 
 
+def generic_batch() -> type[BaseModel]:
+    """The generic format's model, for the OpenAPI document.
+
+    The tracking adapters (five senders' formats and status maps) load with the first webhook
+    rather than with every container, so that the API's cold start stays small.
+    """
+    from chalicelib.domain.tracking.sources.generic import GenericBatch
+
+    return GenericBatch
+
+
 def incoming(event: TrackingEvent) -> IncomingEvent:
+    from chalicelib.domain.orders import ShipmentEvent
+    from chalicelib.services.orders import IncomingEvent
+
     return IncomingEvent(
         tracking_number=event.tracking_number,
         source=event.source,
@@ -44,10 +61,12 @@ def incoming(event: TrackingEvent) -> IncomingEvent:
         "/v1/webhooks/{source}", "POST",
         "Parcel status events from a carrier or aggregator (generic, easypost, aftership, "
         "shippo, 17track), each signed with its sender's scheme",
-        "webhooks", request=GenericBatch, response=WebhookResult, auth="signature",
+        "webhooks", request=generic_batch, response=WebhookResult, auth="signature",
     ),
 )  # fmt: skip
 def receive(source: str) -> Response:
+    from chalicelib.domain.tracking import SOURCES
+
     sender = SOURCES.get(source)
     if sender is None:
         raise errors.InvalidInput(
@@ -61,6 +80,8 @@ def receive(source: str) -> Response:
     sender.verify(dict(request.headers), raw, get_secrets().webhook_secrets[source], now)
     batch = sender.parse(raw)
     logger.append_keys(webhook_source=source, events=len(batch.events))
+    from chalicelib.services.orders import apply_events  # loaded by the first event, see orders
+
     result = apply_events(deps.orders_context(), (incoming(e) for e in batch.events))
     result = result.model_copy(update={"skipped": len(batch.skipped)})
     metrics.add_metric(name="TrackingEventsAccepted", unit="Count", value=result.accepted)

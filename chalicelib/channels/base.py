@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from botocore.exceptions import ClientError
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
-from chalicelib.channels.render import RenderedMessage
-from chalicelib.domain.notifications import Channel, Delivery
+    from chalicelib.channels.render import RenderedMessage
+    from chalicelib.domain.notifications import Channel, Delivery
 
 # Provider error codes that mean "not now": retried later with backoff, never dropped.
 TRANSIENT_CODES = frozenset(

@@ -7,23 +7,16 @@ for this event source. A record that keeps failing rests in the dead-letter queu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice import Blueprint
 from chalice.app import SQSEvent
-from pydantic import ValidationError
 
 from chalicelib import deps
-from chalicelib.channels.base import ChannelUnavailable
-from chalicelib.domain.outbox import QueuedNotification
 from chalicelib.observability import logger, metrics
-from chalicelib.services.notifications import UnprocessableNotification, handle, retry_delay
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 notify_bp = Blueprint(__name__)
 
@@ -32,6 +25,13 @@ NOTIFICATIONS_QUEUE = "promise-keeper-notifications"  # infra/resources.json: No
 
 @notify_bp.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10, name="send_notifications")
 def send_notifications(event: SQSEvent) -> dict[str, Any]:
+    # Imported on first use: the API's cold start does not pay for the sender's modules.
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     # A batch whose every record failed is reported like any other, record by record, so each
     # keeps the retry delay it was given instead of the whole batch coming back at once.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -42,6 +42,12 @@ def send_notifications(event: SQSEvent) -> dict[str, Any]:
 
 
 def send_one(record: SQSRecord) -> None:
+    from pydantic import ValidationError
+
+    from chalicelib.channels.base import ChannelUnavailable
+    from chalicelib.domain.outbox import QueuedNotification
+    from chalicelib.services.notifications import UnprocessableNotification, handle, retry_delay
+
     try:
         queued = QueuedNotification.model_validate_json(record.body)
     except ValidationError as exc:

@@ -9,7 +9,6 @@ from chalice.app import DynamoDBEvent
 
 from chalicelib import deps
 from chalicelib.observability import logger, metrics
-from chalicelib.services.outbox_relay import relay
 
 relay_bp = Blueprint(__name__)
 
@@ -28,6 +27,8 @@ PACKAGED_STREAM_ARN = (
     name="relay_outbox",
 )
 def relay_outbox(event: DynamoDBEvent) -> dict[str, Any]:
+    from chalicelib.services.outbox_relay import relay
+
     # An exception here fails the batch and the stream hands it again: nothing accepted is lost.
     result = relay(event.to_dict().get("Records", []), deps.notification_queue())
     for record in result.unreadable:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from chalicelib.store import keys
-from chalicelib.store.orders import from_attributes, to_attributes
+from chalicelib.store.attributes import from_attributes, to_attributes
 
 ClaimOutcome = Literal["claimed", "sent", "skipped", "busy"]
 

@@ -16,17 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.orders import OrderState, ShipmentEvent, ShipmentState
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
+from chalicelib.store.attributes import from_attributes, to_attributes
 
 OUTBOX_RETENTION = timedelta(days=7)
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class RevisionConflict(Exception):
@@ -58,14 +56,6 @@ class EventWrite:
     shipment_id: str
     event: ShipmentEvent
     extra: dict[str, Any]  # source, received_at
-
-
-def to_attributes(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items()}
-
-
-def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
 def _plain(value: Any) -> Any:

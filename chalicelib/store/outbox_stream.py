@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import keys
-from chalicelib.store.orders import from_attributes
+from chalicelib.store.attributes import from_attributes
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -52,3 +54,28 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert "make test" in (ROOT / "README.md").read_text()
     assert "make run" in (ROOT / "README.md").read_text()
+
+
+def test_importing_the_app_leaves_heavy_modules_for_first_use() -> None:
+    """The cold-start budget (README, Performance): boto3, templates, the tracking adapters and
+    the holiday calendars load with the first request that needs them, not with every container."""
+    heavy = [
+        "boto3",
+        "botocore.client",
+        "jinja2",
+        "holidays",
+        "aws_xray_sdk",
+        "aws_lambda_powertools.utilities.batch",
+        "chalicelib.domain.tracking",
+        "chalicelib.services",
+        "chalicelib.store",
+    ]
+    probe = (
+        "import json, sys; import app; "
+        f"print(json.dumps([h for h in {heavy!r} "
+        "if any(m == h or m.startswith(h + '.') for m in sys.modules)]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == []

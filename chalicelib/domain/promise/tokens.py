@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +18,7 @@ from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.engine import Promise
 from chalicelib.domain.promise.rules import Money
 from chalicelib.domain.promise.sourcing import merge_items
-from chalicelib.domain.signing import issue_token, verify_token
+from chalicelib.domain.signing import issue_token, shared, verify_token
 
 PURPOSE = "promise"
 CLAIMS_VERSION = 1
@@ -35,6 +35,18 @@ class TokenContext:
     postal_code: str
     cart: str  # cart_digest of the quoted items
     rules_version: str
+    # The shared claims, serialised once per quote rather than once per option.
+    claims: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        shared_claims = {
+            "quoted_at": self.quoted_at.isoformat(),
+            "exp": int(self.expires_at.timestamp()),
+            "dest": {"country": self.country, "postal_code": self.postal_code},
+            "cart": self.cart,
+            "rules": self.rules_version,
+        }
+        object.__setattr__(self, "claims", shared(shared_claims))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +92,11 @@ def issue_promise_token(promise: Promise, context: TokenContext) -> str:
         "earliest": promise.earliest.isoformat(),
         "latest": promise.latest.isoformat(),
         "order_by": promise.order_by.isoformat(),
-        "quoted_at": context.quoted_at.isoformat(),
-        "exp": int(context.expires_at.timestamp()),
         "ships_from": list(promise.ships_from),
         "parcels": len(promise.parcels),
         "price": {"amount": str(promise.price.amount), "currency": promise.price.currency},
-        "dest": {"country": context.country, "postal_code": context.postal_code},
-        "cart": context.cart,
-        "rules": context.rules_version,
     }
-    return issue_token(context.secret, PURPOSE, claims)
+    return issue_token(context.secret, PURPOSE, claims, shared_claims=context.claims)
 
 
 def read_promise_token(token: str, *, secret: str, now: datetime) -> PromisedWindow:
