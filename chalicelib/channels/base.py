@@ -23,8 +23,27 @@ TRANSIENT_CODES = frozenset(
         "ServiceUnavailable",
         "InternalFailure",
         "InternalError",
-        "InternalServerError",
+        "KMSThrottling",
         "KMSThrottlingException",
+    }
+)
+# The account or its configuration is wrong (suspended, a key or permission missing): no message
+# can go out until someone fixes it. Retried, then kept in the dead-letter queue for a redrive —
+# never recorded as the customer's problem.
+CONFIGURATION_CODES = frozenset(
+    {
+        "AccountSuspendedException",
+        "MailFromDomainNotVerifiedException",
+        "NotFoundException",  # SES: the configuration set does not exist
+        "AuthorizationError",
+        "AccessDeniedException",
+        "InvalidSecurity",
+        "KMSDisabled",
+        "KMSInvalidState",
+        "KMSNotFound",
+        "KMSOptInRequired",
+        "KMSAccessDenied",
+        "PlatformApplicationDisabled",
     }
 )
 
@@ -58,6 +77,8 @@ def translate(exc: ClientError, channel: Channel) -> Exception:
     """A provider's ClientError as the channel error the sender acts on."""
     code = str(exc.response.get("Error", {}).get("Code", ""))
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-    if code in TRANSIENT_CODES or status == 429 or status >= 500:
+    if code in TRANSIENT_CODES or code in CONFIGURATION_CODES or status == 429 or status >= 500:
         return ChannelUnavailable(f"{channel}: {code or status}")
+    # What is left concerns this message or address (not a phone number, an opted-out
+    # endpoint, a rejected message): retrying would fail the same way.
     return ChannelRejected(f"{channel}: {code or status}")

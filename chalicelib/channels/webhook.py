@@ -6,17 +6,32 @@ API.md names for the generic carrier webhook, so a merchant verifies both with o
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing
 from chalicelib.domain.signing import hmac_sha256_hex
 
 TIMEOUT_SECONDS = 5
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: urllib would follow a 302 with a body-less GET
+    (possibly to another host) and count that GET's 200 as the merchant accepting the message."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+@cache
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoRedirects)
 
 
 def signature(secret: str, body: bytes, at: datetime) -> str:
@@ -64,11 +79,16 @@ class WebhookSender:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
                 return str(response.headers.get("X-Request-Id") or outgoing.delivery.dedup_key)
         except urllib.error.HTTPError as exc:
             if exc.code == 429 or exc.code >= 500:
                 raise ChannelUnavailable(f"webhook: HTTP {exc.code}") from exc
             raise ChannelRejected(f"webhook: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        except (
+            urllib.error.URLError,
+            http.client.HTTPException,  # a garbled answer: BadStatusLine, IncompleteRead, ...
+            TimeoutError,
+            ConnectionError,
+        ) as exc:
             raise ChannelUnavailable(f"webhook: {type(exc).__name__}") from exc
