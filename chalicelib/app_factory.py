@@ -10,7 +10,12 @@ from chalicelib.api.blueprints import BLUEPRINTS
 from chalicelib.api.http import correlation_middleware
 from chalicelib.api.problems import problem_middleware
 from chalicelib.handlers.blueprints import HANDLERS
-from chalicelib.observability import capture_lambda_handler, logger, metrics
+from chalicelib.observability import (
+    capture_lambda_handler,
+    discard_unpublished_metrics,
+    logger,
+    metrics,
+)
 
 APP_NAME = "promise-keeper"
 
@@ -26,6 +31,7 @@ def create_app(extra: tuple[Blueprint, ...] = ()) -> Chalice:
         )
     )
     app.register_middleware(ConvertToMiddleware(capture_lambda_handler))
+    app.register_middleware(discard_unpublished_metrics)  # outside log_metrics: runs after it
     app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
     app.register_middleware(correlation_middleware, "http")
     app.register_middleware(problem_middleware, "http")

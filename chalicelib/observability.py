@@ -93,3 +93,16 @@ def capture_lambda_handler(handler: Callable[..., Any]) -> Callable[..., Any]:
     if not tracing_enabled():
         return handler
     return get_tracer().capture_lambda_handler(handler)
+
+
+def discard_unpublished_metrics(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Middleware: forget metrics that were not published (POWERTOOLS_METRICS_DISABLED).
+
+    Powertools only clears the metric set when it publishes it, so with metrics off (the local
+    stack) every invocation's metrics would pile up in the long-running process.
+    """
+    try:
+        return get_response(event)
+    finally:
+        if metrics.metric_set:
+            metrics.clear_metrics()

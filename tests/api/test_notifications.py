@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+import pytest
 from botocore.exceptions import ClientError
 from chalice.local import LambdaContext
 
 from chalicelib import deps
 from chalicelib.domain.outbox import OutboxMessage, QueuedNotification
+from chalicelib.observability import metrics
 from chalicelib.services.notifications import handle, retry_delay
 from chalicelib.store import keys
 from devstack.environment import REGION
@@ -310,3 +312,29 @@ def test_a_claim_in_flight_is_not_sent_twice(client: Any, aws: dict[str, Any]) -
     answer = invoke_sender([sqs_record("m-1", confirmation())])
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     assert sent_emails(REGION) == []
+
+
+def test_an_unprocessable_message_raises_a_metric(
+    client: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+
+    invoke_sender([sqs_record("m-1", "not json at all")])
+
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    names = {
+        metric["Name"]
+        for blob in emitted
+        for directive in blob["_aws"]["CloudWatchMetrics"]
+        for metric in directive["Metrics"]
+    }
+    assert "NotificationMessagesUnprocessable" in names
+    (blob,) = [b for b in emitted if "NotificationMessagesUnprocessable" in b]
+    assert blob["NotificationMessagesUnprocessable"] in (1.0, [1.0])  # one, in either EMF shape
+
+
+def test_metrics_that_are_not_published_do_not_pile_up(client: Any) -> None:
+    # POWERTOOLS_METRICS_DISABLED (the test and local environment): nothing is kept either.
+    invoke_sender([sqs_record("m-1", "not json at all")])
+    assert metrics.metric_set == {}

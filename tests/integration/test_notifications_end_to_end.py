@@ -118,6 +118,21 @@ def test_each_milestone_reaches_the_customer_once_in_german(api: str, pump: Even
     assert {m.message_id for m in emails()} | {s.message_id for s in sms} == provider_ids
 
 
+def test_make_mail_reads_what_the_embedded_aws_sent(
+    api: str, pump: EventPump, embedded_aws: dict[str, Any]
+) -> None:
+    register_order(api, datetime.now(UTC))
+    pump.drain()
+
+    box = requests.get(f"{embedded_aws['endpoint']}/_devstack/mailbox", timeout=10).json()
+
+    (sent,) = box["emails"]
+    assert (sent["to"], sent["language"]) == (["anna@example.com"], "de")
+    assert sent["subject"] == "Danke für deine Bestellung 1001"
+    assert "Hallo Anna Schmidt" in sent["text"] and "<html" in sent["html"]
+    assert box["sms"] == []
+
+
 def test_a_bad_message_fails_alone_and_only_it_is_retried(
     api: str, pump: EventPump, embedded_aws: dict[str, Any]
 ) -> None:
