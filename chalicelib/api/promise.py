@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 from chalice.app import Response
@@ -14,14 +15,17 @@ from chalicelib.api.routing import Operation, route
 from chalicelib.models.promise import QuoteQuery, QuoteRequest, QuoteResponse
 from chalicelib.settings import get_secrets, get_settings
 
+if TYPE_CHECKING:
+    from chalicelib.services.promise import Quote
+
 promise_bp = Blueprint(__name__)
 
 
-def _quote(request: QuoteRequest, now: datetime) -> QuoteResponse:
+def _quote(request: QuoteRequest, now: datetime) -> Quote:
     # Loaded by the first quote (the engine and its holiday calendars), not at import.
-    from chalicelib.services.promise import quote_promise
+    from chalicelib.services.promise import quote_body
 
-    return quote_promise(
+    return quote_body(
         request,
         now=now,
         token_secret=get_secrets().token_secret,
@@ -40,7 +44,7 @@ def _quote(request: QuoteRequest, now: datetime) -> QuoteResponse:
 )  # fmt: skip
 def quote_post() -> Response:
     request = parse_body(promise_bp.current_request, QuoteRequest)
-    return json_response(_quote(request, datetime.now(UTC)))
+    return json_response(_quote(request, datetime.now(UTC)).body)
 
 
 @route(
@@ -61,5 +65,5 @@ def quote_get() -> Response:
     answer = _quote(request, now)
     from chalicelib.services.promise import quote_cache_max_age
 
-    max_age = quote_cache_max_age(answer, now=now)
-    return json_response(answer, headers={"Cache-Control": f"public, max-age={max_age}"})
+    max_age = quote_cache_max_age(answer.cutoffs, now=now)
+    return json_response(answer.body, headers={"Cache-Control": f"public, max-age={max_age}"})

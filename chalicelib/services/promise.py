@@ -7,7 +7,10 @@ options in the request's locale and signs each option.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.config.loader import load_config
 from chalicelib.domain.promise.engine import Promise, QuoteInput, quote
@@ -29,10 +32,20 @@ MAX_QUOTE_AGE_SECONDS = 60
 __all__ = [
     "DEFAULT_TOKEN_TTL",
     "PromisedWindow",
+    "Quote",
+    "quote_body",
     "quote_cache_max_age",
     "quote_promise",
     "verify_promise_token",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quote as the route serves it: the answer's JSON-ready body and its cut-offs."""
+
+    body: dict[str, Any]  # the QuoteResponse contract, as plain JSON values
+    cutoffs: tuple[datetime, ...]  # each option's order_by
 
 
 def quote_promise(
@@ -43,10 +56,30 @@ def quote_promise(
     token_ttl: timedelta = DEFAULT_TOKEN_TTL,
     config: PromiseConfig | None = None,
 ) -> api.QuoteResponse:
-    """Quote every method for the cart at `request.at` (default `now`).
+    """Quote every method for the cart at `request.at` (default `now`), as the typed contract.
 
     `config` defaults to the packaged rules; pass ``load_config(document)`` to quote from an
     override document (AppConfig/SSM). Tokens expire `token_ttl` after `now`.
+    """
+    answer = quote_body(
+        request, now=now, token_secret=token_secret, token_ttl=token_ttl, config=config
+    )
+    return api.QuoteResponse.model_validate(answer.body)
+
+
+def quote_body(
+    request: api.QuoteRequest,
+    *,
+    now: datetime,
+    token_secret: str,
+    token_ttl: timedelta = DEFAULT_TOKEN_TTL,
+    config: PromiseConfig | None = None,
+) -> Quote:
+    """The same quote as ``quote_promise``, built straight as JSON values for the hot path.
+
+    The quote sits in the product page's critical path; building and serialising a dozen
+    pydantic models per answer cost more than the engine itself. ``quote_promise`` validates
+    this very body against QuoteResponse, so the two cannot drift apart.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -76,14 +109,14 @@ def quote_promise(
         cart=cart_digest(items),
         rules_version=config.rules.version,
     )
-    return api.QuoteResponse(
-        quoted_at=at,
-        options=[_option(option, request, config, context) for option in result.options],
-        unavailable=[
-            api.UnavailableMethod(method=entry.method, reason=entry.reason)
-            for entry in result.unavailable
+    body = {
+        "quoted_at": at.isoformat(),
+        "options": [_option(option, request, config, context) for option in result.options],
+        "unavailable": [
+            {"method": entry.method, "reason": entry.reason} for entry in result.unavailable
         ],
-    )
+    }
+    return Quote(body, tuple(option.order_by for option in result.options))
 
 
 def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> PromisedWindow:
@@ -91,11 +124,11 @@ def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> Pro
     return read_promise_token(token, secret=token_secret, now=now)
 
 
-def quote_cache_max_age(response: api.QuoteResponse, *, now: datetime) -> int:
+def quote_cache_max_age(cutoffs: Iterable[datetime], *, now: datetime) -> int:
     """Cache-Control max-age (seconds) for a GET quote: at most 60, never past a cut-off."""
-    if not response.options:
+    first_cutoff = min(cutoffs, default=None)
+    if first_cutoff is None:
         return MAX_QUOTE_AGE_SECONDS
-    first_cutoff = min(option.order_by for option in response.options)
     seconds = math.floor((first_cutoff - now).total_seconds())
     return max(0, min(MAX_QUOTE_AGE_SECONDS, seconds))
 
@@ -105,34 +138,35 @@ def _option(
     request: api.QuoteRequest,
     config: PromiseConfig,
     context: TokenContext,
-) -> api.QuoteOption:
+) -> dict[str, Any]:
     rule = promise.rule
-    # The engine's values are already valid: construct without re-validating on the hot path.
-    return api.QuoteOption.model_construct(
-        method=rule.method,
-        label=rule.label(request.locale, config.rules.default_language),
-        carrier=rule.carrier,
-        service=rule.service,
-        price=api.Money.model_construct(
-            amount=promise.price.amount, currency=promise.price.currency
-        ),
-        delivery=api.DeliveryWindow.model_construct(
-            earliest=promise.earliest, latest=promise.latest
-        ),
-        order_by=promise.order_by,
-        ships_from=list(promise.ships_from),
-        parcels=len(promise.parcels),
-        promise_token=issue_promise_token(promise, context),
-        explain=[_step(step) for step in promise.steps] if request.explain else None,
-    )
+    option: dict[str, Any] = {
+        "method": rule.method,
+        "label": rule.label(request.locale, config.rules.default_language),
+        "carrier": rule.carrier,
+        "service": rule.service,
+        "price": {"amount": str(promise.price.amount), "currency": promise.price.currency},
+        "delivery": {
+            "earliest": promise.earliest.isoformat(),
+            "latest": promise.latest.isoformat(),
+        },
+        "order_by": promise.order_by.isoformat(),
+        "ships_from": list(promise.ships_from),
+        "parcels": len(promise.parcels),
+        "promise_token": issue_promise_token(promise, context),
+    }
+    if request.explain:
+        option["explain"] = [_step(step) for step in promise.steps]
+    return option
 
 
-def _step(step: Step) -> api.ExplainStep:
-    return api.ExplainStep(
-        step=step.step,
-        detail=step.detail,
-        date=step.date,
-        at=step.at,
-        location=step.location,
-        reason=step.reason,
-    )
+def _step(step: Step) -> dict[str, Any]:
+    fields = {
+        "step": step.step,
+        "detail": step.detail,
+        "date": step.date.isoformat() if step.date else None,
+        "at": step.at.isoformat() if step.at else None,
+        "location": step.location,
+        "reason": step.reason,
+    }
+    return {key: value for key, value in fields.items() if value is not None}

@@ -171,3 +171,15 @@ def test_token_for_another_cart_or_a_forged_token_is_422(client: Any) -> None:
     assert body_of(forged)["errors"] == [
         {"loc": ["promise_token"], "msg": "token signature does not match"}
     ]
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_the_answer_is_exactly_the_documented_quote_response(client: Any, explain: bool) -> None:
+    # The route serialises plain values for speed; the contract is the pydantic model.
+    from chalicelib.models.promise import QuoteResponse
+
+    answer = body_of(quote(client, explain=explain))
+
+    documented = QuoteResponse.model_validate(answer).model_dump(mode="json", exclude_none=True)
+    assert answer == documented
+    assert len(answer["options"]) >= 3 and answer["unavailable"]

@@ -240,12 +240,13 @@ def test_get_quotes_are_cached_at_most_a_minute_and_never_past_a_cutoff(
     # Given a quote for 16:30 Berlin, whose first cut-off is 17:00 Berlin (16:00Z)
     response = _quote()
 
-    assert quote_cache_max_age(response, now=now) == expected
+    assert quote_cache_max_age([o.order_by for o in response.options], now=now) == expected
 
 
 def test_cache_age_is_never_negative_and_a_minute_without_options() -> None:
     served = _quote()
     unserved = _quote(destination={"country": "FR", "postal_code": "75001"})
 
-    assert quote_cache_max_age(served, now=NOW + timedelta(days=3)) == 0
-    assert quote_cache_max_age(unserved, now=NOW) == 60
+    cutoffs = [o.order_by for o in served.options]
+    assert quote_cache_max_age(cutoffs, now=NOW + timedelta(days=3)) == 0
+    assert quote_cache_max_age([o.order_by for o in unserved.options], now=NOW) == 60
