@@ -54,6 +54,10 @@ def main() -> int:
 
     api = start_api(app, API_PORT)
     stop = threading.Event()
+    # Ctrl-C and SIGTERM only set the event (no KeyboardInterrupt that could land anywhere),
+    # installed before the banner so that a signal right after it is never missed.
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     pump = EventPump(
         app=app,
         sqs=boto3.client("sqs"),
@@ -66,10 +70,7 @@ def main() -> int:
     pump_thread.start()
 
     print(_banner(), flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
+    while not stop.wait(0.5):
         pass
     # A second Ctrl-C must not interrupt the orderly shutdown below.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
