@@ -42,6 +42,20 @@ def package(tmp_path: Path) -> dict[str, Any]:
 
 def test_package_merges_infra_and_lints_clean(tmp_path: Path) -> None:
     resources = package(tmp_path)["Resources"]
+    # The sender answers batchItemFailures: Lambda must be told to read them (Chalice does not).
+    sender = resources["SendNotifications"]["Properties"]
+    sqs = sender["Events"]["SendNotificationsSqsEventSource"]["Properties"]
+    assert sqs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert sender["Environment"]["Variables"]["PK_NOTIFICATIONS_QUEUE_URL"] == {
+        "Ref": "NotificationsQueue"
+    }
+    # The relay reads the table's own stream, from the oldest record, retrying until it expires.
+    relay = resources["RelayOutbox"]["Properties"]["Events"]["RelayOutboxDynamodbEventSource"]
+    assert relay["Properties"]["Stream"] == {"Fn::GetAtt": ["PromiseKeeperTable", "StreamArn"]}
+    assert relay["Properties"]["StartingPosition"] == "TRIM_HORIZON"
+    # SQS's visibility timeout must cover a whole batch's run (AWS asks for 6× the timeout).
+    queue = resources["NotificationsQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * sender["Timeout"]
     assert resources["PromiseKeeperTable"]["Type"] == "AWS::DynamoDB::Table"
     denied = resources["GatewayResponseAccessDenied"]["Properties"]
     assert denied["StatusCode"] == "401"
