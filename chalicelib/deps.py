@@ -92,7 +92,12 @@ def _channel_client(service: str) -> Any:
 
     # Throttling is retried inside the call first (standard mode: jittered backoff, 3 tries);
     # what still fails goes back to the queue with a longer pause.
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 3}))  # type: ignore[call-overload]
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=3,
+        read_timeout=10,  # botocore's 60 s would let one slow send eat a whole invocation
+    )
+    return boto3.client(service, config=config)  # type: ignore[call-overload]
 
 
 def sender_for(channel: Channel) -> Sender:

@@ -40,6 +40,18 @@ PERSONAL_KEYS = frozenset(
         "destination",
     }
 )
+# Values the platform generates (times, ids): phone-shaped digit runs there are not phones.
+GENERATED_KEYS = frozenset(
+    {
+        "timestamp",
+        "correlation_id",
+        "request_id",
+        "function_request_id",
+        "xray_trace_id",
+        "message_id",
+        "sequence_number",
+    }
+)
 # Bounded repetitions keep the scan linear on long strings (an unbounded one is quadratic).
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _PHONE = re.compile(r"\+?\d[\d ()/-]{7,20}\d")
@@ -48,7 +60,10 @@ _PHONE = re.compile(r"\+?\d[\d ()/-]{7,20}\d")
 def redact(value: Any) -> Any:
     """Mask personal fields by key and email/phone shapes inside free text."""
     if isinstance(value, dict):
-        return {k: REDACTED if k in PERSONAL_KEYS else redact(v) for k, v in value.items()}
+        return {
+            k: REDACTED if k in PERSONAL_KEYS else v if k in GENERATED_KEYS else redact(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     if isinstance(value, str):

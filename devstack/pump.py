@@ -9,10 +9,12 @@ stays on the queue (partial batch responses honoured), a failed stream batch is 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from chalice.app import (
@@ -27,6 +29,18 @@ from chalice.local import LambdaContext
 REGION_ACCOUNT = "arn:aws:sqs:{region}:123456789012:{name}"
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+CHALICE_CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
+DEFAULT_LAMBDA_TIMEOUT = 60  # Chalice's default
+
+
+def lambda_timeout(function_name: str) -> int:
+    """The function's timeout in seconds as deployed (.chalice/config.json), so that a handler
+    sees the time left that it would see in Lambda."""
+    config = json.loads(CHALICE_CONFIG.read_text())
+    function = config.get("lambda_functions", {}).get(function_name, {})
+    return int(function.get("lambda_timeout", config.get("lambda_timeout", DEFAULT_LAMBDA_TIMEOUT)))
 
 
 def schedule_seconds(expression: Any) -> float:
@@ -158,7 +172,9 @@ class EventPump:
 
     # -- loop ----------------------------------------------------------------------------------
     def _invoke(self, name: str, event: dict[str, Any]) -> Any:
-        context = LambdaContext(function_name=name, memory_size=512)
+        context = LambdaContext(
+            function_name=name, memory_size=512, max_runtime_ms=lambda_timeout(name) * 1000
+        )
         return self.app.handler_map[name](event, context)
 
     def run_once(self, now: float | None = None) -> int:

@@ -5,45 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-if TYPE_CHECKING:
-    from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
+if TYPE_CHECKING:
     from chalicelib.channels.render import RenderedMessage
     from chalicelib.domain.notifications import Channel, Delivery
 
-# Provider error codes that mean "not now": retried later with backoff, never dropped.
-TRANSIENT_CODES = frozenset(
+# The only provider answers that are final for a message: this address or number cannot be
+# reached this way. Every other error — throttling, an outage, and faults of the account or its
+# configuration (an unverified sender, the SES sandbox, KMS, permissions), which a person fixes —
+# is retried and, if it lasts, kept in the dead-letter queue for a redrive; never recorded as the
+# customer's problem, so that the redrive still sends.
+FINAL_CODES = frozenset(
     {
-        "Throttling",
-        "ThrottlingException",
-        "Throttled",
-        "TooManyRequestsException",
-        "LimitExceededException",
-        "SendingPausedException",
-        "ServiceUnavailable",
-        "InternalFailure",
-        "InternalError",
-        "KMSThrottling",
-        "KMSThrottlingException",
-    }
-)
-# The account or its configuration is wrong (suspended, a key or permission missing): no message
-# can go out until someone fixes it. Retried, then kept in the dead-letter queue for a redrive —
-# never recorded as the customer's problem.
-CONFIGURATION_CODES = frozenset(
-    {
-        "AccountSuspendedException",
-        "MailFromDomainNotVerifiedException",
-        "NotFoundException",  # SES: the configuration set does not exist
-        "AuthorizationError",
-        "AccessDeniedException",
-        "InvalidSecurity",
-        "KMSDisabled",
-        "KMSInvalidState",
-        "KMSNotFound",
-        "KMSOptInRequired",
-        "KMSAccessDenied",
-        "PlatformApplicationDisabled",
+        "BadRequestException",  # SES v2: e.g. not an e-mail address
+        "InvalidParameter",  # SNS: e.g. not a phone number
+        "InvalidParameterValue",
+        "ParameterValueInvalid",
+        "ValidationException",
+        "EndpointDisabled",
     }
 )
 
@@ -66,19 +46,29 @@ class Sender(Protocol):
 
 
 class ChannelUnavailable(Exception):
-    """The provider cannot take the message now (throttled, down): retry later."""
+    """The provider cannot take the message now (throttled, down, misconfigured): retry later.
+
+    ``ambiguous``: the provider may have taken the message after all (the answer timed out), so
+    the claim is kept until its lease runs out rather than released for an immediate resend.
+    """
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
 
 
 class ChannelRejected(Exception):
     """The provider refuses this message for good (an invalid address, an opted-out number)."""
 
 
-def translate(exc: ClientError, channel: Channel) -> Exception:
-    """A provider's ClientError as the channel error the sender acts on."""
+def translate(exc: ClientError | BotoCoreError, channel: Channel) -> Exception:
+    """A provider's error as the channel error the sender acts on (codes only, no message text:
+    providers quote the address they refused)."""
+    if not isinstance(exc, ClientError):  # no answer: connection refused, timed out, ...
+        timed_out = isinstance(exc, ReadTimeoutError)
+        return ChannelUnavailable(f"{channel}: {type(exc).__name__}", ambiguous=timed_out)
     code = str(exc.response.get("Error", {}).get("Code", ""))
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-    if code in TRANSIENT_CODES or code in CONFIGURATION_CODES or status == 429 or status >= 500:
-        return ChannelUnavailable(f"{channel}: {code or status}")
-    # What is left concerns this message or address (not a phone number, an opted-out
-    # endpoint, a rejected message): retrying would fail the same way.
-    return ChannelRejected(f"{channel}: {code or status}")
+    if code in FINAL_CODES:
+        return ChannelRejected(f"{channel}: {code}")
+    return ChannelUnavailable(f"{channel}: {code or status}")

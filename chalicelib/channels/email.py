@@ -6,7 +6,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.channels.base import ChannelRejected, Outgoing, translate
 
@@ -45,6 +45,6 @@ class EmailSender:
             request["ConfigurationSetName"] = self._configuration_set
         try:
             answer = self._client.send_email(**request)
-        except ClientError as exc:
+        except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "email") from exc
         return str(answer["MessageId"])

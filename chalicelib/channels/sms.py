@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.channels.base import ChannelRejected, Outgoing, translate
 
@@ -33,6 +33,6 @@ class SmsSender:
             answer = self._client.publish(
                 PhoneNumber=outgoing.address, Message=text, MessageAttributes=attributes
             )
-        except ClientError as exc:
+        except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "sms") from exc
         return str(answer["MessageId"])

@@ -19,6 +19,8 @@ from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoi
 from chalicelib.domain.signing import hmac_sha256_hex
 
 TIMEOUT_SECONDS = 5
+# The merchant refuses this message as such (malformed, too large, gone for good).
+REFUSED = frozenset({400, 410, 413, 422})
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -82,13 +84,16 @@ class WebhookSender:
             with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
                 return str(response.headers.get("X-Request-Id") or outgoing.delivery.dedup_key)
         except urllib.error.HTTPError as exc:
-            if exc.code == 429 or exc.code >= 500:
-                raise ChannelUnavailable(f"webhook: HTTP {exc.code}") from exc
-            raise ChannelRejected(f"webhook: HTTP {exc.code}") from exc
+            if exc.code in REFUSED:
+                raise ChannelRejected(f"webhook: HTTP {exc.code}") from exc
+            # 401/403/404, a redirect, 429, 5xx: the endpoint or its configuration, not this
+            # message: retried, and kept in the dead-letter queue while it lasts.
+            raise ChannelUnavailable(f"webhook: HTTP {exc.code}") from exc
+        except TimeoutError as exc:  # the merchant may have taken it: see ChannelUnavailable
+            raise ChannelUnavailable("webhook: TimeoutError", ambiguous=True) from exc
         except (
             urllib.error.URLError,
             http.client.HTTPException,  # a garbled answer: BadStatusLine, IncompleteRead, ...
-            TimeoutError,
             ConnectionError,
         ) as exc:
             raise ChannelUnavailable(f"webhook: {type(exc).__name__}") from exc

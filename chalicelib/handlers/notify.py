@@ -7,7 +7,7 @@ for this event source. A record that keeps failing rests in the dead-letter queu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from chalice import Blueprint
 from chalice.app import SQSEvent
@@ -17,10 +17,13 @@ from chalicelib.observability import logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 notify_bp = Blueprint(__name__)
 
 NOTIFICATIONS_QUEUE = "promise-keeper-notifications"  # infra/resources.json: NotificationsQueue
+# A record may take up to three sends of at most ~10 s each (channel timeouts, deps.py).
+RESERVE_MS = 35_000
 
 
 @notify_bp.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10, name="send_notifications")
@@ -36,18 +39,25 @@ def send_notifications(event: SQSEvent) -> dict[str, Any]:
     # keeps the retry delay it was given instead of the whole batch coming back at once.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     answer = process_partial_response(
-        event=event.to_dict(), record_handler=send_one, processor=processor
+        event=event.to_dict(),
+        record_handler=send_one,
+        processor=processor,
+        context=cast("LambdaContext", event.context),
     )
     return dict(answer)
 
 
-def send_one(record: SQSRecord) -> None:
+def send_one(record: SQSRecord, lambda_context: Any = None) -> None:
     from pydantic import ValidationError
 
     from chalicelib.channels.base import ChannelUnavailable
     from chalicelib.domain.outbox import QueuedNotification
     from chalicelib.services.notifications import UnprocessableNotification, handle, retry_delay
 
+    if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < RESERVE_MS:
+        # Too little time left to send safely: hand the record back untouched rather than be
+        # cut off mid-send (a timeout fails the whole batch, sent records included).
+        raise TimeoutError("not enough time left in this invocation")
     try:
         queued = QueuedNotification.model_validate_json(record.body)
     except ValidationError as exc:
@@ -58,13 +68,16 @@ def send_one(record: SQSRecord) -> None:
     except UnprocessableNotification as exc:
         _unprocessable(record, str(exc))
         raise
-    except ChannelUnavailable as exc:
+    except Exception as exc:  # a channel, the table or the queue failed: retry with backoff
         attempt = int(record.attributes.approximate_receive_count or 1)
         deps.notification_queue().retry_after(record.receipt_handle, retry_delay(attempt))
         metrics.add_metric(name="NotificationSendsRetried", unit="Count", value=1)
+        # Our channel errors carry provider codes only; anything else by its type alone, as
+        # provider messages quote the address they refused.
+        reason = str(exc) if isinstance(exc, ChannelUnavailable) else type(exc).__name__
         logger.warning(
-            "channel unavailable, message retried later",
-            extra={"message_id": record.message_id, "attempt": attempt, "reason": str(exc)},
+            "notification not sent yet, retried later",
+            extra={"message_id": record.message_id, "attempt": attempt, "reason": reason},
         )
         raise
     logger.info(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing, Sender
@@ -33,8 +33,9 @@ from chalicelib.store.notifications import NotificationLog, NotificationRecord
 from chalicelib.store.orders import StoredOrder
 from chalicelib.store.queue import NotificationQueue
 
-# Sending a little early is harmless; re-queueing for a second is waste.
-SEND_AHEAD = timedelta(seconds=5)
+# Longer than a sender invocation may run (.chalice/config.json: 60 s), so that a claim outlives
+# the send it guards; a sender that died keeps the milestone blocked this long at most.
+CLAIM_LEASE_SECONDS = 180
 
 
 class UnprocessableNotification(Exception):
@@ -76,18 +77,20 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
     wanted = set(queued.channels) if queued.channels is not None else None
     _record_skips(ctx, message.order_id, decided, wanted, now, report)
     deliveries = [d for d in decided.deliveries if wanted is None or d.channel in wanted]
-    due = [d for d in deliveries if d.send_at <= now + SEND_AHEAD]
-    later = [d for d in deliveries if d.send_at > now + SEND_AHEAD]
-    unavailable: ChannelUnavailable | None = None
+    due = [d for d in deliveries if d.send_at <= now]
+    later = [d for d in deliveries if d.send_at > now]
+    failed: Exception | None = None
     for delivery in due:
         try:
             _send(ctx, view, delivery, report)
-        except ChannelUnavailable as exc:  # the other channels still go out now
-            unavailable = unavailable or exc
+        except UnprocessableNotification:
+            raise
+        except Exception as exc:  # the other channels still go out now; this one is retried
+            failed = failed or exc
     if later:
         _defer(ctx, queued, later, now, report)
-    if unavailable is not None:
-        raise unavailable
+    if failed is not None:
+        raise failed
     return report
 
 
@@ -95,7 +98,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
     """The stored order as the planning rules and templates see it."""
     record = stored.record
     customer: Mapping[str, Any] = record.get("customer", {})
-    latest = _latest_events(ctx, stored.order_id)
+    latest, first_delivered = _events_by_shipment(ctx, stored.order_id)
     estimate = ctx.estimate_for(stored)
     shipments = []
     for shipment in stored.shipments:
@@ -108,7 +111,11 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
                 tracking_number=shipment.tracking_number,
                 status=status,
                 estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
-                delivered_at=shipment.last_event_at if status == "delivered" else None,
+                # The first delivery scan, not the newest scan: a later scan of a delivered
+                # parcel must not change which parcel completed the order.
+                delivered_at=first_delivered.get(shipment.shipment_id)
+                if status == "delivered"
+                else None,
                 location=last.location if last else None,
             )
         )
@@ -132,13 +139,20 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
     )
 
 
-def _latest_events(ctx: orders.Context, order_id: str) -> dict[str, ShipmentEvent]:
+def _events_by_shipment(
+    ctx: orders.Context, order_id: str
+) -> tuple[dict[str, ShipmentEvent], dict[str, datetime]]:
+    """Per shipment: its newest event, and when it was first scanned as delivered."""
     latest: dict[str, ShipmentEvent] = {}
+    delivered: dict[str, datetime] = {}
     for shipment_id, event, _item in ctx.repository.events(order_id):
         known = latest.get(shipment_id)
         if known is None or event.occurred_at > known.occurred_at:
             latest[shipment_id] = event
-    return latest
+        if event.status == "delivered":
+            first = delivered.get(shipment_id)
+            delivered[shipment_id] = min(first, event.occurred_at) if first else event.occurred_at
+    return latest, delivered
 
 
 def _record_skips(
@@ -176,7 +190,7 @@ def _send(ctx: NotificationContext, view: OrderView, delivery: Delivery, report:
         delivery.message_type, delivery.channel, delivery.shipment_id, rendered.locale
     )
     now = ctx.orders.now()
-    claim = ctx.log.claim(delivery.order_id, delivery.dedup_key, record, now)
+    claim = ctx.log.claim(delivery.order_id, delivery.dedup_key, record, now, CLAIM_LEASE_SECONDS)
     if claim.outcome in ("sent", "skipped"):
         report.already_sent.append(delivery.channel)
         return
@@ -193,6 +207,10 @@ def _send(ctx: NotificationContext, view: OrderView, delivery: Delivery, report:
         )
         report.skipped.append((delivery.channel, "rejected_by_provider"))
         return
+    except ChannelUnavailable as exc:
+        if not exc.ambiguous:  # surely not sent: the retry may send at once
+            ctx.log.release(delivery.order_id, delivery.dedup_key, claim.token)
+        raise
     except Exception:
         ctx.log.release(delivery.order_id, delivery.dedup_key, claim.token)
         raise

@@ -54,6 +54,8 @@ def test_every_line_has_the_request_correlation_id(client: Any) -> None:
     (line,) = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert line["level"] == "ERROR"
     assert line["correlation_id"]
+    # Generated values stay readable: a timestamp is not a phone number.
+    assert "redacted" not in line["timestamp"] and "redacted" not in line["correlation_id"]
 
 
 @pytest.mark.parametrize(

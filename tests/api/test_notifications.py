@@ -95,7 +95,7 @@ def invoke_sender(records: list[dict[str, Any]]) -> Any:
 
 
 def lambda_context() -> LambdaContext:
-    return LambdaContext(function_name="test", memory_size=512)
+    return LambdaContext(function_name="test", memory_size=512, max_runtime_ms=60_000)
 
 
 # -- the relay ---------------------------------------------------------------------------------
@@ -242,17 +242,35 @@ def test_an_sms_at_night_waits_on_the_queue_until_morning(client: Any, aws: dict
         occurred_at=night,
     )
 
-    report = handle(ctx, QueuedNotification(message=message))
+    enqueued: list[dict[str, Any]] = []
+    events = deps.client("sqs").meta.events  # what the sender asks of SQS, as sent
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        enqueued.append(params)
+
+    events.register("provide-client-params.sqs.SendMessage", record)
+    try:
+        report = handle(ctx, QueuedNotification(message=message))
+    finally:
+        events.unregister("provide-client-params.sqs.SendMessage", record)
 
     assert (report.sent, report.deferred) == (["email"], ["sms"])
     assert sent_sms(REGION) == []
+    (copy,) = enqueued
+    assert copy["DelaySeconds"] == 900  # SQS's longest delay; 08:00 is hours away
+    waiting = QueuedNotification.model_validate_json(copy["MessageBody"])
+    assert waiting == QueuedNotification(message=message, channels=("sms",))
     delayed = boto3.client("sqs").receive_message(
         QueueUrl=aws["queue_urls"]["NotificationsQueue"], MaxNumberOfMessages=10
     )
-    assert "Messages" not in delayed  # held back by its delay (15 minutes, SQS's longest)
+    assert "Messages" not in delayed  # held back by its delay
+    # Each hop re-plans; the one that arrives after 08:00 Berlin sends the SMS, and only it.
+    dawn = datetime(2026, 11, 26, 6, 50, tzinfo=UTC)  # 07:50 in Berlin
+    ctx = replace(ctx, orders=replace(ctx.orders, now=lambda: dawn))
+    assert handle(ctx, waiting).deferred == ["sms"]
     morning = datetime(2026, 11, 26, 7, 0, 5, tzinfo=UTC)  # 08:00:05 in Berlin
     ctx = replace(ctx, orders=replace(ctx.orders, now=lambda: morning))
-    later = handle(ctx, QueuedNotification(message=message, channels=("sms",)))
+    later = handle(ctx, waiting)
     assert (later.sent, later.deferred) == (["sms"], [])
     assert len(sent_sms(REGION)) == 1 and len(sent_emails(REGION)) == 1
 
@@ -262,7 +280,10 @@ def test_throttled_email_is_retried_later_and_sent_once(client: Any, aws: dict[s
     sqs = boto3.client("sqs")
     queue = aws["queue_urls"]["NotificationsQueue"]
     sqs.send_message(QueueUrl=queue, MessageBody=confirmation())
-    (received,) = sqs.receive_message(QueueUrl=queue, AttributeNames=["All"])["Messages"]
+    # Received visible again at once: only the sender's backoff can hide it now.
+    (received,) = sqs.receive_message(
+        QueueUrl=queue, AttributeNames=["All"], VisibilityTimeout=0
+    )["Messages"]
     record = sqs_record(received["MessageId"], received["Body"], received["ReceiptHandle"])
 
     def throttled(**_: Any) -> None:
@@ -338,3 +359,15 @@ def test_metrics_that_are_not_published_do_not_pile_up(client: Any) -> None:
     # POWERTOOLS_METRICS_DISABLED (the test and local environment): nothing is kept either.
     invoke_sender([sqs_record("m-1", "not json at all")])
     assert metrics.metric_set == {}
+
+
+def test_a_record_without_enough_time_left_is_handed_back_unsent(client: Any) -> None:
+    register(client)
+    handler = app_under_test().handler_map["send_notifications"]
+    almost_over = LambdaContext(function_name="test", memory_size=512, max_runtime_ms=10_000)
+
+    answer = handler({"Records": [sqs_record("m-1", confirmation())]}, almost_over)
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    assert sent_emails(REGION) == []
+    assert order_of(client)["notifications"] == []

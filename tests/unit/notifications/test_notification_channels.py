@@ -156,10 +156,11 @@ def test_email_keeps_non_ascii_names_and_subjects_intact(aws: dict[str, Any]) ->
     assert "Jürgen Müller-Öztürk" in sent.html
 
 
-def test_email_from_an_unverified_sender_is_rejected_for_good(aws: dict[str, Any]) -> None:
+def test_email_from_an_unverified_sender_waits_for_the_fix(aws: dict[str, Any]) -> None:
+    # A configuration fault (as the SES sandbox): retried and kept for a redrive, never final.
     sender = EmailSender(boto3.client("sesv2"), "someone@unverified.example")
 
-    with pytest.raises(ChannelRejected, match="email: MessageRejected") as raised:
+    with pytest.raises(ChannelUnavailable, match="email: MessageRejected") as raised:
         sender.send(outgoing(delivery("email"), CUSTOMER_EMAIL))
 
     assert isinstance(raised.value.__cause__, ClientError)
@@ -422,8 +423,8 @@ def test_webhook_returns_the_merchants_request_id_when_given(merchant: Merchant)
     assert provider_id == "merchant-req-42"
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503])
-def test_webhook_answering_429_or_5xx_is_unavailable_for_now(
+@pytest.mark.parametrize("status", [401, 403, 404, 429, 500, 502, 503])
+def test_webhook_answering_429_5xx_or_a_configuration_fault_is_unavailable_for_now(
     merchant: Merchant, status: int
 ) -> None:
     with pytest.raises(ChannelUnavailable, match=f"webhook: HTTP {status}"):
@@ -432,8 +433,10 @@ def test_webhook_answering_429_or_5xx_is_unavailable_for_now(
     assert len(merchant.received) == 1  # it was asked once; the retry is the queue's job
 
 
-@pytest.mark.parametrize("status", [400, 401, 404, 410])
-def test_webhook_answering_4xx_is_rejected_for_good(merchant: Merchant, status: int) -> None:
+@pytest.mark.parametrize("status", [400, 410, 413, 422])
+def test_webhook_refusing_the_message_itself_is_rejected_for_good(
+    merchant: Merchant, status: int
+) -> None:
     with pytest.raises(ChannelRejected, match=f"webhook: HTTP {status}"):
         webhook(merchant.url(f"/status/{status}")).send(outgoing(delivery("webhook"), None))
 
@@ -507,6 +510,9 @@ def client_error(code: str, status: int, operation: str = "SendEmail") -> Client
         ("SomethingNew", 429),  # unknown code, but the status says "later"
         ("SomethingNew", 500),
         ("", 502),
+        ("MessageRejected", 400),  # SES: unverified sender or sandbox, fixed by a person
+        ("AccountSuspendedException", 400),
+        ("SomethingNew", 400),  # unknown: kept for a redrive rather than dropped
     ],
 )
 def test_translate_throttling_and_server_errors_to_unavailable(code: str, status: int) -> None:
@@ -519,11 +525,9 @@ def test_translate_throttling_and_server_errors_to_unavailable(code: str, status
 @pytest.mark.parametrize(
     ("code", "status", "channel"),
     [
-        ("MessageRejected", 400, "email"),
         ("BadRequestException", 400, "email"),  # e.g. not an e-mail address
         ("InvalidParameter", 400, "sms"),  # e.g. not a phone number
         ("EndpointDisabled", 400, "sms"),
-        ("", 400, "sms"),
     ],
 )
 def test_translate_client_faults_to_rejected(code: str, status: int, channel: Channel) -> None:
@@ -540,13 +544,11 @@ def _documented_errors() -> list[Any]:
     dead-letter queue for a redrive); only faults of this message or address are final.
     """
     final = {
-        "MessageRejected",
         "BadRequestException",
         "InvalidParameter",
         "ParameterValueInvalid",
         "EndpointDisabled",
         "ValidationException",
-        "NotFound",
     }
     session = get_session()
     params = []
@@ -575,3 +577,13 @@ def test_translate_classifies_every_documented_send_error(
     error = translate(client_error(code, status, operation), channel)
 
     assert isinstance(error, ChannelUnavailable if transient else ChannelRejected)
+
+
+def test_no_answer_from_the_provider_is_unavailable_and_a_timeout_may_have_sent() -> None:
+    from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+
+    refused = translate(EndpointConnectionError(endpoint_url="https://email.example"), "email")
+    timed_out = translate(ReadTimeoutError(endpoint_url="https://sns.example"), "sms")
+
+    assert isinstance(refused, ChannelUnavailable) and not refused.ambiguous
+    assert isinstance(timed_out, ChannelUnavailable) and timed_out.ambiguous
