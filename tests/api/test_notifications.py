@@ -281,9 +281,9 @@ def test_throttled_email_is_retried_later_and_sent_once(client: Any, aws: dict[s
     queue = aws["queue_urls"]["NotificationsQueue"]
     sqs.send_message(QueueUrl=queue, MessageBody=confirmation())
     # Received visible again at once: only the sender's backoff can hide it now.
-    (received,) = sqs.receive_message(
-        QueueUrl=queue, AttributeNames=["All"], VisibilityTimeout=0
-    )["Messages"]
+    (received,) = sqs.receive_message(QueueUrl=queue, AttributeNames=["All"], VisibilityTimeout=0)[
+        "Messages"
+    ]
     record = sqs_record(received["MessageId"], received["Body"], received["ReceiptHandle"])
 
     def throttled(**_: Any) -> None:
