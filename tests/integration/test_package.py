@@ -53,6 +53,9 @@ def test_package_merges_infra_and_lints_clean(tmp_path: Path) -> None:
     relay = resources["RelayOutbox"]["Properties"]["Events"]["RelayOutboxDynamodbEventSource"]
     assert relay["Properties"]["Stream"] == {"Fn::GetAtt": ["PromiseKeeperTable", "StreamArn"]}
     assert relay["Properties"]["StartingPosition"] == "TRIM_HORIZON"
+    assert relay["Properties"]["MaximumRetryAttempts"] == -1  # until the record expires (24 h)
+    failures = relay["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+    assert failures == {"Fn::GetAtt": ["OutboxRelayFailureQueue", "Arn"]}
     # SQS's visibility timeout must cover a whole batch's run (AWS asks for 6× the timeout).
     queue = resources["NotificationsQueue"]["Properties"]
     assert queue["VisibilityTimeout"] >= 6 * sender["Timeout"]
