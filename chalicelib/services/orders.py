@@ -153,7 +153,8 @@ def register_order(
     outcome = open_order(state, ctx.now())  # no shipment yet: nothing to estimate
     record = {
         "placed_at": request.placed_at.isoformat(),
-        "customer": {**request.customer.model_dump(mode="json"), "time_zone": zone},
+        # The customer's own zone only (or none): the sender derives the country's zones itself.
+        "customer": request.customer.model_dump(mode="json"),
         "destination": request.destination.model_dump(mode="json"),
         "items": [i.model_dump(mode="json") for i in request.items],
         "promise": promise,

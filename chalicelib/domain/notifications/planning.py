@@ -87,7 +87,7 @@ def _customer_delivery(
         return Skip(channel, MISSING_ADDRESS[channel], dedup_key(milestone, channel))
     send_at = now.astimezone(UTC)
     if channel in QUIET_CHANNELS:
-        send_at = next_send_time(now, recipient.time_zone, policy.quiet_from, policy.quiet_until)
+        send_at = next_send_time(now, recipient.night_zones, policy.quiet_from, policy.quiet_until)
     return _delivery(milestone, channel, send_at, recipient.locale)
 
 

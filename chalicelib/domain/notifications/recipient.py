@@ -12,32 +12,49 @@ DEFAULT_TIME_ZONE = "UTC"
 DEFAULT_CHANNELS: tuple[CustomerChannel, ...] = ("email",)  # SMS needs an explicit opt-in
 KNOWN_CHANNELS: tuple[CustomerChannel, ...] = ("email", "sms")
 
-# One zone per country is a default for quiet hours, not a truth: countries spanning several
-# zones get their most populous one (US → New York). An explicit customer zone always wins.
-COUNTRY_TIME_ZONES: Mapping[str, str] = {
-    "DE": "Europe/Berlin",
-    "AT": "Europe/Vienna",
-    "CH": "Europe/Zurich",
-    "LI": "Europe/Vaduz",
-    "LU": "Europe/Luxembourg",
-    "NL": "Europe/Amsterdam",
-    "BE": "Europe/Brussels",
-    "FR": "Europe/Paris",
-    "IT": "Europe/Rome",
-    "ES": "Europe/Madrid",
-    "PT": "Europe/Lisbon",
-    "DK": "Europe/Copenhagen",
-    "SE": "Europe/Stockholm",
-    "NO": "Europe/Oslo",
-    "FI": "Europe/Helsinki",
-    "PL": "Europe/Warsaw",
-    "CZ": "Europe/Prague",
-    "IE": "Europe/Dublin",
-    "GB": "Europe/London",
-    "US": "America/New_York",
-    "CA": "America/Toronto",
-    "AU": "Australia/Sydney",
-}
+# The zones of a destination country, its most populous first (the default for dates). Quiet
+# hours hold when it is night in *any* of them, so a customer who gave no zone is never woken;
+# an explicit customer zone always wins. Far-flung zones (Alaska, Hawaii, the Azores' neighbours
+# overseas) are left out where they would hold every message for hours: those customers are
+# best served by the storefront passing their zone.
+COUNTRY_TIME_ZONES: Mapping[str, tuple[str, ...]] = {
+    "DE": ("Europe/Berlin",),
+    "AT": ("Europe/Vienna",),
+    "CH": ("Europe/Zurich",),
+    "LI": ("Europe/Vaduz",),
+    "LU": ("Europe/Luxembourg",),
+    "NL": ("Europe/Amsterdam",),
+    "BE": ("Europe/Brussels",),
+    "FR": ("Europe/Paris",),
+    "IT": ("Europe/Rome",),
+    "ES": ("Europe/Madrid", "Atlantic/Canary"),
+    "PT": ("Europe/Lisbon", "Atlantic/Azores"),
+    "DK": ("Europe/Copenhagen",),
+    "SE": ("Europe/Stockholm",),
+    "NO": ("Europe/Oslo",),
+    "FI": ("Europe/Helsinki",),
+    "IS": ("Atlantic/Reykjavik",),
+    "IE": ("Europe/Dublin",),
+    "GB": ("Europe/London",),
+    "PL": ("Europe/Warsaw",),
+    "CZ": ("Europe/Prague",),
+    "SK": ("Europe/Bratislava",),
+    "HU": ("Europe/Budapest",),
+    "SI": ("Europe/Ljubljana",),
+    "HR": ("Europe/Zagreb",),
+    "RO": ("Europe/Bucharest",),
+    "BG": ("Europe/Sofia",),
+    "GR": ("Europe/Athens",),
+    "CY": ("Asia/Nicosia",),
+    "MT": ("Europe/Malta",),
+    "EE": ("Europe/Tallinn",),
+    "LV": ("Europe/Riga",),
+    "LT": ("Europe/Vilnius",),
+    "US": ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
+    "CA": ("America/Toronto", "America/Winnipeg", "America/Edmonton", "America/Vancouver",
+           "America/Halifax"),
+    "AU": ("Australia/Sydney", "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth"),
+}  # fmt: skip
 
 
 def is_time_zone(name: str) -> bool:
@@ -50,9 +67,14 @@ def is_time_zone(name: str) -> bool:
 
 def time_zone_for(country: str | None, time_zone: str | None = None) -> str:
     """The customer's zone: the one given when it is a real IANA zone, else the country's."""
+    return quiet_zones_for(country, time_zone)[0]
+
+
+def quiet_zones_for(country: str | None, time_zone: str | None = None) -> tuple[str, ...]:
+    """The zones whose night holds back an SMS: the customer's own, else all the country's."""
     if time_zone and is_time_zone(time_zone):
-        return time_zone
-    return COUNTRY_TIME_ZONES.get((country or "").upper(), DEFAULT_TIME_ZONE)
+        return (time_zone,)
+    return COUNTRY_TIME_ZONES.get((country or "").upper(), (DEFAULT_TIME_ZONE,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +86,12 @@ class Recipient:
     locale: str
     time_zone: str
     channels: tuple[CustomerChannel, ...] = DEFAULT_CHANNELS
+    # Where the customer may be when they gave no zone (a country with several); () = time_zone.
+    quiet_zones: tuple[str, ...] = ()
+
+    @property
+    def night_zones(self) -> tuple[str, ...]:
+        return self.quiet_zones or (self.time_zone,)
 
     @classmethod
     def of(
@@ -85,6 +113,7 @@ class Recipient:
             locale=locale or "en",
             time_zone=time_zone_for(country, time_zone),
             channels=_channels(channels),
+            quiet_zones=quiet_zones_for(country, time_zone),
         )
 
     def address(self, channel: CustomerChannel) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.notifications import is_quiet, next_send_time
+from chalicelib.domain.notifications import Recipient, is_quiet, next_send_time
 
 BERLIN = "Europe/Berlin"
 
@@ -93,3 +93,35 @@ def test_send_time_is_never_early_never_quiet_and_at_most_one_night_away(
     else:
         assert local.time() == time(8, 0)
         assert send_at - now <= timedelta(hours=12)  # 11 h of night, plus a DST hour at most
+
+
+@pytest.mark.parametrize(
+    ("country", "now", "expected"),
+    [
+        # 20:30 UTC is 21:30 in Budapest and 22:30 in Athens: both wait for their 08:00.
+        ("HU", datetime(2026, 11, 25, 20, 30, tzinfo=UTC), datetime(2026, 11, 26, 7, tzinfo=UTC)),
+        ("GR", datetime(2026, 11, 25, 20, 30, tzinfo=UTC), datetime(2026, 11, 26, 6, tzinfo=UTC)),
+        # 08:00 in New York is 05:00 in Los Angeles: without the customer's zone, wait for the
+        # west coast's morning (16:00 UTC), when it is day on the east coast too.
+        ("US", datetime(2026, 11, 25, 13, tzinfo=UTC), datetime(2026, 11, 25, 16, tzinfo=UTC)),
+        # 14:00 in New York, 11:00 in Los Angeles: day everywhere, at once.
+        ("US", datetime(2026, 11, 25, 19, tzinfo=UTC), datetime(2026, 11, 25, 19, tzinfo=UTC)),
+    ],
+)
+def test_without_the_customers_zone_it_must_be_day_in_every_zone_of_the_country(
+    country: str, now: datetime, expected: datetime
+) -> None:
+    recipient = Recipient.of(name="Kim", phone="+15551234567", country=country)
+
+    assert next_send_time(now, recipient.night_zones) == expected
+    assert not any(
+        is_quiet(expected.astimezone(ZoneInfo(zone)).time()) for zone in recipient.night_zones
+    )
+
+
+def test_the_customers_own_zone_wins_over_the_countrys() -> None:
+    recipient = Recipient.of(name="Kim", country="US", time_zone="America/New_York")
+    morning_in_new_york = datetime(2026, 11, 25, 13, tzinfo=UTC)
+
+    assert recipient.night_zones == ("America/New_York",)
+    assert next_send_time(morning_in_new_york, recipient.night_zones) == morning_in_new_york
