@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -18,7 +20,8 @@ from devstack.local_server import create_server
 from devstack.pump import EventPump
 from devstack.resources import create_queues, create_tables, table_name, verify_sender
 from tests.api.conftest import app_under_test
-from tests.conftest import SENDER
+from tests.conftest import SENDER, TEST_ENV
+from tests.unit.tracking import senders
 
 
 def free_port() -> int:
@@ -75,3 +78,18 @@ def pump(embedded_aws: dict[str, Any]) -> EventPump:
         table_name=embedded_aws["table"],
         log=lambda line: None,
     )
+
+
+def post_carrier_events(api: str, *events: dict[str, Any]) -> dict[str, Any]:
+    """POST events in the generic webhook format, signed now with the test secret."""
+    body = json.dumps({"events": list(events)}).encode()
+    headers = senders.generic_headers(body, TEST_ENV["PK_WEBHOOK_SECRET"], datetime.now(UTC))
+    response = requests.post(
+        f"{api}/v1/webhooks/generic",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=60,
+    )
+    response.raise_for_status()
+    answer: dict[str, Any] = response.json()
+    return answer

@@ -20,8 +20,7 @@ from devstack.environment import REGION
 from devstack.mailbox import SentEmail, sent_emails, sent_sms
 from devstack.pump import EventPump
 from tests.api.factories import MERCHANT, current_order_body, shipment_body
-from tests.conftest import TEST_ENV
-from tests.unit.tracking import senders
+from tests.integration.conftest import post_carrier_events
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
@@ -51,15 +50,7 @@ def carrier_event(event_id: str, status: str, occurred_at: datetime) -> dict[str
 
 
 def post_events(api: str, *events: dict[str, Any]) -> None:
-    body = json.dumps({"events": list(events)}).encode()
-    headers = senders.generic_headers(body, TEST_ENV["PK_WEBHOOK_SECRET"], datetime.now(UTC))
-    response = requests.post(
-        f"{api}/v1/webhooks/generic",
-        data=body,
-        headers={"Content-Type": "application/json", **headers},
-        timeout=30,
-    )
-    response.raise_for_status()
+    post_carrier_events(api, *events)
 
 
 def emails() -> list[SentEmail]:

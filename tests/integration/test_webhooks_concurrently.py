@@ -11,8 +11,7 @@ import pytest
 import requests
 
 from tests.api.factories import MERCHANT, order_body, shipment_body
-from tests.conftest import TEST_ENV
-from tests.unit.tracking import senders
+from tests.integration.conftest import post_carrier_events
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
@@ -32,17 +31,7 @@ def event(n: int) -> dict[str, Any]:
 
 
 def post_event(api: str, n: int) -> dict[str, Any]:
-    body = json.dumps({"events": [event(n)]}).encode()
-    headers = senders.generic_headers(body, TEST_ENV["PK_WEBHOOK_SECRET"], datetime.now(UTC))
-    response = requests.post(
-        f"{api}/v1/webhooks/generic",
-        data=body,
-        headers={"Content-Type": "application/json", **headers},
-        timeout=60,
-    )
-    response.raise_for_status()
-    answer: dict[str, Any] = response.json()
-    return answer
+    return post_carrier_events(api, event(n))
 
 
 def test_twenty_threads_posting_for_one_shipment_lose_no_update(api: str) -> None:
