@@ -65,7 +65,8 @@ class Report:
 
 
 def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
-    """Send what ``queued`` is worth. Raises ChannelUnavailable when a retry is owed."""
+    """Send what ``queued`` is worth; raise the first failed channel's error when a retry is owed
+    (after the other channels went out and any waiting ones were re-queued)."""
     message = queued.message
     stored = ctx.orders.repository.get(message.order_id)
     if stored is None:
