@@ -55,35 +55,32 @@ class NotificationLog:
         lease_seconds: int = 60,
     ) -> Claim:
         token = uuid.uuid4().hex
-        values = {
-            ":claimed": "claimed",
-            ":token": token,
-            ":until": int(now.timestamp()) + lease_seconds,
-            ":now": int(now.timestamp()),
-            ":type": record.message_type,
-            ":channel": record.channel,
-            ":shipment": record.shipment_id,
-            ":locale": record.locale,
-        }
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=to_attributes(keys.notification_key(order_id, dedup_key)),
-                UpdateExpression=(
-                    "SET #state = :claimed, claim_token = :token, claimed_until = :until, "
-                    "#type = :type, channel = :channel, shipment_id = :shipment, locale = :locale"
-                ),
-                ConditionExpression=(
-                    "attribute_not_exists(PK) OR (#state = :claimed AND claimed_until < :now)"
-                ),
-                ExpressionAttributeNames={"#state": "state", "#type": "type"},
-                ExpressionAttributeValues=to_attributes(values),
-            )
-        except ClientError as exc:
-            if not _is_condition_failure(exc):
-                raise
-            return Claim(self._state(order_id, dedup_key))
-        return Claim("claimed", token)
+        claimed = self._write(
+            "update_item",
+            order_id,
+            dedup_key,
+            UpdateExpression=(
+                "SET #state = :claimed, claim_token = :token, claimed_until = :until, "
+                "#type = :type, channel = :channel, shipment_id = :shipment, locale = :locale"
+            ),
+            ConditionExpression=(
+                "attribute_not_exists(PK) OR (#state = :claimed AND claimed_until < :now)"
+            ),
+            ExpressionAttributeNames={"#state": "state", "#type": "type"},
+            ExpressionAttributeValues=to_attributes(
+                {
+                    ":claimed": "claimed",
+                    ":token": token,
+                    ":until": int(now.timestamp()) + lease_seconds,
+                    ":now": int(now.timestamp()),
+                    ":type": record.message_type,
+                    ":channel": record.channel,
+                    ":shipment": record.shipment_id,
+                    ":locale": record.locale,
+                }
+            ),
+        )
+        return Claim("claimed", token) if claimed else Claim(self._state(order_id, dedup_key))
 
     def mark_sent(
         self,
@@ -94,43 +91,35 @@ class NotificationLog:
         provider_message_id: str | None,
     ) -> bool:
         """Record the send; False if the claim was lost meanwhile (the lease ran out)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=to_attributes(keys.notification_key(order_id, dedup_key)),
-                UpdateExpression=(
-                    "SET #state = :sent, sent_at = :sent_at, provider_message_id = :provider "
-                    "REMOVE claim_token, claimed_until"
-                ),
-                ConditionExpression="claim_token = :token",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues=to_attributes(
-                    {
-                        ":sent": "sent",
-                        ":sent_at": sent_at.isoformat(),
-                        ":provider": provider_message_id,
-                        ":token": token,
-                    }
-                ),
-            )
-        except ClientError as exc:
-            if not _is_condition_failure(exc):
-                raise
-            return False
-        return True
+        return self._write(
+            "update_item",
+            order_id,
+            dedup_key,
+            UpdateExpression=(
+                "SET #state = :sent, sent_at = :sent_at, provider_message_id = :provider "
+                "REMOVE claim_token, claimed_until"
+            ),
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_attributes(
+                {
+                    ":sent": "sent",
+                    ":sent_at": sent_at.isoformat(),
+                    ":provider": provider_message_id,
+                    ":token": token,
+                }
+            ),
+        )
 
     def release(self, order_id: str, dedup_key: str, token: str) -> None:
         """Give a claim back after a failed send, so the retry can send at once."""
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=to_attributes(keys.notification_key(order_id, dedup_key)),
-                ConditionExpression="claim_token = :token",
-                ExpressionAttributeValues=to_attributes({":token": token}),
-            )
-        except ClientError as exc:
-            if not _is_condition_failure(exc):
-                raise
+        self._write(
+            "delete_item",
+            order_id,
+            dedup_key,
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeValues=to_attributes({":token": token}),
+        )
 
     def record_skip(
         self,
@@ -151,15 +140,25 @@ class NotificationLog:
             "reason": reason,
             "skipped_at": at.isoformat(),
         }
+        self._write(
+            "put_item",
+            order_id,
+            dedup_key,
+            Item=to_attributes(item),
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+
+    def _write(self, operation: str, order_id: str, dedup_key: str, **request: Any) -> bool:
+        """One conditional write to the notification item; False when its condition failed."""
+        if operation != "put_item":
+            request["Key"] = to_attributes(keys.notification_key(order_id, dedup_key))
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_attributes(item),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
+            getattr(self._client, operation)(TableName=self._table, **request)
         except ClientError as exc:
             if not _is_condition_failure(exc):
                 raise
+            return False
+        return True
 
     def _state(self, order_id: str, dedup_key: str) -> ClaimOutcome:
         response = self._client.get_item(
