@@ -46,8 +46,6 @@ def main() -> int:
     aws = start_embedded_aws(AWS_PORT)
     provision()
 
-    import boto3
-
     from app import app
     from devstack.pump import EventPump
     from devstack.resources import table_name
@@ -58,14 +56,7 @@ def main() -> int:
     # installed before the banner so that a signal right after it is never missed.
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    pump = EventPump(
-        app=app,
-        sqs=boto3.client("sqs"),
-        streams=boto3.client("dynamodbstreams"),
-        dynamodb=boto3.client("dynamodb"),
-        region=REGION,
-        table_name=table_name(),
-    )
+    pump = EventPump.connected(app, table_name(), REGION)
     pump_thread = threading.Thread(target=pump.run_forever, args=(stop,), name="pump", daemon=True)
     pump_thread.start()
 

@@ -70,6 +70,21 @@ class EventPump:
     _cursors: dict[str, StreamCursor] = field(default_factory=dict)
     _next_run: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def connected(cls, app: Chalice, table_name: str, region: str, log: Any = print) -> EventPump:
+        """A pump on the AWS boto3 is configured for (the embedded one, via AWS_ENDPOINT_URL)."""
+        import boto3
+
+        return cls(
+            app=app,
+            sqs=boto3.client("sqs"),
+            streams=boto3.client("dynamodbstreams"),
+            dynamodb=boto3.client("dynamodb"),
+            region=region,
+            table_name=table_name,
+            log=log,
+        )
+
     # -- SQS ---------------------------------------------------------------------------------
     def _queue_name(self, config: SQSEventConfig) -> str:
         return config.queue or str(config.queue_arn).rsplit(":", 1)[-1]

@@ -69,15 +69,7 @@ def api(embedded_aws: dict[str, Any]) -> Iterator[str]:
 @pytest.fixture
 def pump(embedded_aws: dict[str, Any]) -> EventPump:
     """The local event pump over the app under test: stream → relay, queue → sender."""
-    return EventPump(
-        app=app_under_test(),
-        sqs=boto3.client("sqs"),
-        streams=boto3.client("dynamodbstreams"),
-        dynamodb=boto3.client("dynamodb"),
-        region=REGION,
-        table_name=embedded_aws["table"],
-        log=lambda line: None,
-    )
+    return EventPump.connected(app_under_test(), embedded_aws["table"], REGION, log=lambda _: None)
 
 
 def post_carrier_events(api: str, *events: dict[str, Any]) -> dict[str, Any]:

@@ -45,15 +45,7 @@ def probe_app(seen: dict[str, list[Any]]) -> Chalice:
 @pytest.fixture
 def pump_and_seen(embedded_aws: dict[str, Any]) -> tuple[EventPump, dict[str, list[Any]]]:
     seen: dict[str, list[Any]] = {"sqs": [], "stream": [], "schedule": []}
-    pump = EventPump(
-        app=probe_app(seen),
-        sqs=boto3.client("sqs"),
-        streams=boto3.client("dynamodbstreams"),
-        dynamodb=boto3.client("dynamodb"),
-        region=REGION,
-        table_name=embedded_aws["table"],
-        log=lambda _msg: None,
-    )
+    pump = EventPump.connected(probe_app(seen), embedded_aws["table"], REGION, log=lambda _: None)
     return pump, seen
 
 
