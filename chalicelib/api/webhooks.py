@@ -12,6 +12,7 @@ from chalicelib import deps
 from chalicelib.api.http import json_response, raw_body
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
+from chalicelib.domain.date_range import accepted_range
 from chalicelib.models.orders import WebhookResult
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_secrets
@@ -66,6 +67,7 @@ def incoming(event: TrackingEvent) -> IncomingEvent:
 )  # fmt: skip
 def receive(source: str) -> Response:
     from chalicelib.domain.tracking import SOURCES
+    from chalicelib.domain.tracking.events import check_dates
 
     sender = SOURCES.get(source)
     if sender is None:
@@ -79,6 +81,7 @@ def receive(source: str) -> Response:
     # Nothing is parsed, let alone stored, before the signature holds.
     sender.verify(dict(request.headers), raw, get_secrets().webhook_secrets[source], now)
     batch = sender.parse(raw)
+    check_dates(batch.events, accepted_range(now))
     logger.append_keys(webhook_source=source, events=len(batch.events))
     from chalicelib.services.orders import apply_events  # loaded by the first event, see orders
 

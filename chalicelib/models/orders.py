@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.date_range import DESCRIPTION as DATE_RANGE
 from chalicelib.models.promise import (
     CountryCode,
     PostalCode,
@@ -15,6 +16,7 @@ from chalicelib.models.promise import (
     check_instant,
     check_postal_code_field,
 )
+from chalicelib.models.types import BoundedDate, BoundedInstant, TimeZoneName
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 OrderId = Annotated[
@@ -68,7 +70,7 @@ class Customer(_Request):
     ] = None
     phone: Annotated[
         str | None,
-        Field(pattern=r"^\+[1-9]\d{6,14}$", description="Mobile number in E.164, for SMS"),
+        Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="Mobile number in E.164, for SMS"),
     ] = None
     locale: Annotated[
         str,
@@ -79,10 +81,14 @@ class Customer(_Request):
     ] = "en-GB"
     channels: Annotated[
         list[Channel],
-        Field(max_length=2, description="Channels the customer opted into"),
+        Field(max_length=2, description="Channels the customer opted into (at most 2)"),
     ] = ["email"]
     time_zone: Annotated[
-        str | None, Field(max_length=64, description="IANA zone (default: the country's)")
+        TimeZoneName | None,
+        Field(
+            description="IANA time zone name that exists, such as Europe/Berlin "
+            "(default: the country's); an unknown name is refused"
+        ),
     ] = None
 
 
@@ -104,8 +110,10 @@ class OrderItem(_Request):
 
 class ExplicitPromise(_Request):
     method: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$", description="Shipping method")]
-    earliest: Annotated[date, Field(description="First promised delivery date")]
-    latest: Annotated[date, Field(description="Last promised delivery date")]
+    earliest: Annotated[
+        BoundedDate, Field(description=f"First promised delivery date, {DATE_RANGE}")
+    ]
+    latest: Annotated[BoundedDate, Field(description=f"Last promised delivery date, {DATE_RANGE}")]
 
     @model_validator(mode="after")
     def _window(self) -> ExplicitPromise:
@@ -118,10 +126,15 @@ class RegisterOrderRequest(_Request):
     """Body of POST /v1/orders: the order as the customer placed it, with the promise shown."""
 
     order_id: OrderId
-    placed_at: Annotated[AwareDatetime, Field(description="When the order was placed")]
+    placed_at: Annotated[
+        BoundedInstant,
+        Field(description=f"When the order was placed: instant with offset, {DATE_RANGE}"),
+    ]
     customer: Customer
     destination: OrderDestination
-    items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
+    items: Annotated[
+        list[OrderItem], Field(min_length=1, max_length=100, description="1–100 lines")
+    ]
     promise_token: Annotated[
         str | None, Field(max_length=4096, description="Token of the quoted option shown")
     ] = None
@@ -149,7 +162,9 @@ class RegisterShipmentRequest(_Request):
     shipment_id: ShipmentId
     carrier: Carrier
     tracking_number: TrackingNumber
-    items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
+    items: Annotated[
+        list[OrderItem], Field(min_length=1, max_length=100, description="1–100 lines")
+    ]
 
 
 class Promise(BaseModel):
@@ -173,8 +188,9 @@ class ShipmentView(BaseModel):
     shipment_id: str
     carrier: str
     tracking_number: str
-    status: ParcelStatusName | None = Field(
-        description="Canonical status of the newest event; absent before the first scan"
+    status: ParcelStatusName = Field(
+        description="Canonical status of the newest event; info_received before the first "
+        "scan (the shop has handed the parcel's data over, no carrier event yet)"
     )
     estimated_delivery: date | None = None
     items: list[OrderItem]
@@ -221,7 +237,10 @@ class OrderView(BaseModel):
     tracking_url: str | None = None
 
 
-class CustomerTokenQuery(_Request):
+class CustomerTokenQuery(BaseModel):
+    # Not `forbid`: mail tools add utm_source and friends to the links customers follow.
+    model_config = ConfigDict(extra="ignore")
+
     token: Annotated[
         str | None, Field(max_length=200, description="The order's customer token")
     ] = None

@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.models.types import QueryBool, QueryInt
+
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
 UnavailableReason = Literal[
@@ -30,15 +32,15 @@ StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "deli
 
 # Postal code shapes by country; every other country: 3–10 letters or digits.
 POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "DE": re.compile(r"\d{5}"),
-    "AT": re.compile(r"\d{4}"),
+    "DE": re.compile(r"[0-9]{5}"),
+    "AT": re.compile(r"[0-9]{4}"),
 }
 OTHER_POSTAL_CODE = re.compile(r"[A-Za-z0-9]{3,10}")
 ISO_INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})", re.ASCII
 )
-AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
-QUERY_PLUS_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+QUERY_PLUS_OFFSET = re.compile(r" ([0-9]{2}:?[0-9]{2})$")
 # Instants far from today are surely mistakes; the bound also keeps calendar caches small.
 EARLIEST_AT = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 LATEST_AT = datetime.fromisoformat("2099-12-31T00:00:00+00:00")
@@ -54,8 +56,9 @@ CountryCode = Annotated[
 PostalCode = Annotated[
     str,
     Field(
+        pattern=r"^[A-Za-z0-9]{3,10}$",
         description="Postal code valid for the country (DE: 5 digits, AT: 4 digits, "
-        "others: 3–10 letters or digits)",
+        "others: 3–10 letters or digits; ASCII digits only)",
         examples=["10115"],
     ),
 ]
@@ -75,6 +78,7 @@ LocationId = Annotated[
         examples=["WH-LEIPZIG"],
     ),
 ]
+MAX_LOCATIONS = 50
 Quantity = Annotated[int, Field(ge=1, le=999, description="Units of the SKU (1–999)")]
 OnHand = Annotated[int, Field(ge=0, le=1_000_000, description="Units on hand at the location")]
 Instant = Annotated[
@@ -111,7 +115,7 @@ def check_amount_text(value: Any) -> Any:
         return value
     if not isinstance(value, str) or not re.fullmatch(AMOUNT_PATTERN, value):
         raise PydanticCustomError("amount", "Input should be a decimal string like '4.90'")
-    return value
+    return Decimal(value)  # parsed here: strict validation takes no text for a Decimal
 
 
 def check_instant(value: Any) -> Any:
@@ -121,7 +125,10 @@ def check_instant(value: Any) -> Any:
         return value
     if not isinstance(value, str) or not ISO_INSTANT.fullmatch(value):
         raise PydanticCustomError("instant", "Input should be an ISO 8601 instant with offset")
-    return value
+    try:  # parsed here: strict validation takes no text for a datetime after this validator
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise PydanticCustomError("instant", "Input should be a valid calendar instant") from exc
 
 
 def check_instant_range(value: datetime | None) -> datetime | None:
@@ -170,11 +177,11 @@ class QuoteRequest(_Model):
     ]
     at: Instant = None
     inventory: Annotated[
-        dict[Sku, dict[LocationId, OnHand]] | None,
+        dict[Sku, Annotated[dict[LocationId, OnHand], Field(max_length=MAX_LOCATIONS)]] | None,
         Field(
             max_length=100,
-            description="Live stock per SKU and location; replaces the configured stock of "
-            "each SKU it names",
+            description="Live stock per SKU and location (at most 100 SKUs, each with at most "
+            f"{MAX_LOCATIONS} locations); replaces the configured stock of each SKU it names",
             examples=[{"TSHIRT-M": {"WH-LEIPZIG": 40, "STORE-BERLIN": 2}}],
         ),
     ] = None
@@ -200,10 +207,10 @@ class QuoteQuery(_Model):
     country: CountryCode
     postal_code: PostalCode
     sku: Sku
-    quantity: Quantity = 1
+    quantity: Annotated[Quantity, QueryInt] = 1
     at: Instant = None
     locale: LocaleField = "de-DE"
-    explain: ExplainFlag = False
+    explain: Annotated[ExplainFlag, QueryBool] = False
 
     _postal_code_fits = field_validator("postal_code")(check_postal_code_field)
     _instant_range = field_validator("at")(check_instant_range)

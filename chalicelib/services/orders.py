@@ -198,6 +198,7 @@ def add_shipment(
             if (same.carrier, same.tracking_number, same.items) != _shipment_identity(request):
                 raise errors.Conflict(f"shipment {request.shipment_id} exists with another body")
             return _shipment_view(stored, same, []), False
+        _check_tracking_number(stored, request)
         _check_quantities(stored, request)
         shipment = ShipmentState(
             shipment_id=request.shipment_id,
@@ -225,6 +226,18 @@ def _shipment_identity(
     return request.carrier, request.tracking_number, items
 
 
+def _check_tracking_number(stored: StoredOrder, request: api.RegisterShipmentRequest) -> None:
+    # One parcel, one shipment: the store keeps one copy per tracking number, and DynamoDB
+    # refuses a transaction that writes the same copy twice.
+    holder = next(
+        (s for s in stored.shipments if s.tracking_number == request.tracking_number), None
+    )
+    if holder is not None:
+        raise errors.Conflict(
+            f"tracking number is already on shipment {holder.shipment_id} of this order"
+        )
+
+
 def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest) -> None:
     ordered = Counter[str]()
     for line in stored.order.items:
@@ -234,9 +247,12 @@ def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest)
         for shipped_line in shipment.items:
             shipped[shipped_line.sku] += shipped_line.quantity
     problems: list[dict[str, object]] = []
+    # Per SKU across the request's lines: two lines of one SKU must not each take what is left.
+    requested = Counter[str]()
     for index, item in enumerate(request.items):
+        requested[item.sku] += item.quantity
         left = ordered[item.sku] - shipped[item.sku]
-        if item.quantity > left:
+        if requested[item.sku] > left:
             problems.append(
                 {
                     "loc": ["items", index, "quantity"],
@@ -295,7 +311,7 @@ def _shipment_view(
         shipment_id=shipment.shipment_id,
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
-        status=shipment.status.value if shipment.status else None,
+        status=shipment.status.value if shipment.status else "info_received",
         estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
         items=[
             api.OrderItem(sku=i.sku, quantity=i.quantity, name=names.get(i.sku))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 from chalicelib.domain.notifications.values import CustomerChannel
 
@@ -58,11 +59,16 @@ COUNTRY_TIME_ZONES: Mapping[str, tuple[str, ...]] = {
 
 
 def is_time_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):  # unknown name, or not a valid key at all
-        return False
-    return True
+    """An IANA zone name the zone database holds: `ZoneInfo` alone would also open files such
+    as `localtime` or `posixrules`, which are no zone names."""
+    return name in iana_zone_names()
+
+
+@cache
+def iana_zone_names() -> frozenset[str]:
+    # Read from the zone database once per container, on first use. Some systems link their
+    # own zone in as "localtime": a file there, but no IANA name.
+    return frozenset(available_timezones()) - {"localtime"}
 
 
 def time_zone_for(country: str | None, time_zone: str | None = None) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.domain.tracking.events import ParsedBatch, TrackingEvent
-from chalicelib.domain.tracking.payload import load_json, validate
+from chalicelib.domain.tracking.payload import validate_json
 from chalicelib.domain.tracking.signatures import required_header, verify_timestamped_hmac
 from chalicelib.domain.tracking.status import ParcelStatus
 
@@ -48,7 +48,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str, now: dateti
 
 
 def parse(raw_body: bytes) -> ParsedBatch:
-    batch = validate(GenericBatch, load_json(raw_body), NAME)
+    batch = validate_json(GenericBatch, raw_body, NAME)
     return ParsedBatch(events=tuple(_event(item) for item in batch.events))
 
 
