@@ -28,10 +28,9 @@ def request_id_of(request: Request | None) -> str | None:
 
 
 def correlation_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Correlate logs by request id. API Gateway events carry one (Powertools picks it up); the
-    local gateway's do not, so fall back to the invocation id instead of logging none."""
-    if not logger.get_correlation_id():
-        logger.set_correlation_id(request_id_of(event))
+    """Correlate logs by request id: API Gateway's, or the invocation id where the local
+    gateway gives none. A key of this invocation only (observability.invocation_log_keys)."""
+    logger.thread_safe_append_keys(correlation_id=request_id_of(event))
     return get_response(event)
 
 

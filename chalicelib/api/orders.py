@@ -48,7 +48,7 @@ def _order_id(raw: str) -> str:
 )  # fmt: skip
 def register_order() -> Response:
     request = parse_body(orders_bp.current_request, api.RegisterOrderRequest)
-    logger.append_keys(order_id=request.order_id)
+    logger.thread_safe_append_keys(order_id=request.order_id)
     answer, created = _service().register_order(deps.orders_context(), request)
     if created:
         metrics.add_metric(name="OrdersRegistered", unit="Count", value=1)
@@ -67,7 +67,7 @@ def register_order() -> Response:
 )  # fmt: skip
 def add_shipment(order_id: str) -> Response:
     order_id = _order_id(order_id)
-    logger.append_keys(order_id=order_id)
+    logger.thread_safe_append_keys(order_id=order_id)
     request = parse_body(orders_bp.current_request, api.RegisterShipmentRequest)
     view, created = _service().add_shipment(deps.orders_context(), order_id, request)
     return json_response(view, status=201 if created else 200)
@@ -84,7 +84,7 @@ def add_shipment(order_id: str) -> Response:
 )  # fmt: skip
 def get_order(order_id: str) -> Response:
     order_id = _order_id(order_id)
-    logger.append_keys(order_id=order_id)
+    logger.thread_safe_append_keys(order_id=order_id)
     request = orders_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
     authorize_order_access(request.headers.get("authorization"), query.token, order_id)

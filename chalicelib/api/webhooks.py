@@ -82,7 +82,7 @@ def receive(source: str) -> Response:
     sender.verify(dict(request.headers), raw, get_secrets().webhook_secrets[source], now)
     batch = sender.parse(raw)
     check_dates(batch.events, accepted_range(now))
-    logger.append_keys(webhook_source=source, events=len(batch.events))
+    logger.thread_safe_append_keys(webhook_source=source, events=len(batch.events))
     from chalicelib.services.orders import apply_events  # loaded by the first event, see orders
 
     result = apply_events(deps.orders_context(), (incoming(e) for e in batch.events))
