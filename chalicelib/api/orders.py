@@ -60,7 +60,7 @@ def register_order() -> Response:
     Operation(
         "/v1/orders/{order_id}/shipments", "POST", "Add a shipment (split orders have several)",
         "orders", status=201, request=api.RegisterShipmentRequest, response=api.ShipmentView,
-        auth="merchant", errors=("not_found", "conflict"),
+        path_params=api.OrderIdPath, auth="merchant", errors=("not_found", "conflict"),
         extra_statuses={200: "The same shipment was registered before with the same body"},
     ),
     authorizer=merchant_authorizer,
@@ -77,8 +77,8 @@ def add_shipment(order_id: str) -> Response:
     orders_bp,
     Operation(
         "/v1/orders/{order_id}", "GET", "Read an order: status, promise, shipments, timeline",
-        "orders", query=api.CustomerTokenQuery, response=api.OrderView,
-        auth="merchant_or_customer", errors=("not_found",),
+        "orders", query=api.CustomerTokenQuery, path_params=api.OrderIdPath,
+        response=api.OrderView, auth="merchant_or_customer", errors=("not_found",),
     ),
     cors=True,
 )  # fmt: skip

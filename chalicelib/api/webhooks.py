@@ -13,7 +13,7 @@ from chalicelib.api.http import json_response, raw_body
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
 from chalicelib.domain.date_range import accepted_range
-from chalicelib.models.orders import WebhookResult
+from chalicelib.models.orders import WebhookResult, WebhookSourcePath
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_secrets
 
@@ -62,7 +62,8 @@ def incoming(event: TrackingEvent) -> IncomingEvent:
         "/v1/webhooks/{source}", "POST",
         "Parcel status events from a carrier or aggregator (generic, easypost, aftership, "
         "shippo, 17track), each signed with its sender's scheme",
-        "webhooks", request=generic_batch, response=WebhookResult, auth="signature",
+        "webhooks", request=generic_batch, response=WebhookResult, path_params=WebhookSourcePath,
+        auth="signature",
     ),
 )  # fmt: skip
 def receive(source: str) -> Response:

@@ -15,6 +15,7 @@ from chalicelib.models.promise import (
     Sku,
     check_instant,
     check_postal_code_field,
+    postal_code_schema,
 )
 from chalicelib.models.types import BoundedDate, BoundedInstant, TimeZoneName
 
@@ -93,6 +94,8 @@ class Customer(_Request):
 
 
 class OrderDestination(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=postal_code_schema)
+
     country: CountryCode
     postal_code: PostalCode
     city: Annotated[str | None, Field(max_length=100)] = None
@@ -244,6 +247,15 @@ class CustomerTokenQuery(BaseModel):
     token: Annotated[
         str | None, Field(max_length=200, description="The order's customer token")
     ] = None
+
+
+# The senders chalicelib.domain.tracking.SOURCES verifies (a test holds the two together; the
+# adapters themselves load with the first webhook, not with the OpenAPI document).
+WebhookSourceName = Literal["generic", "easypost", "aftership", "shippo", "17track"]
+
+
+class WebhookSourcePath(_Request):
+    source: Annotated[WebhookSourceName, Field(description="The sender's format")]
 
 
 class WebhookResult(BaseModel):

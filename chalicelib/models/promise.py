@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from chalicelib.models.types import QueryBool, QueryInt
+from chalicelib.models.types import QueryBool, QueryInt, WholeNumber
 
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
@@ -79,8 +79,11 @@ LocationId = Annotated[
     ),
 ]
 MAX_LOCATIONS = 50
-Quantity = Annotated[int, Field(ge=1, le=999, description="Units of the SKU (1–999)")]
-OnHand = Annotated[int, Field(ge=0, le=1_000_000, description="Units on hand at the location")]
+# WholeNumber after the bounds: a validator before them would hide them from the JSON schema.
+Quantity = Annotated[int, Field(ge=1, le=999, description="Units of the SKU (1–999)"), WholeNumber]
+OnHand = Annotated[
+    int, Field(ge=0, le=1_000_000, description="Units on hand at the location"), WholeNumber
+]
 Instant = Annotated[
     AwareDatetime | None,
     Field(
@@ -94,6 +97,17 @@ LocaleField = Annotated[
 ExplainFlag = Annotated[
     bool, Field(description="Add to each option the steps that led to its dates")
 ]
+
+
+def postal_code_schema(schema: dict[str, Any]) -> None:
+    """State the per-country postal code shapes in the JSON schema (if country, then pattern)."""
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"country": {"const": country}}, "required": ["country"]},
+            "then": {"properties": {"postal_code": {"pattern": f"^{pattern.pattern}$"}}},
+        }
+        for country, pattern in POSTAL_CODE_PATTERNS.items()
+    ]
 
 
 def check_postal_code_field(value: str, info: ValidationInfo) -> str:
@@ -156,6 +170,8 @@ class Money(_Model):
 
 
 class Destination(_Model):
+    model_config = ConfigDict(json_schema_extra=postal_code_schema)
+
     country: CountryCode
     postal_code: PostalCode
 

@@ -56,6 +56,14 @@ def query_bool(value: Any) -> Any:
     return value
 
 
+def whole_number(value: Any) -> Any:
+    """JSON has one number type, and JSON Schema (the OpenAPI document) counts 2.0 as an
+    integer: so does the server. 2.5, "2" and true stay refused by strict validation."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 BoundedDate = Annotated[
     date,
     AfterValidator(check_in_range),
@@ -71,5 +79,6 @@ TimeZoneName = Annotated[
     Field(max_length=64, pattern=r"^[A-Za-z0-9_+/-]{1,64}$", examples=["Europe/Berlin"]),
     AfterValidator(check_time_zone),
 ]
+WholeNumber = BeforeValidator(whole_number)
 QueryInt = BeforeValidator(query_int)
 QueryBool = BeforeValidator(query_bool)

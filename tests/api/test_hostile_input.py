@@ -242,7 +242,7 @@ def _quote_with(item: dict[str, Any] | None = None, **change: Any) -> dict[str, 
     [
         (_quote_with({"quantity": True}), ["items", 0, "quantity"]),
         (_quote_with({"quantity": "2"}), ["items", 0, "quantity"]),
-        (_quote_with({"quantity": 2.0}), ["items", 0, "quantity"]),
+        (_quote_with({"quantity": 2.5}), ["items", 0, "quantity"]),
         (_quote_with(explain="yes"), ["explain"]),
         (_quote_with(explain=0), ["explain"]),
         (_quote_with(at=0), ["at"]),
@@ -250,7 +250,7 @@ def _quote_with(item: dict[str, Any] | None = None, **change: Any) -> dict[str, 
         (_quote_with(inventory={"TSHIRT-M": {"WH-LEIPZIG": True}}), ["inventory"]),
     ],
     ids=[
-        "true-quantity", "text-quantity", "float-quantity", "yes-bool", "zero-bool",
+        "true-quantity", "text-quantity", "fraction-quantity", "yes-bool", "zero-bool",
         "zero-instant", "unix-instant", "true-stock",
     ],
 )  # fmt: skip

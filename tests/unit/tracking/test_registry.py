@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import permutations
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -20,6 +21,7 @@ from chalicelib.domain.tracking import (
     get_source,
 )
 from chalicelib.domain.tracking.status import StatusMap
+from chalicelib.models.orders import WebhookSourceName
 from tests.unit.tracking.senders import (
     NOW,
     SECRET,
@@ -136,3 +138,7 @@ def test_the_layer_imports_neither_aws_nor_chalice() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_the_openapi_document_names_exactly_the_senders_the_route_verifies() -> None:
+    assert set(get_args(WebhookSourceName)) == set(SOURCES)
