@@ -183,8 +183,19 @@ class CartItem(_Model):
     quantity: Quantity
 
 
+def closed_inventory_keys(schema: dict[str, Any]) -> None:
+    """pydantic writes the SKU and location key patterns as patternProperties, which in JSON
+    Schema let any other key through; the server refuses such keys, and the schema says so."""
+    skus = schema["properties"]["inventory"]["anyOf"][0]
+    skus["additionalProperties"] = False
+    for locations in skus["patternProperties"].values():
+        locations["additionalProperties"] = False
+
+
 class QuoteRequest(_Model):
     """Body of POST /v1/promise/quote."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=closed_inventory_keys)
 
     destination: Annotated[Destination, Field(description="Where the parcel goes")]
     items: Annotated[

@@ -105,5 +105,27 @@ def test_the_document_states_the_patterns_enums_and_limits_the_server_enforces(
     assert stock["maxProperties"] == 100
     (per_sku,) = stock["patternProperties"].values()
     assert per_sku["maxProperties"] == 50
+    assert stock["additionalProperties"] is False and per_sku["additionalProperties"] is False
+    shapes = {
+        rule["if"]["properties"]["country"]["const"]: rule["then"]["properties"]["postal_code"]
+        for rule in component(doc, "OrderDestination")["allOf"]
+    }
+    assert shapes == {"DE": {"pattern": "^[0-9]{5}$"}, "AT": {"pattern": "^[0-9]{4}$"}}
+    assert query["postal_code"]["schema"]["pattern"] == "^[A-Za-z0-9]{3,10}$"
     assert query["quantity"]["schema"]["maximum"] == 999
     assert query["locale"]["schema"]["enum"]
+
+
+def test_the_document_states_the_path_parameters_the_server_enforces(client: Any) -> None:
+    paths = document(client)["paths"]
+
+    def path_parameter(path: str, method: str, name: str) -> dict[str, Any]:
+        params = paths[path][method]["parameters"]
+        schema: dict[str, Any] = next(p for p in params if p["name"] == name)["schema"]
+        return schema
+
+    order_id = path_parameter("/v1/orders/{order_id}", "get", "order_id")
+    source = path_parameter("/v1/webhooks/{source}", "post", "source")
+    assert order_id["pattern"] == "^[A-Za-z0-9._-]{1,64}$"
+    assert path_parameter("/v1/orders/{order_id}/shipments", "post", "order_id") == order_id
+    assert set(source["enum"]) == {"generic", "easypost", "aftership", "shippo", "17track"}
