@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context
+    from chalicelib.store.counters import CounterStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
 
@@ -34,11 +35,20 @@ def order_repository() -> OrderRepository:
     return OrderRepository(client("dynamodb"), get_settings().table_name)
 
 
+@cache
+def counter_store() -> CounterStore:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.counters import CounterStore
+
+    return CounterStore(client("dynamodb"), get_settings().table_name)
+
+
 def reset() -> None:
     """Forget every client (tests switch between moto in-process and moto over HTTP)."""
     client.cache_clear()
     _channel_client.cache_clear()
     order_repository.cache_clear()
+    counter_store.cache_clear()
     notification_queue.cache_clear()
 
 

@@ -54,3 +54,20 @@ def due_sort_key(due_at_iso: str, order_id: str) -> str:
 
 def order_id_of(pk: str) -> str:
     return pk.split("#", 1)[1]
+
+
+def fact_key(fact_id: str) -> dict[str, str]:
+    return {"PK": f"FACT#{fact_id}", "SK": "FACT"}
+
+
+def is_fact(pk: str) -> bool:
+    return pk.startswith("FACT#")
+
+
+def counter_key(family: str, dimension: str, shard: int, bucket: str) -> dict[str, str]:
+    # One partition per counter and shard; the buckets (days, weeks) sort within it.
+    return {"PK": f"COUNTER#{family}#{dimension}#{shard}", "SK": bucket}
+
+
+def counter_shard(fact_id: str, shards: int) -> int:
+    return zlib.crc32(fact_id.encode()) % shards
