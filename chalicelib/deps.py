@@ -15,9 +15,11 @@ if TYPE_CHECKING:
     from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context
+    from chalicelib.services.returns import ReturnsContext
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
+    from chalicelib.store.returns import ReturnRepository
 
 
 @cache
@@ -43,12 +45,36 @@ def counter_store() -> CounterStore:
     return CounterStore(client("dynamodb"), get_settings().table_name)
 
 
+@cache
+def return_repository() -> ReturnRepository:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.returns import ReturnRepository
+
+    return ReturnRepository(client("dynamodb"), get_settings().table_name)
+
+
+def returns_context() -> ReturnsContext:
+    """Everything the return use cases need (policy: the packaged returns.toml)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.config.returns import load_return_policy
+    from chalicelib.services.returns import ReturnsContext
+
+    return ReturnsContext(
+        returns=return_repository(),
+        orders=order_repository(),
+        policy=load_return_policy,
+        now=lambda: datetime.now(UTC),
+    )
+
+
 def reset() -> None:
     """Forget every client (tests switch between moto in-process and moto over HTTP)."""
     client.cache_clear()
     _channel_client.cache_clear()
     order_repository.cache_clear()
     counter_store.cache_clear()
+    return_repository.cache_clear()
     notification_queue.cache_clear()
 
 
