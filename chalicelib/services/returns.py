@@ -39,7 +39,8 @@ from chalicelib.domain.returns import (
 from chalicelib.domain.returns.values import HistoryEntry
 from chalicelib.models import returns as api
 from chalicelib.store.counters import CounterStore
-from chalicelib.store.orders import OrderRepository, StoredOrder
+from chalicelib.store.orders import OrderRepository
+from chalicelib.store.records import StoredOrder
 from chalicelib.store.returns import (
     IdempotencyKeyUsed,
     NewReturn,
@@ -156,7 +157,8 @@ def _delivered_parcels(ctx: ReturnsContext, stored: StoredOrder) -> tuple[Delive
     if not delivered:
         return ()
     first: dict[str, datetime] = {}
-    for shipment_id, event, _item in ctx.orders.events(stored.order_id):
+    for stored_event in ctx.orders.events(stored.order_id):
+        event, shipment_id = stored_event.event, stored_event.shipment_id
         if event.status == "delivered":
             known = first.get(shipment_id)
             first[shipment_id] = min(known, event.occurred_at) if known else event.occurred_at
