@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context, OrderService
     from chalicelib.services.promise import QuoteService
-    from chalicelib.services.returns import ReturnsContext
+    from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
@@ -119,9 +119,16 @@ def returns_context() -> ReturnsContext:
     return ReturnsContext(
         returns=return_repository(),
         orders=order_repository(),
+        counters=counter_store(),
         policy=load_return_policy,
         now=lambda: datetime.now(UTC),
     )
+
+
+def return_service() -> ReturnService:
+    from chalicelib.services.returns import ReturnService
+
+    return ReturnService(returns_context())
 
 
 def reset() -> None:
@@ -187,6 +194,7 @@ def orders_context() -> Context:
         public_base_url=get_settings().public_base_url,
         now=lambda: datetime.now(UTC),
         promise_config=promise_config,
+        returns=return_service(),
     )
 
 

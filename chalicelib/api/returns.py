@@ -3,8 +3,6 @@ parcel's carrier, read with their history; figures for the merchant."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -18,18 +16,7 @@ from chalicelib.models import returns as api
 from chalicelib.models.orders import CustomerTokenQuery, OrderIdPath
 from chalicelib.observability import logger, metrics
 
-if TYPE_CHECKING:
-    from types import ModuleType
-
 returns_bp = Blueprint(__name__)
-
-
-def _service() -> ModuleType:
-    # The return use cases pull in the store and boto3's serialiser: loaded by the first return
-    # request, not by every container's import.
-    from chalicelib.services import returns
-
-    return returns
 
 
 def _idempotency_key(raw: str | None) -> str | None:
@@ -61,7 +48,7 @@ def request_return(order_id: str) -> Response:
     key = _idempotency_key(request.headers.get("idempotency-key"))
     body = parse_body(request, api.ReturnRequest)
     authorize_order_access(request.headers.get("authorization"), body.token, order_id)
-    view, created = _service().request_return(deps.returns_context(), order_id, body, key)
+    view, created = deps.return_service().request(order_id, body, key)
     if created:
         metrics.add_metric(name="ReturnsRequested", unit="Count", value=1)
     return json_response(view, status=201 if created else 200)
@@ -79,7 +66,7 @@ def request_return(order_id: str) -> Response:
 def returns_summary() -> Response:
     request = returns_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.SummaryQuery)
-    read = _service().summary(deps.counter_store(), query.from_, query.to)
+    read = deps.return_service().summary(query.from_, query.to)
     return json_response(read.summary, headers={"Cache-Control": "private, max-age=60"})
 
 
@@ -100,11 +87,10 @@ def get_return(return_id: str) -> Response:
     merchant = is_merchant(authorization)
     if not merchant and query.token is None:
         raise errors.Unauthorized("a merchant key or the order's customer token is required")
-    record = _service().get_return(deps.returns_context(), return_id)
-    logger.append_keys(order_id=record.order_id)
+    view = deps.return_service().read(return_id)
+    logger.append_keys(order_id=view.order_id)
     if not merchant:
-        authorize_order_access(None, query.token, record.order_id)
-    view = _service().return_view(record)
+        authorize_order_access(None, query.token, view.order_id)
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
 
@@ -122,7 +108,7 @@ def get_return(return_id: str) -> Response:
 def return_event(return_id: str) -> Response:
     return_id = parse_query({"return_id": return_id}, api.ReturnIdPath).return_id
     body = parse_body(returns_bp.current_request, api.ReturnEventRequest)
-    view, changed = _service().record_step(deps.returns_context(), return_id, body)
+    view, changed = deps.return_service().record_step(return_id, body)
     logger.append_keys(order_id=view.order_id)
     if changed:
         metrics.add_metric(name="ReturnSteps", unit="Count", value=1)

@@ -7,8 +7,19 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.models.orders import Carrier, OrderId, ParcelStatusName, TrackingNumber
 from chalicelib.models.promise import Money, Quantity, Sku
+
+# Written out here rather than imported: the order's view lists its returns (models/orders.py
+# imports this module), so this module cannot import that one.
+OrderId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$", description="The shop's order id")
+]
+Carrier = Annotated[
+    str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
+]
+TrackingNumber = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$", description="The return parcel's tracking number")
+]
 
 ReturnId = Annotated[
     str,
@@ -158,7 +169,7 @@ class ReturnHistoryView(BaseModel):
 
 class ReturnParcelEventView(BaseModel):
     event_id: str
-    status: ParcelStatusName
+    status: Annotated[str, Field(description="Canonical parcel status")]
     occurred_at: datetime
     location: str | None = None
 

@@ -37,10 +37,12 @@ from chalicelib.domain.orders import (
 )
 from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
+from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
+from chalicelib.services.returns import ReturnService
 from chalicelib.store.orders import (
     DuplicateEvent,
     OrderExists,
@@ -68,6 +70,7 @@ class Context:
     public_base_url: str
     now: Callable[[], datetime]
     promise_config: Callable[[], PromiseConfig]
+    returns: ReturnService  # an order lists its returns; return parcels share the webhooks
 
     def estimate_for(self, stored: StoredOrder) -> EstimateRule | None:
         """The promise method's transit rule, for parcels the carrier gives no estimate for."""
@@ -249,7 +252,8 @@ def _register(
         revision=1,
     )
     try:
-        ctx.repository.create(stored, outcome.messages, ctx.now())
+        facts = (return_figures.order_registered(request.order_id, ctx.now()),)
+        ctx.repository.create(stored, outcome.messages, ctx.now(), facts)
     except OrderExists:  # a concurrent registration of the same id won the race
         winner = ctx.repository.get(request.order_id)
         assert winner is not None
@@ -362,6 +366,7 @@ def _read(ctx: Context, order_id: str) -> api.OrderView:
         ],
         notifications=sorted(sent, key=lambda n: n.sent_at),
         skipped_notifications=sorted(skipped, key=lambda n: n.skipped_at),
+        returns=ctx.returns.of_order(order_id),
         tracking_url=tracking_url(ctx, order_id),
     )
 
@@ -401,8 +406,8 @@ def _shipment_view(
 # -- carrier events ------------------------------------------------------------------------------
 def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
     stored = ctx.repository.by_tracking(incoming.tracking_number)
-    if stored is None:
-        return EventOutcome.UNKNOWN_TRACKING_NUMBER
+    if stored is None:  # no outbound parcel: perhaps a return parcel (costs the outbound nothing)
+        return EventOutcome(ctx.returns.record_parcel_event(incoming).value)
     shipment = next(s for s in stored.shipments if s.tracking_number == incoming.tracking_number)
     now = ctx.now()
     event = incoming.shipment_event()

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TypeVar
 
 from chalicelib.domain import errors
@@ -37,6 +38,7 @@ from chalicelib.domain.returns import (
     move,
 )
 from chalicelib.domain.returns.values import HistoryEntry
+from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import returns as api
 from chalicelib.store.counters import CounterStore
 from chalicelib.store.orders import OrderRepository
@@ -56,8 +58,62 @@ MAX_ATTEMPTS = 12
 class ReturnsContext:
     returns: ReturnRepository
     orders: OrderRepository
+    counters: CounterStore
     policy: Callable[[], ReturnPolicy]
     now: Callable[[], datetime]
+
+
+class ParcelOutcome(StrEnum):
+    """What became of a carrier event for a return parcel (the webhook's counts)."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"
+
+
+@dataclass(frozen=True)
+class ReturnService:
+    """The return use cases, wired to one container's context (``deps.return_service()``)."""
+
+    ctx: ReturnsContext
+
+    def request(
+        self, order_id: str, request: api.ReturnRequest, idempotency_key: str | None
+    ) -> tuple[api.ReturnView, bool]:
+        """Open a return if the policy allows it; (view, created). The same Idempotency-Key
+        with the same body answers the return it opened (created False); another body under
+        the same key is a Conflict."""
+        return _request(self.ctx, order_id, request, idempotency_key)
+
+    def record_step(
+        self, return_id: str, request: api.ReturnEventRequest
+    ) -> tuple[api.ReturnView, bool]:
+        """Move the return; (view, changed). The status it already has is answered as it is,
+        so a retried step is harmless; a step the lifecycle does not allow is
+        IllegalTransition."""
+        return retrying(lambda: _record_step(self.ctx, return_id, request))
+
+    def record_parcel_event(self, event: TrackingEvent) -> ParcelOutcome:
+        """Move the return whose parcel has this tracking number (webhooks call this for
+        tracking numbers no outbound parcel has)."""
+        return_id = self.ctx.returns.return_id_for_tracking(event.tracking_number)
+        if return_id is None:
+            return ParcelOutcome.UNKNOWN_TRACKING_NUMBER
+        parcel_event = ParcelEvent(
+            event.event_id, str(event.status), event.occurred_at, event.location
+        )
+        return retrying(lambda: _record_parcel_event(self.ctx, return_id, parcel_event))
+
+    def read(self, return_id: str) -> api.ReturnView:
+        return return_view(_existing(self.ctx, return_id))
+
+    def of_order(self, order_id: str) -> list[api.ReturnView]:
+        """The order's returns, oldest first."""
+        return [return_view(r) for r in self.ctx.returns.of_order(order_id)]
+
+    def summary(self, first: date, last: date) -> SummaryRead:
+        """The period's figures from the daily counters: one query per counter, no scan."""
+        return _summary(self.ctx.counters, first, last)
 
 
 def retrying(attempt: Callable[[], T]) -> T:
@@ -82,11 +138,9 @@ def new_return_id() -> str:
 
 
 # -- request -------------------------------------------------------------------------------------
-def request_return(
+def _request(
     ctx: ReturnsContext, order_id: str, request: api.ReturnRequest, idempotency_key: str | None
 ) -> tuple[api.ReturnView, bool]:
-    """Open a return if the policy allows it; (view, created). The same Idempotency-Key with the
-    same body answers the return it opened (created False); with another body → Conflict."""
     digest = request_hash(request)
     if idempotency_key is not None:
         replayed = _replay(ctx, order_id, idempotency_key, digest)
@@ -188,23 +242,17 @@ def _message(record: ReturnRecord, previous: ReturnStatus | None, now: datetime)
 
 
 # -- merchant steps ------------------------------------------------------------------------------
-def record_step(
+def _record_step(
     ctx: ReturnsContext, return_id: str, request: api.ReturnEventRequest
 ) -> tuple[api.ReturnView, bool]:
-    """Move the return; (view, changed). The status it already has is answered as it is, so a
-    retried step is harmless; a step the lifecycle does not allow → IllegalTransition."""
-
-    def attempt() -> tuple[api.ReturnView, bool]:
-        record = _existing(ctx, return_id)
-        if str(record.status) == request.status:
-            return return_view(record), False
-        now = ctx.now()
-        after = move(record, _step(request), now)
-        facts = [figures.return_refunded(after, now)] if after.status == "refunded" else []
-        ctx.returns.save(record, after, [_message(after, record.status, now)], facts, now)
-        return return_view(after), True
-
-    return retrying(attempt)
+    record = _existing(ctx, return_id)
+    if str(record.status) == request.status:
+        return return_view(record), False
+    now = ctx.now()
+    after = move(record, _step(request), now)
+    facts = [figures.return_refunded(after, now)] if after.status == "refunded" else []
+    ctx.returns.save(record, after, [_message(after, record.status, now)], facts, now)
+    return return_view(after), True
 
 
 def _existing(ctx: ReturnsContext, return_id: str) -> ReturnRecord:
@@ -231,35 +279,18 @@ def _step(request: api.ReturnEventRequest) -> Step:
 
 
 # -- the return parcel's carrier events ----------------------------------------------------------
-def apply_return_parcel_event(ctx: ReturnsContext, tracking_number: str, event: ParcelEvent) -> str:
-    """``unknown`` (no return parcel has this number), ``duplicate`` or ``accepted``."""
-    return_id = ctx.returns.return_id_for_tracking(tracking_number)
-    if return_id is None:
-        return "unknown"
-
-    def attempt() -> str:
-        record = _existing(ctx, return_id)
-        now = ctx.now()
-        after = apply_parcel_event(record, event, now)
-        if after is None:
-            return "duplicate"
-        moved = after.status != record.status
-        messages = [_message(after, record.status, now)] if moved else []
-        ctx.returns.save(record, after, messages, [], now)
-        return "accepted"
-
-    return retrying(attempt)
+def _record_parcel_event(ctx: ReturnsContext, return_id: str, event: ParcelEvent) -> ParcelOutcome:
+    record = _existing(ctx, return_id)
+    now = ctx.now()
+    after = apply_parcel_event(record, event, now)
+    if after is None:
+        return ParcelOutcome.DUPLICATE
+    messages = [_message(after, record.status, now)] if after.status != record.status else []
+    ctx.returns.save(record, after, messages, [], now)
+    return ParcelOutcome.ACCEPTED
 
 
-# -- reads ---------------------------------------------------------------------------------------
-def get_return(ctx: ReturnsContext, return_id: str) -> ReturnRecord:
-    return _existing(ctx, return_id)
-
-
-def returns_of_order(ctx: ReturnsContext, order_id: str) -> list[api.ReturnView]:
-    return [return_view(r) for r in ctx.returns.of_order(order_id)]
-
-
+# -- views -------------------------------------------------------------------------------------
 def return_view(record: ReturnRecord) -> api.ReturnView:
     conditions = {c.sku: c.condition for c in record.conditions}
     label = record.label
@@ -318,8 +349,7 @@ class SummaryRead:
     items_read: int
 
 
-def summary(counters: CounterStore, first: date, last: date) -> SummaryRead:
-    """The period's figures from the daily counters: one query per counter, no scan."""
+def _summary(counters: CounterStore, first: date, last: date) -> SummaryRead:
     reads = {
         dimension: counters.read(figures.FAMILY, dimension, first.isoformat(), last.isoformat())
         for dimension in figures.DIMENSIONS

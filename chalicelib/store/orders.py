@@ -14,14 +14,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.facts import Fact
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
+from chalicelib.store.counters import fact_put
 from chalicelib.store.records import NotificationLogEntries, StoredEvent, StoredOrder
 
 if TYPE_CHECKING:
@@ -115,8 +117,15 @@ class OrderRepository:
         return found
 
     # -- writes ----------------------------------------------------------------------------
-    def create(self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime) -> None:
-        """Register a new order with its outbox records; OrderExists if the id is taken."""
+    def create(
+        self,
+        stored: StoredOrder,
+        messages: Sequence[OutboxMessage],
+        now: datetime,
+        facts: Sequence[Fact] = (),
+    ) -> None:
+        """Register a new order with its outbox records and facts; OrderExists if the id is
+        taken."""
         parts = _Parts()
         parts.add(
             ORDER_PART,
@@ -130,6 +139,8 @@ class OrderRepository:
         )
         for message in messages:
             parts.add(OUTBOX_PART, self._outbox_put(stored, message, now))
+        for fact in facts:
+            parts.add(FACT_PART, cast("TransactWriteItemTypeDef", fact_put(self._table, fact, now)))
         try:
             self._client.transact_write_items(
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
@@ -269,6 +280,7 @@ class OrderRepository:
 
 # The parts of an order's transaction, so that a cancellation is read by what was refused.
 EVENT_PART = "event"
+FACT_PART = "fact"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
 OUTBOX_PART = "outbox"
