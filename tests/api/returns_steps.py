@@ -97,7 +97,5 @@ def read_return(client: Any, return_id: str, query: str = "") -> Any:
     return client.get(f"/v1/returns/{return_id}{query}", headers=headers)
 
 
-LABEL = {
-    "status": "label_created",
-    "label": {"carrier": "dhl", "tracking_number": RETURN_PARCEL, "qr_code": "DHL-QR-1234"},
-}
+RETURN_LABEL = {"carrier": "dhl", "tracking_number": RETURN_PARCEL, "qr_code": "DHL-QR-1234"}
+LABEL = {"status": "label_created", "label": RETURN_LABEL}

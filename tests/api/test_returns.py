@@ -14,6 +14,7 @@ from tests.api.factories import MERCHANT, body_of, post
 from tests.api.returns_steps import (
     LABEL,
     OUTBOUND,
+    RETURN_LABEL,
     RETURN_PARCEL,
     a_return_request,
     carrier_event,
@@ -292,7 +293,7 @@ def test_a_rejected_return_gives_its_quantities_back(client: Any) -> None:
 def test_a_label_cannot_take_the_tracking_number_of_an_outbound_parcel(client: Any) -> None:
     return_id = given_requested_return(client)
     step(client, return_id, {"status": "approved"})
-    label = {"status": "label_created", "label": {**LABEL["label"], "tracking_number": OUTBOUND}}
+    label = {"status": "label_created", "label": {**RETURN_LABEL, "tracking_number": OUTBOUND}}
 
     response = step(client, return_id, label)
 
