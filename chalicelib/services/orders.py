@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
 
 from chalicelib.domain import errors
 from chalicelib.domain.notifications.recipient import time_zone_for
@@ -42,12 +39,12 @@ from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
+from chalicelib.services.retry import retrying
 from chalicelib.services.returns import ReturnService
 from chalicelib.store.orders import (
     DuplicateEvent,
     OrderExists,
     OrderRepository,
-    RevisionConflict,
 )
 from chalicelib.store.records import (
     CustomerRecord,
@@ -58,9 +55,6 @@ from chalicelib.store.records import (
     StoredEvent,
     StoredOrder,
 )
-
-T = TypeVar("T")
-MAX_ATTEMPTS = 12
 
 
 @dataclass(frozen=True)
@@ -77,16 +71,6 @@ class Context:
         key = stored.record.promise.rule
         rule = find_rule(self.promise_config(), "", "", "", key=key) if key else None
         return transit_estimate(rule) if rule else None
-
-
-def retrying(attempt: Callable[[], T]) -> T:
-    """Run `attempt` again on a lost optimistic-locking race, with jittered backoff."""
-    for n in range(MAX_ATTEMPTS):
-        try:
-            return attempt()
-        except RevisionConflict:
-            time.sleep(random.uniform(0, 0.005 * 2 ** min(n, 6)))
-    raise errors.Conflict("the order is changing too fast; retry the request")
 
 
 def body_hash(model: api.RegisterOrderRequest | api.RegisterShipmentRequest) -> str:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TypeVar
 
 from chalicelib.domain import errors
 from chalicelib.domain.outbox import OutboxMessage
@@ -40,18 +37,11 @@ from chalicelib.domain.returns import (
 from chalicelib.domain.returns.values import HistoryEntry
 from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import returns as api
+from chalicelib.services.retry import retrying
 from chalicelib.store.counters import CounterStore
 from chalicelib.store.orders import OrderRepository
 from chalicelib.store.records import StoredOrder
-from chalicelib.store.returns import (
-    IdempotencyKeyUsed,
-    NewReturn,
-    ReturnRepository,
-    StaleReturnState,
-)
-
-T = TypeVar("T")
-MAX_ATTEMPTS = 12
+from chalicelib.store.returns import IdempotencyKeyUsed, NewReturn, ReturnRepository
 
 
 @dataclass(frozen=True)
@@ -114,16 +104,6 @@ class ReturnService:
     def summary(self, first: date, last: date) -> SummaryRead:
         """The period's figures from the daily counters: one query per counter, no scan."""
         return _summary(self.ctx.counters, first, last)
-
-
-def retrying(attempt: Callable[[], T]) -> T:
-    """Run ``attempt`` again when the ledger or the return moved meanwhile (jittered backoff)."""
-    for n in range(MAX_ATTEMPTS):
-        try:
-            return attempt()
-        except StaleReturnState:
-            time.sleep(random.uniform(0, 0.005 * 2 ** min(n, 6)))
-    raise errors.Conflict("the return is changing too fast; retry the request")
 
 
 def request_hash(request: api.ReturnRequest) -> str:

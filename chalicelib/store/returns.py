@@ -9,7 +9,6 @@ A change of a return is conditioned on the return's version read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,16 +21,12 @@ from chalicelib.domain.facts import Fact
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.returns import ReturnRecord, ReturnStatus
 from chalicelib.store import keys
-from chalicelib.store.attributes import from_attributes, to_attributes
+from chalicelib.store.attributes import from_attributes, plain, to_attributes
 from chalicelib.store.counters import fact_put
-from chalicelib.store.orders import OUTBOX_RETENTION
+from chalicelib.store.orders import OUTBOX_RETENTION, RevisionConflict
 from chalicelib.store.return_codec import return_from_item, return_to_item
 
 IDEMPOTENCY_RETENTION = timedelta(days=7)
-
-
-class StaleReturnState(Exception):
-    """The ledger or the return changed since it was read: read again and retry."""
 
 
 class IdempotencyKeyUsed(Exception):
@@ -62,11 +57,6 @@ class NewReturn:
     idempotency: tuple[str, str, str] | None = None  # scope, key, body hash
 
 
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; the codec wants ints and strings."""
-    return json.loads(json.dumps(value, default=lambda d: int(d)))
-
-
 class ReturnRepository:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
@@ -78,7 +68,7 @@ class ReturnRepository:
             TableName=self._table, Key=to_attributes(key), ConsistentRead=True
         )
         item = response.get("Item")
-        return _plain(from_attributes(item)) if item else None
+        return plain(from_attributes(item)) if item else None
 
     def get(self, return_id: str) -> ReturnRecord | None:
         item = self._get(keys.return_key(return_id))
@@ -109,14 +99,14 @@ class ReturnRepository:
         }
         while True:
             page = self._client.query(**kwargs)
-            records += [return_from_item(_plain(from_attributes(i))) for i in page["Items"]]
+            records += [return_from_item(plain(from_attributes(i))) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 return records
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # -- writes ----------------------------------------------------------------------------
     def create(self, new: NewReturn, now: datetime) -> None:
-        """Commit a new return; StaleReturnState when the ledger moved, IdempotencyKeyUsed when
+        """Commit a new return; RevisionConflict when the ledger moved, IdempotencyKeyUsed when
         the key was taken meanwhile."""
         record = new.record
         items = [
@@ -140,7 +130,7 @@ class ReturnRepository:
             if len(reasons) > 4 and reasons[4] == "ConditionalCheckFailed":
                 raise IdempotencyKeyUsed() from exc
             if _lost_race(exc, reasons):
-                raise StaleReturnState() from exc
+                raise RevisionConflict() from exc
             raise
 
     def save(
@@ -168,11 +158,11 @@ class ReturnRepository:
         except ClientError as exc:
             reasons = _reasons(exc)
             if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise StaleReturnState() from exc
+                raise RevisionConflict() from exc
             if "ConditionalCheckFailed" in reasons:
                 raise Conflict("the tracking number belongs to another parcel") from exc
             if _lost_race(exc, reasons):
-                raise StaleReturnState() from exc
+                raise RevisionConflict() from exc
             raise
 
     # -- items -----------------------------------------------------------------------------
