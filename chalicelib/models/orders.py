@@ -17,6 +17,7 @@ from chalicelib.models.promise import (
     check_postal_code_field,
     postal_code_schema,
 )
+from chalicelib.models.returns import ReturnView
 from chalicelib.models.types import BoundedDate, BoundedInstant, TimeZoneName
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
@@ -233,7 +234,7 @@ class OrderView(BaseModel):
     promise: Promise
     items: list[OrderItem]
     shipments: list[ShipmentView]
-    returns: list[dict[str, str]] = []
+    returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
     skipped_notifications: list[SkippedNotificationView] = []
     feedback: dict[str, str] | None = None
