@@ -386,3 +386,13 @@ def test_unknown_query_parameters_on_a_customer_link_are_ignored(client: Any) ->
 
     assert response.status_code == 200
     assert body_of(response)["order_id"] == "1001"
+
+
+def test_a_return_step_names_at_most_100_item_conditions(client: Any) -> None:
+    conditions = [{"sku": "TSHIRT-M", "condition": "as_new"}] * 101
+    body = {"status": "received", "conditions": conditions}
+
+    response = post(client, "/v1/returns/R1A2B3C4D5E6F/events", body)
+
+    errors = problem_of(response, 422, "validation_error")["errors"]
+    assert ["conditions"] in [e["loc"] for e in errors]
