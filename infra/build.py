@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from infra import alarms
 from infra.functions import FUNCTIONS, Access
 from infra.policies import TABLE, policy
+from infra.slim import slim
 
 APP = "promise-keeper"
 QUEUES = ("NotificationsQueue", "NotificationsDeadLetterQueue", "OutboxRelayFailureQueue")
@@ -270,7 +270,7 @@ def main(argv: list[str]) -> int:
     target.mkdir(parents=True, exist_ok=True)
     (target / "sam.json").write_text(json.dumps(template, indent=2) + "\n")
     for archive in source.glob("*.zip"):
-        shutil.copy(archive, target / archive.name)
+        slim(archive, target / archive.name)
     return 0
 
 
