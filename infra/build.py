@@ -121,9 +121,9 @@ def _wire_events(resources: dict[str, Any], name: str, props: dict[str, Any], st
 def _wire_function(resources: dict[str, Any], name: str, stage: str, settings: Stage) -> None:
     props = resources[name]["Properties"]
     variables = props["Environment"]["Variables"]
-    secret = variables.get("PK_SECRETS_NAME", "")
-    if secret != f"{APP}/{stage}":
-        raise SystemExit(f"{name}: PK_SECRETS_NAME must be {APP}/{stage} (.chalice/config.json)")
+    # Set here, not in .chalice/config.json: Chalice's local server and test client apply the
+    # dev stage's variables, and the local stack must keep its development secrets.
+    secret = variables["PK_SECRETS_NAME"] = f"{APP}/{stage}"
     variables["PK_TABLE_NAME"] = {"Ref": TABLE}
     variables["PK_SENDER_EMAIL"] = {"Ref": "SenderEmail"}
     variables["PK_PUBLIC_BASE_URL"] = {"Ref": "PublicBaseUrl"}
