@@ -171,11 +171,15 @@ def _limit_api(resources: dict[str, Any], stage: str, settings: Stage) -> dict[s
         "ThrottlingRateLimit": {"Ref": "QuoteRateLimit"},
         "ThrottlingBurstLimit": {"Ref": "QuoteBurstLimit"},
     }
-    settings_all = {"ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True, **throttle}
+    settings_all = {"ResourcePath": "/*", "HttpMethod": "*", **throttle}
     per_quote = []
     for path in _quote_method_paths():
         resource, method = path.rsplit("/", 1)
-        per_quote.append({"ResourcePath": resource, "HttpMethod": method, **quote})
+        # Per-method metrics (for the quote's p99 alarm) only here: each method's detailed
+        # metrics are billed as custom metrics (docs/deploy.md, costs).
+        per_quote.append(
+            {"ResourcePath": resource, "HttpMethod": method, "MetricsEnabled": True, **quote}
+        )
     api["MethodSettings"] = [settings_all, *per_quote]
     api["AccessLogSetting"] = {
         "DestinationArn": {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]},

@@ -1,0 +1,62 @@
+"""CPU time per warm invocation of each function, the figure each function's memory size is chosen
+from (docs/deploy.md, "Memory and timeouts"). Lambda gives CPU in proportion to memory (a full
+vCPU at 1,769 MB), so a function's duration at M MB is about its CPU time × 1769 / M plus the
+time it waits on AWS.
+
+In-process, after one warm-up invocation; the embedded AWS serves from another thread, so only the
+calling thread's CPU time (time.thread_time) is counted.
+
+Run alone: python -m benchmarks.warm_cpu
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+import time
+from typing import Any
+
+from benchmarks.cold_start import HANDLERS, Context, _environment, _events, _provision
+
+FULL_VCPU_MB = 1769
+
+
+def _cpu_ms(handler: Any, events: list[dict[str, Any]]) -> float:
+    context = Context()
+    start = time.thread_time()
+    for event in events:
+        handler(event, context)
+    return (time.thread_time() - start) / len(events) * 1000
+
+
+def measure(invocations: int = 30) -> dict[str, Any]:
+    from devstack.embedded_aws import EmbeddedAWS
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = EmbeddedAWS(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = dict(os.environ)
+    try:
+        os.environ.update(_environment(f"http://127.0.0.1:{port}"))
+        seeded = _provision(orders=invocations + 1)
+        events = [_events(seeded["outbox_item"], n) for n in range(invocations + 1)]
+        result: dict[str, Any] = {}
+        for function, (module, name) in HANDLERS.items():
+            handler = getattr(importlib.import_module(module), name)
+            handler(events[0][function], Context())  # warm: first-use loading is not counted
+            cpu = _cpu_ms(handler, [e[function] for e in events[1:]])
+            result[f"{function}_cpu_ms"] = round(cpu, 2)
+            # What that CPU time stretches to at Lambda's 128 MB default.
+            result[f"{function}_at_128mb_ms"] = round(cpu * FULL_VCPU_MB / 128, 1)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        server.stop()
+    return result
+
+
+if __name__ == "__main__":
+    print(measure())
