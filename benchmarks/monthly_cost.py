@@ -51,7 +51,7 @@ SWEEPS_PER_MONTH = 30 * 24 * 4  # every 15 minutes
 SWEEP_MS = 300
 IDLE_SQS_POLLS_PER_MONTH = 650_000  # Lambda's long-polling of an empty queue (5 pollers)
 
-MEMORY_MB = {"api": 1024, "merchant": 256, "relay": 256, "sender": 512, "sweep": 512}
+MEMORY_MB = {"api": 1024, "merchant": 512, "relay": 256, "sender": 512, "sweep": 512}
 FULL_VCPU_MB = 1769
 
 
