@@ -97,6 +97,8 @@ def _environment(endpoint: str) -> dict[str, str]:
 
 def _provision(orders: int) -> dict[str, Any]:
     """Table, queues and sender in the embedded AWS; `orders` registered orders; one outbox item."""
+    import urllib.request
+
     import boto3
     from chalice.test import Client
 
@@ -104,9 +106,12 @@ def _provision(orders: int) -> dict[str, Any]:
     from chalicelib import deps, settings
     from devstack.resources import create_queues, create_tables, table_name, verify_sender
 
-    # Another benchmark in the same run may have read settings and built clients already.
+    # Another benchmark in the same run may have read settings, built clients, or left resources
+    # in moto's backends (shared by every server in this process).
     settings.reset_caches()
     deps.reset()
+    reset = urllib.request.Request(f"{os.environ['AWS_ENDPOINT_URL']}/moto-api/reset", b"")
+    urllib.request.urlopen(reset, timeout=10).close()
     create_tables(boto3.client("dynamodb"))
     urls = create_queues(boto3.client("sqs"))
     verify_sender(boto3.client("sesv2"), os.environ["PK_SENDER_EMAIL"])
