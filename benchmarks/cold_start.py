@@ -18,6 +18,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 # function → (module Lambda imports, handler), as in the packaged template's Handler.
@@ -77,22 +79,35 @@ SECRETS = {
 }
 
 
-def _environment(endpoint: str) -> dict[str, str]:
-    from devstack.environment import REGION
+@contextmanager
+def provisioned(orders: int) -> Iterator[dict[str, Any]]:
+    """The embedded AWS (moto's server) on a free port, the process's environment pointed at it
+    as the local stack's is (with this benchmark's own secrets), and `_provision`'s resources."""
+    import socket
 
-    return {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "PK_SENDER_EMAIL": "orders@shop.example",
-        "PK_PUBLIC_BASE_URL": "https://track.shop.example",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        **SECRETS,
-    }
+    from devstack.embedded_aws import EmbeddedAWS
+    from devstack.environment import local_environment
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = EmbeddedAWS(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = dict(os.environ)
+    try:
+        os.environ.update(local_environment(aws_port=port))
+        os.environ.update(
+            PK_PUBLIC_BASE_URL="https://track.shop.example",
+            PK_SENDER_EMAIL="orders@shop.example",
+            POWERTOOLS_TRACE_DISABLED="true",
+            POWERTOOLS_LOG_LEVEL="WARNING",
+            **SECRETS,
+        )
+        yield _provision(orders)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        server.stop()
 
 
 def _provision(orders: int) -> dict[str, Any]:
@@ -216,32 +231,17 @@ def _sample(function: str, event: dict[str, Any]) -> float:
 
 
 def measure(rounds: int = 9) -> dict[str, Any]:
-    import socket
     import statistics
 
-    from devstack.embedded_aws import EmbeddedAWS
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = EmbeddedAWS(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    saved = dict(os.environ)
-    try:
-        os.environ.update(_environment(f"http://127.0.0.1:{port}"))
-        seeded = _provision(orders=rounds + 1)
-        functions = ("baseline", *HANDLERS)
-        times: dict[str, list[float]] = {f: [] for f in functions}
+    functions = ("baseline", *HANDLERS)
+    times: dict[str, list[float]] = {f: [] for f in functions}
+    with provisioned(orders=rounds + 1) as seeded:
         for sample in range(rounds + 1):
             events = _events(seeded["outbox_item"], sample)
             for function in functions:
                 seconds = _sample(function, events[function])
                 if sample:  # the first round warms the bytecode caches
                     times[function].append(seconds)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        server.stop()
     medians = {f: statistics.median(t) * 1000 for f, t in times.items()}
     ratios = {f: round(medians[f] / medians["baseline"], 2) for f in HANDLERS}
     return {

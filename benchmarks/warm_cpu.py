@@ -12,12 +12,10 @@ Run alone: python -m benchmarks.warm_cpu
 from __future__ import annotations
 
 import importlib
-import os
-import socket
 import time
 from typing import Any
 
-from benchmarks.cold_start import HANDLERS, Context, _environment, _events, _provision
+from benchmarks.cold_start import HANDLERS, Context, _events, provisioned
 
 FULL_VCPU_MB = 1769
 
@@ -31,19 +29,9 @@ def _cpu_ms(handler: Any, events: list[dict[str, Any]]) -> float:
 
 
 def measure(invocations: int = 30) -> dict[str, Any]:
-    from devstack.embedded_aws import EmbeddedAWS
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = EmbeddedAWS(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    saved = dict(os.environ)
-    try:
-        os.environ.update(_environment(f"http://127.0.0.1:{port}"))
-        seeded = _provision(orders=invocations + 1)
+    result: dict[str, Any] = {}
+    with provisioned(orders=invocations + 1) as seeded:
         events = [_events(seeded["outbox_item"], n) for n in range(invocations + 1)]
-        result: dict[str, Any] = {}
         for function, (module, name) in HANDLERS.items():
             handler = getattr(importlib.import_module(module), name)
             handler(events[0][function], Context())  # warm: first-use loading is not counted
@@ -51,10 +39,6 @@ def measure(invocations: int = 30) -> dict[str, Any]:
             result[f"{function}_cpu_ms"] = round(cpu, 2)
             # What that CPU time stretches to at Lambda's 128 MB default.
             result[f"{function}_at_128mb_ms"] = round(cpu * FULL_VCPU_MB / 128, 1)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        server.stop()
     return result
 
 
