@@ -161,7 +161,7 @@ def _quote_method_paths() -> list[str]:
 
 def _limit_api(resources: dict[str, Any], stage: str, settings: Stage) -> dict[str, Any]:
     api = resources["RestAPI"]["Properties"]
-    api["Name"] = f"{APP}-{stage}"
+    api["Name"] = api["DefinitionBody"]["info"]["title"] = f"{APP}-{stage}"  # the ApiName
     api["TracingEnabled"] = True
     throttle = {
         "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},

@@ -205,6 +205,12 @@ def test_every_alarm_reaches_the_operations_topic(stage: str) -> None:
     } | {f"{name}{kind}Alarm" for name in FUNCTIONS for kind in ("Errors", "Throttles")}
     assert expected <= set(alarms)
     assert alarms["QuoteLatencyP99Alarm"]["ExtendedStatistic"] == "p99"
+    # The API alarms watch this stage of this API (API Gateway's metrics are keyed by name).
+    api = resources["RestAPI"]["Properties"]
+    for name in ("Api5xxRateAlarm", "QuoteLatencyP99Alarm"):
+        dimensions = {d["Name"]: d["Value"] for d in alarms[name]["Dimensions"]}
+        assert dimensions["ApiName"] == api["Name"] == api["DefinitionBody"]["info"]["title"]
+        assert dimensions["Stage"] == api["StageName"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
