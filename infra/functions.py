@@ -46,6 +46,13 @@ FUNCTIONS: dict[str, Access] = {
     # Stream → queue; records that expire unsent go to the failure queue (Lambda sends them with
     # this role).
     "RelayOutbox": Access(stream=True, sends_to=("NotificationsQueue", "OutboxRelayFailureQueue")),
+    # Stream → counters: marks each fact counted and adds to its counters in one transaction;
+    # records that expire uncounted go to its failure queue.
+    "ProjectCounters": Access(
+        table=("dynamodb:UpdateItem", "dynamodb:TransactWriteItems"),
+        stream=True,
+        sends_to=("CounterProjectionFailureQueue",),
+    ),
     # Reads the order, claims and records each notification, re-queues SMS held for quiet hours.
     "SendNotifications": Access(
         table=(*TABLE_READ, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
