@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from chalicelib.channels.base import Sender
     from chalicelib.domain.notifications import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
+    from chalicelib.services.feedback import FeedbackContext
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context
     from chalicelib.store.counters import CounterStore
@@ -146,4 +147,21 @@ def notification_context() -> NotificationContext:
         sender_for=sender_for,
         policy=NotificationPolicy(merchant_webhook=bool(settings.merchant_webhook_url)),
         shop_name=settings.shop_name,
+    )
+
+
+def feedback_context() -> FeedbackContext:
+    """The feedback use cases, wired for this container (clock: the real one)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.feedback import FeedbackContext
+    from chalicelib.settings import get_secrets, get_settings
+    from chalicelib.store.feedback import FeedbackStore
+
+    return FeedbackContext(
+        orders=order_repository(),
+        ratings=FeedbackStore(client("dynamodb"), get_settings().table_name),
+        counters=counter_store(),
+        token_secret=get_secrets().token_secret,
+        now=lambda: datetime.now(UTC),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.auth import auth_bp
+from chalicelib.api.feedback import feedback_bp
 from chalicelib.api.health import health_bp
 from chalicelib.api.openapi import openapi_bp
 from chalicelib.api.orders import orders_bp
@@ -17,5 +18,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     promise_bp,
     orders_bp,
     webhooks_bp,
+    feedback_bp,
     openapi_bp,
 )

@@ -15,12 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from chalicelib.domain.facts import CounterUpdate, Fact
+from chalicelib.domain.feedback import counting
 from chalicelib.store.counters import CounterStore, UnreadableFact, facts_in
 
 Projection = Callable[[Mapping[str, Any]], Sequence[CounterUpdate]]
 
 # kind of fact → its projection. Each feature registers its own.
-PROJECTIONS: dict[str, Projection] = {}
+PROJECTIONS: dict[str, Projection] = {
+    counting.FACT_KIND: counting.count_rating,
+}
 
 
 @dataclass(slots=True)

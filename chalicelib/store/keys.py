@@ -71,3 +71,8 @@ def counter_key(family: str, dimension: str, shard: int, bucket: str) -> dict[st
 
 def counter_shard(fact_id: str, shards: int) -> int:
     return zlib.crc32(fact_id.encode()) % shards
+
+
+def feedback_key(order_id: str) -> dict[str, str]:
+    # In the order's partition: one rating per order, read with the order it belongs to.
+    return {"PK": f"ORDER#{order_id}", "SK": "FEEDBACK"}

@@ -1,0 +1,141 @@
+"""An order's rating: one FEEDBACK item in the order's partition, written with its fact.
+
+The first rating is a Put conditioned on absence; a change is conditioned on the version read
+and on the change window, so concurrent submissions leave exactly one record, and the fact that
+counts the change commits in the same transaction (or not at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.domain.facts import Fact
+from chalicelib.domain.feedback.rating import (
+    CHANGE_WINDOW,
+    ProductRating,
+    Rating,
+    RatingContext,
+    RatingRecord,
+)
+from chalicelib.store import keys
+from chalicelib.store.attributes import from_attributes, to_attributes
+from chalicelib.store.counters import fact_put
+
+
+class RatingRace(Exception):
+    """The rating changed (or appeared) since it was read: read again and decide again."""
+
+
+class FeedbackStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def get(self, order_id: str) -> RatingRecord | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=to_attributes(keys.feedback_key(order_id)),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return _record(order_id, from_attributes(item)) if item else None
+
+    def save(
+        self, before: RatingRecord | None, after: RatingRecord, fact: Fact, now: datetime
+    ) -> None:
+        """Commit ``after`` and its fact if the rating is still as ``before``; else RatingRace."""
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": to_attributes({**keys.feedback_key(after.order_id), **_item(after)}),
+        }
+        if before is None:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            # The window is checked by the table too: time passes between the read and the write.
+            put["ConditionExpression"] = "version = :version AND first_rated_at > :window_start"
+            put["ExpressionAttributeValues"] = to_attributes(
+                {":version": before.version, ":window_start": _iso(now - CHANGE_WINDOW)}
+            )
+        try:
+            self._client.transact_write_items(
+                TransactItems=[{"Put": put}, fact_put(self._table, fact, now)]
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if code == "TransactionConflictException" or (
+                code == "TransactionCanceledException"
+                and {"ConditionalCheckFailed", "TransactionConflict"} & set(reasons)
+            ):
+                raise RatingRace(after.order_id) from exc
+            raise
+
+
+def _iso(moment: datetime) -> str:
+    # UTC, fixed width: the window condition compares strings.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _rating_item(rating: Rating) -> dict[str, Any]:
+    return {
+        "rating": rating.rating,
+        "comment": rating.comment,
+        "tags": list(rating.tags),
+        "products": [
+            {"sku": p.sku, "rating": p.rating, "comment": p.comment} for p in rating.products
+        ],
+        "rated_at": _iso(rating.rated_at),
+    }
+
+
+def _rating_from(item: dict[str, Any]) -> Rating:
+    return Rating(
+        rating=int(item["rating"]),
+        comment=item.get("comment"),
+        tags=tuple(item.get("tags", [])),
+        products=tuple(
+            ProductRating(p["sku"], int(p["rating"]), p.get("comment"))
+            for p in item.get("products", [])
+        ),
+        rated_at=datetime.fromisoformat(item["rated_at"]),
+    )
+
+
+def _item(record: RatingRecord) -> dict[str, Any]:
+    context = record.context
+    return {
+        **_rating_item(record.current),
+        "history": [_rating_item(r) for r in record.history],
+        "context": {
+            "promise": context.promise,
+            "days_late": context.days_late,
+            "carrier": context.carrier,
+            "method": context.method,
+            "delay_announced": context.delay_announced,
+        },
+        "first_rated_at": _iso(record.first_rated_at),
+        "version": record.version,
+    }
+
+
+def _record(order_id: str, item: dict[str, Any]) -> RatingRecord:
+    context = item["context"]
+    history: Sequence[dict[str, Any]] = item.get("history", [])
+    return RatingRecord(
+        order_id=order_id,
+        current=_rating_from(item),
+        context=RatingContext(
+            promise=context["promise"],
+            days_late=int(context["days_late"]),
+            carrier=context["carrier"],
+            method=context["method"],
+            delay_announced=bool(context["delay_announced"]),
+        ),
+        first_rated_at=datetime.fromisoformat(item["first_rated_at"]),
+        history=tuple(_rating_from(h) for h in history),
+        version=int(item["version"]),
+    )
