@@ -29,11 +29,9 @@ LOW_SCORE = 3  # ratings at or below this are worth a person following up
     cors=True,
 )  # fmt: skip
 def rate_order() -> Response:
-    from chalicelib.services import feedback
-
     request = parse_body(feedback_bp.current_request, api.FeedbackRequest)
     logger.append_keys(order_id=request.order_id)
-    recorded = feedback.record_rating(deps.feedback_context(), request)
+    recorded = deps.feedback_service().record(request)
     record_metrics(request.rating)
     return json_response(recorded.view, status=201 if recorded.created else 200)
 
@@ -55,10 +53,8 @@ def record_metrics(rating: int) -> None:
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def feedback_summary() -> Response:
-    from chalicelib.services import feedback
-
     query = parse_query(dict(feedback_bp.current_request.query_params or {}), api.SummaryQuery)
-    answer = feedback.summary(deps.counter_store(), query)
+    answer = deps.feedback_service().summary(query)
     return json_response(answer, headers={"Cache-Control": "private, max-age=60"})
 
 
@@ -71,8 +67,6 @@ def feedback_summary() -> Response:
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def product_ranking() -> Response:
-    from chalicelib.services import feedback
-
     query = parse_query(dict(feedback_bp.current_request.query_params or {}), api.RangeQuery)
-    answer = feedback.product_ranking(deps.counter_store(), query)
+    answer = deps.feedback_service().product_ranking(query)
     return json_response(answer, headers={"Cache-Control": "private, max-age=60"})

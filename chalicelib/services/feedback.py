@@ -32,7 +32,8 @@ from chalicelib.domain.signing import verify_customer_token
 from chalicelib.models import feedback as api
 from chalicelib.store.counters import CounterStore
 from chalicelib.store.feedback import FeedbackStore, RatingRace
-from chalicelib.store.orders import OrderRepository, StoredOrder
+from chalicelib.store.orders import OrderRepository
+from chalicelib.store.records import StoredOrder
 
 MAX_ATTEMPTS = 5
 
@@ -60,7 +61,24 @@ def authorize(ctx: FeedbackContext, order_id: str, token: str | None) -> None:
         raise errors.Forbidden("this token does not grant access to this order")
 
 
-def record_rating(ctx: FeedbackContext, request: api.FeedbackRequest) -> Recorded:
+@dataclass(frozen=True)
+class FeedbackService:
+    """The feedback use cases, wired to one container's context (``deps.feedback_service()``)."""
+
+    ctx: FeedbackContext
+
+    def record(self, request: api.FeedbackRequest) -> Recorded:
+        """Record the rating (created) or change it within the window (not created)."""
+        return _record(self.ctx, request)
+
+    def summary(self, query: api.SummaryQuery) -> api.FeedbackSummary:
+        return _summary(self.ctx.counters, query)
+
+    def product_ranking(self, query: api.RangeQuery) -> api.ProductRanking:
+        return _product_ranking(self.ctx.counters, query)
+
+
+def _record(ctx: FeedbackContext, request: api.FeedbackRequest) -> Recorded:
     authorize(ctx, request.order_id, request.token)
     for _ in range(MAX_ATTEMPTS):
         try:
@@ -110,22 +128,18 @@ def _context(
         str(order.promise_state), order.window.latest, delivered, order.zone, now
     )
     notices = [
-        datetime.fromisoformat(entry["sent_at"])
-        for entry in ctx.orders.notifications(stored.order_id)
-        if entry.get("type") == "delayed" and entry.get("sent_at")
+        sent.sent_at
+        for sent in ctx.orders.notifications(stored.order_id).sent
+        if sent.type == "delayed"
     ]
     first = min(delivered, key=lambda p: p.delivered_at)
     return RatingContext(
         promise=outcome,
         days_late=days_late,
         carrier=first.carrier,
-        method=_method(stored),
+        method=stored.record.promise.method,
         delay_announced=delay_announced(notices, order.window.latest, order.zone),
     )
-
-
-def _method(stored: StoredOrder) -> str:
-    return str(stored.record.get("promise", {}).get("method", "unknown"))
 
 
 def _counted(rating: Rating) -> counting.CountedRating:
@@ -178,7 +192,7 @@ def _days(first: date, last: date) -> tuple[str, str]:
     return first.isoformat(), last.isoformat()
 
 
-def summary(counters: CounterStore, query: api.SummaryQuery) -> api.FeedbackSummary:
+def _summary(counters: CounterStore, query: api.SummaryQuery) -> api.FeedbackSummary:
     dimension = counting.dimension_for(query.carrier, query.method)
     read = counters.read(
         counting.FAMILY, dimension, *_days(query.from_, query.to), shards=counting.SHARDS
@@ -206,7 +220,7 @@ def summary(counters: CounterStore, query: api.SummaryQuery) -> api.FeedbackSumm
     )
 
 
-def product_ranking(counters: CounterStore, query: api.RangeQuery) -> api.ProductRanking:
+def _product_ranking(counters: CounterStore, query: api.RangeQuery) -> api.ProductRanking:
     read = counters.read(
         counting.FAMILY, counting.PRODUCTS, *_days(query.from_, query.to), shards=counting.SHARDS
     )
