@@ -10,6 +10,7 @@ from chalicelib.api.health import health_bp
 from chalicelib.api.openapi import openapi_bp
 from chalicelib.api.orders import orders_bp
 from chalicelib.api.promise import promise_bp
+from chalicelib.api.rating_page import rating_page_bp
 from chalicelib.api.webhooks import webhooks_bp
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -19,5 +20,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     orders_bp,
     webhooks_bp,
     feedback_bp,
+    rating_page_bp,
     openapi_bp,
 )

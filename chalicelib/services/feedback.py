@@ -67,6 +67,15 @@ class FeedbackService:
 
     ctx: FeedbackContext
 
+    def authorize(self, order_id: str, token: str | None) -> None:
+        authorize(self.ctx, order_id, token)
+
+    def language_of(self, order_id: str) -> str | None:
+        """The customer's language (``de`` of ``de-DE``), for pages; None for an unknown order."""
+        stored = self.ctx.orders.get(order_id)
+        customer = stored.record.customer if stored else None
+        return customer.locale.split("-", 1)[0] if customer else None
+
     def record(self, request: api.FeedbackRequest) -> Recorded:
         """Record the rating (created) or change it within the window (not created)."""
         return _record(self.ctx, request)
