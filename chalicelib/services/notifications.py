@@ -24,6 +24,7 @@ from chalicelib.domain.notifications import (
     ShipmentView,
     plan,
 )
+from chalicelib.domain.feedback.links import rating_page_url
 from chalicelib.domain.orders import ShipmentEvent
 from chalicelib.domain.orders.estimate import estimated_delivery
 from chalicelib.domain.outbox import QueuedNotification
@@ -127,6 +128,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
         promise_state=stored.order.promise_state.value,
         promised_earliest=stored.order.window.earliest,
         promised_latest=stored.order.window.latest,
+        rating_url=rating_page_url(ctx.public_base_url, ctx.token_secret, stored.order_id),
     )
 
 

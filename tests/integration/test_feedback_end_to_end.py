@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +18,8 @@ from chalicelib.domain.feedback.counting import count_rating
 from chalicelib.domain.signing import customer_token
 from chalicelib.store import keys
 from chalicelib.store.attributes import to_attributes
+from devstack.environment import REGION
+from devstack.mailbox import sent_emails
 from devstack.pump import EventPump
 from tests.api.factories import MERCHANT, current_order_body, shipment_body
 from tests.conftest import TEST_ENV
@@ -64,6 +67,27 @@ def summary(api: str, first: date, last: date, **filters: str) -> dict[str, Any]
     answer.raise_for_status()
     result: dict[str, Any] = answer.json()
     return result
+
+
+def test_the_delivered_email_links_ten_scores_to_a_page_whose_form_rates(
+    api: str, pump: EventPump
+) -> None:
+    now = datetime.now(UTC)
+    given_a_delivered_order(api, now)
+    pump.drain()
+    (delivered,) = [m for m in sent_emails(REGION) if "angekommen" in m.subject]
+
+    links = re.findall(r"https://track\.shop\.example(\S+&score=(\d+))", delivered.text)
+    html_links = re.findall(r'href="[^"]+&amp;score=(\d+)"', delivered.html)
+    path, _ = links[7]
+    page = requests.get(f"{api}{path}", timeout=30)
+    form = dict(re.findall(r'name="(token|lang)" value="([^"]*)"', page.text))
+    rated = requests.post(f"{api}{path.split('?')[0]}", data={**form, "rating": "8"}, timeout=30)
+
+    assert [score for _, score in links] == [str(n) for n in range(1, 11)]
+    assert html_links == [str(n) for n in range(1, 11)]
+    assert page.status_code == 200 and 'value="8" required checked' in page.text
+    assert rated.status_code == 201 and "Danke" in rated.text
 
 
 def test_a_rating_and_its_change_reach_the_summary_once(api: str, pump: EventPump) -> None:
