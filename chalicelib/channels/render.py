@@ -7,8 +7,9 @@ sign-off. A type exists when its subject template does, so a new type is templat
 
 Template variables (built by ``context_for``): name, order_id, tracking_url, rating_url,
 shop_name, carrier, tracking_number, estimated_delivery, promised_earliest, promised_latest,
-parcel_number (split orders only), parcel_count, location, return_id, variant; ``render`` adds lang, message_type and,
-for the bodies, subject. Filters: long_date, short_date, date_window (all in the message's lang).
+parcel_number (split orders only), parcel_count, location, return_id, variant; ``render`` adds
+lang, message_type and, for the bodies, subject. Filters: long_date, short_date, date_window
+(all in the message's lang).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from chalicelib.domain.feedback.rating import (
     first_rating,
     promise_outcome,
 )
+from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.signing import verify_customer_token
 from chalicelib.models import feedback as api
 from chalicelib.store.counters import CounterStore
@@ -79,6 +80,23 @@ class FeedbackService:
     def record(self, request: api.FeedbackRequest) -> Recorded:
         """Record the rating (created) or change it within the window (not created)."""
         return _record(self.ctx, request)
+
+    def send_reminders(self) -> int:
+        """Remind every customer whose order was delivered three days ago and is not rated."""
+        now = self.ctx.now()
+        sent = 0
+        for order_id in self.ctx.ratings.due_reminders(now):
+            message = OutboxMessage(
+                message_id=OutboxMessage.make_id("rating_reminder", order_id, None, None),
+                kind="rating_reminder",
+                order_id=order_id,
+                occurred_at=now,
+            )
+            if self.ctx.ratings.remind(message, now):
+                sent += 1
+            else:  # rated meanwhile
+                self.ctx.ratings.drop_reminder(order_id)
+        return sent
 
     def summary(self, query: api.SummaryQuery) -> api.FeedbackSummary:
         return _summary(self.ctx.counters, query)

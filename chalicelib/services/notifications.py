@@ -14,6 +14,7 @@ from datetime import datetime
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing, Sender
 from chalicelib.channels.render import TemplateMissing, context_for, render
+from chalicelib.domain.feedback.links import rating_page_url
 from chalicelib.domain.notifications import (
     Channel,
     Delivery,
@@ -24,7 +25,6 @@ from chalicelib.domain.notifications import (
     ShipmentView,
     plan,
 )
-from chalicelib.domain.feedback.links import rating_page_url
 from chalicelib.domain.orders import ShipmentEvent
 from chalicelib.domain.orders.estimate import estimated_delivery
 from chalicelib.domain.outbox import QueuedNotification

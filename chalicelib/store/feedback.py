@@ -21,9 +21,12 @@ from chalicelib.domain.feedback.rating import (
     RatingContext,
     RatingRecord,
 )
+from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import keys
 from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.counters import fact_put
+from chalicelib.store.orders import OUTBOX_RETENTION
+from chalicelib.store.rating_due import due_sort_key, rating_due_delete
 
 
 class RatingRace(Exception):
@@ -60,10 +63,11 @@ class FeedbackStore:
             put["ExpressionAttributeValues"] = to_attributes(
                 {":version": before.version, ":window_start": _iso(now - CHANGE_WINDOW)}
             )
+        writes: list[Any] = [{"Put": put}, fact_put(self._table, fact, now)]
+        if before is None:
+            writes.append(rating_due_delete(self._table, after.order_id))  # no reminder needed
         try:
-            self._client.transact_write_items(
-                TransactItems=[{"Put": put}, fact_put(self._table, fact, now)]
-            )
+            self._client.transact_write_items(TransactItems=writes)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code")
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
@@ -73,6 +77,61 @@ class FeedbackStore:
             ):
                 raise RatingRace(after.order_id) from exc
             raise
+
+    # -- reminders -----------------------------------------------------------------------------
+    def due_reminders(self, now: datetime, limit: int = 100) -> list[str]:
+        """Orders delivered long enough ago and not rated (GSI2, RATING_DUE shards)."""
+        found: list[str] = []
+        for shard in keys.rating_due_shards():
+            page = self._client.query(
+                TableName=self._table,
+                IndexName="GSI2",
+                KeyConditionExpression="GSI2PK = :shard AND GSI2SK <= :now",
+                ExpressionAttributeValues=to_attributes(
+                    {":shard": shard, ":now": due_sort_key(now, "~")}
+                ),
+                Limit=limit,
+            )
+            found += [keys.order_id_of(from_attributes(i)["PK"]) for i in page.get("Items", [])]
+        return found
+
+    def remind(self, message: OutboxMessage, now: datetime) -> bool:
+        """Hand the reminder to the outbox and retire the due item, once; False if rated or
+        reminded meanwhile (a rating in between, or a second run of the schedule)."""
+        order_id = message.order_id
+        retire = rating_due_delete(self._table, order_id)
+        retire["Delete"]["ConditionExpression"] = "attribute_exists(PK)"
+        unrated = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.feedback_key(order_id)),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        outbox = {
+            **keys.outbox_key(order_id, message.message_id, 0),
+            "message": message.model_dump_json(),
+            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    retire,
+                    unrated,
+                    {"Put": {"TableName": self._table, "Item": to_attributes(outbox)}},
+                ]
+            )
+        except ClientError as exc:
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                return False
+            raise
+        return True
+
+    def drop_reminder(self, order_id: str) -> None:
+        """Retire a due item whose order no longer needs a reminder."""
+        request = rating_due_delete(self._table, order_id)["Delete"]
+        self._client.delete_item(TableName=request["TableName"], Key=request["Key"])
 
 
 def _iso(moment: datetime) -> str:

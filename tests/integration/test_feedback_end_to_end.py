@@ -13,6 +13,7 @@ import boto3
 import pytest
 import requests
 
+from chalicelib import deps
 from chalicelib.domain.facts import merge_amounts
 from chalicelib.domain.feedback.counting import count_rating
 from chalicelib.domain.signing import customer_token
@@ -22,6 +23,7 @@ from devstack.environment import REGION
 from devstack.mailbox import sent_emails
 from devstack.pump import EventPump
 from tests.api.factories import MERCHANT, current_order_body, shipment_body
+from tests.api.test_feedback import at
 from tests.conftest import TEST_ENV
 from tests.integration.conftest import post_carrier_events
 
@@ -88,6 +90,22 @@ def test_the_delivered_email_links_ten_scores_to_a_page_whose_form_rates(
     assert html_links == [str(n) for n in range(1, 11)]
     assert page.status_code == 200 and 'value="8" required checked' in page.text
     assert rated.status_code == 201 and "Danke" in rated.text
+
+
+def test_an_unrated_order_is_reminded_once_three_days_after_delivery(
+    api: str, pump: EventPump, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime.now(UTC)
+    given_a_delivered_order(api, now)
+    pump.drain()
+
+    at(monkeypatch, now + timedelta(days=3))
+    queued = [deps.feedback_service().send_reminders() for _ in range(2)]
+    pump.drain()
+
+    assert queued == [1, 0]
+    (reminder,) = [m for m in sent_emails(REGION) if m.subject == "Wie war deine Bestellung 1001?"]
+    assert len(re.findall(r"&score=\d+", reminder.text)) == 10
 
 
 def test_a_rating_and_its_change_reach_the_summary_once(api: str, pump: EventPump) -> None:

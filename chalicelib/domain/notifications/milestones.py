@@ -44,6 +44,7 @@ RULES: Mapping[tuple[OutboxKind, str], Rule] = {
     ("promise_state", "late"): Rule("delayed", per_status=True),
     ("return_status", "received"): Rule("return_received"),
     ("return_status", "refunded"): Rule("refund_issued"),
+    ("rating_reminder", ANY_STATUS): Rule("rating_reminder"),
 }
 
 

@@ -37,6 +37,7 @@ TRIGGERS: dict[str, tuple[OutboxKind, str | None, dict[str, Any]]] = {
     "delayed": ("promise_state", "late", {}),
     "return_received": ("return_status", "received", {"return_id": "R1"}),
     "refund_issued": ("return_status", "refunded", {"return_id": "R1"}),
+    "rating_reminder": ("rating_reminder", None, {}),
 }
 
 
