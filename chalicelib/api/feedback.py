@@ -9,12 +9,11 @@ from chalicelib import deps
 from chalicelib.api.auth import merchant_authorizer
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.routing import Operation, route
+from chalicelib.domain.feedback.rating import LOW_RATING
 from chalicelib.models import feedback as api
 from chalicelib.observability import logger, metrics
 
 feedback_bp = Blueprint(__name__)
-
-LOW_SCORE = 3  # ratings at or below this are worth a person following up
 
 
 @route(
@@ -40,7 +39,7 @@ def record_metrics(rating: int) -> None:
     metrics.add_metric(name="RatingReceived", unit="Count", value=1)
     # The value itself, without a dimension per score: CloudWatch gives mean and percentiles.
     metrics.add_metric(name="Rating", unit="None", value=rating)
-    if rating <= LOW_SCORE:
+    if rating <= LOW_RATING:
         metrics.add_metric(name="LowRating", unit="Count", value=1)
 
 

@@ -16,6 +16,7 @@ from chalicelib.domain.facts import Fact, merge_amounts
 from chalicelib.domain.feedback import counting
 from chalicelib.domain.feedback.rating import (
     CHANGE_WINDOW,
+    LOW_RATING,
     DeliveredParcel,
     ProductRating,
     Rating,
@@ -135,7 +136,7 @@ def _attempt(ctx: FeedbackContext, request: api.FeedbackRequest) -> Recorded:
         after = first_rating(request.order_id, rating, _context(ctx, stored, delivered, now))
     else:
         after = changed_rating(before, rating)
-    ctx.ratings.save(before, after, _fact(before, after), now)
+    ctx.ratings.save(before, after, _fact(before, after), now, _alert(after, now))
     return Recorded(_view(after), created=before is None)
 
 
@@ -194,6 +195,21 @@ def _fact(before: RatingRecord | None, after: RatingRecord) -> Fact:
         fact_id=f"rating#{after.order_id}#{after.version}",
         kind=counting.FACT_KIND,
         payload=payload.model_dump(mode="json"),
+    )
+
+
+def _alert(record: RatingRecord, now: datetime) -> OutboxMessage | None:
+    """A low rating asks the merchant to follow up (through the webhook, never the customer)."""
+    rating = record.current.rating
+    if rating > LOW_RATING:
+        return None
+    status = str(rating)
+    return OutboxMessage(
+        message_id=OutboxMessage.make_id("low_rating", record.order_id, None, status),
+        kind="low_rating",
+        order_id=record.order_id,
+        status=status,
+        occurred_at=now,
     )
 
 

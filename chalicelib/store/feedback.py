@@ -48,9 +48,15 @@ class FeedbackStore:
         return _record(order_id, from_attributes(item)) if item else None
 
     def save(
-        self, before: RatingRecord | None, after: RatingRecord, fact: Fact, now: datetime
+        self,
+        before: RatingRecord | None,
+        after: RatingRecord,
+        fact: Fact,
+        now: datetime,
+        alert: OutboxMessage | None = None,
     ) -> None:
-        """Commit ``after`` and its fact if the rating is still as ``before``; else RatingRace."""
+        """Commit ``after``, its fact and ``alert`` (for the merchant) if the rating is still as
+        ``before``; else RatingRace."""
         put: dict[str, Any] = {
             "TableName": self._table,
             "Item": to_attributes({**keys.feedback_key(after.order_id), **_item(after)}),
@@ -66,6 +72,8 @@ class FeedbackStore:
         writes: list[Any] = [{"Put": put}, fact_put(self._table, fact, now)]
         if before is None:
             writes.append(rating_due_delete(self._table, after.order_id))  # no reminder needed
+        if alert is not None:
+            writes.append(self._outbox_put(alert, after.version, now))
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as exc:
@@ -108,18 +116,9 @@ class FeedbackStore:
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
-        outbox = {
-            **keys.outbox_key(order_id, message.message_id, 0),
-            "message": message.model_dump_json(),
-            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
-        }
         try:
             self._client.transact_write_items(
-                TransactItems=[
-                    retire,
-                    unrated,
-                    {"Put": {"TableName": self._table, "Item": to_attributes(outbox)}},
-                ]
+                TransactItems=[retire, unrated, self._outbox_put(message, 0, now)]
             )
         except ClientError as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
@@ -127,6 +126,14 @@ class FeedbackStore:
                 return False
             raise
         return True
+
+    def _outbox_put(self, message: OutboxMessage, revision: int, now: datetime) -> Any:
+        item = {
+            **keys.outbox_key(message.order_id, message.message_id, revision),
+            "message": message.model_dump_json(),
+            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
+        }
+        return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
 
     def drop_reminder(self, order_id: str) -> None:
         """Retire a due item whose order no longer needs a reminder."""

@@ -270,3 +270,19 @@ def test_the_figures_are_for_the_merchant_only(client: Any) -> None:
     answer = client.get("/v1/feedback/summary?from=2026-12-01&to=2026-12-31")
 
     assert answer.status_code == 401
+
+
+def outbox_kinds() -> list[str]:
+    items = boto3.client("dynamodb").scan(TableName=TEST_ENV["PK_TABLE_NAME"])["Items"]
+    return [i["SK"]["S"].split("#")[0] for i in items if i["PK"]["S"].startswith("OUTBOX#")]
+
+
+@pytest.mark.parametrize(("rating", "alerts"), [(3, 1), (4, 0), (1, 1)])
+def test_a_rating_of_3_or_less_asks_the_merchant_to_follow_up(
+    client: Any, rating: int, alerts: int
+) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    assert rate(client, rating=rating).status_code == 201
+
+    assert outbox_kinds().count("low_rating") == alerts

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
 import pytest
 import requests
 
-from chalicelib import deps
+from chalicelib import deps, settings
 from chalicelib.domain.facts import merge_amounts
 from chalicelib.domain.feedback.counting import count_rating
 from chalicelib.domain.signing import customer_token
@@ -106,6 +109,47 @@ def test_an_unrated_order_is_reminded_once_three_days_after_delivery(
     assert queued == [1, 0]
     (reminder,) = [m for m in sent_emails(REGION) if m.subject == "Wie war deine Bestellung 1001?"]
     assert len(re.findall(r"&score=\d+", reminder.text)) == 10
+
+
+@pytest.fixture
+def merchant_hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """The merchant's webhook endpoint: what it received, in order."""
+    received: list[dict[str, Any]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            received.append(json.loads(self.rfile.read(length)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    monkeypatch.setenv("PK_MERCHANT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    settings.reset_caches()
+    yield received
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_low_rating_alerts_the_merchants_webhook_once(
+    api: str, pump: EventPump, merchant_hook: list[dict[str, Any]]
+) -> None:
+    token = given_a_delivered_order(api, datetime.now(UTC))
+    pump.drain()
+    mirrored = len(merchant_hook)  # the customer's messages, mirrored
+
+    rate(api, token, 2, comment="Paket kaputt")
+    rate(api, token, 2)  # the same low score again: no second alert
+    pump.drain()
+
+    alerts = [m for m in merchant_hook[mirrored:] if m["type"] == "low_rating"]
+    assert [(a["order_id"], a["variant"]) for a in alerts] == [("1001", "2")]
+    assert "2 von 10" in alerts[0]["subject"]
 
 
 def test_a_rating_and_its_change_reach_the_summary_once(api: str, pump: EventPump) -> None:

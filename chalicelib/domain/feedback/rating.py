@@ -23,6 +23,7 @@ RATING_MIN, RATING_MAX = 1, 10
 COMMENT_MAX = 2000
 PRODUCT_COMMENT_MAX = 500
 CHANGE_WINDOW = timedelta(days=14)
+LOW_RATING = 3  # at or below: worth a person following up (a metric and a merchant alert)
 TAGS = ("speed", "packaging", "communication", "product", "courier")
 
 # kept/broken once the promise is decided; "open" while parcels of a split order are still out

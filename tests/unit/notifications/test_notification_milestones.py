@@ -142,6 +142,7 @@ def test_the_rules_produce_exactly_the_documented_message_types() -> None:
         "return_received",
         "refund_issued",
         "rating_reminder",
+        "low_rating",
     }
 
 
