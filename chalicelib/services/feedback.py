@@ -7,6 +7,8 @@ on fresh state, so concurrent submissions end as one record with its history.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +39,7 @@ from chalicelib.store.feedback import FeedbackStore, RatingRace
 from chalicelib.store.orders import OrderRepository
 from chalicelib.store.records import StoredOrder
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 12
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,11 @@ class FeedbackService:
 
 def _record(ctx: FeedbackContext, request: api.FeedbackRequest) -> Recorded:
     authorize(ctx, request.order_id, request.token)
-    for _ in range(MAX_ATTEMPTS):
+    for n in range(MAX_ATTEMPTS):
         try:
             return _attempt(ctx, request)
-        except RatingRace:
-            continue
+        except RatingRace:  # jittered backoff: concurrent submissions take turns
+            time.sleep(random.uniform(0, 0.005 * 2 ** min(n, 6)))
     raise errors.Conflict("the rating is changing too fast; retry the request")
 
 

@@ -8,6 +8,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -109,6 +110,26 @@ def test_an_unrated_order_is_reminded_once_three_days_after_delivery(
     assert queued == [1, 0]
     (reminder,) = [m for m in sent_emails(REGION) if m.subject == "Wie war deine Bestellung 1001?"]
     assert len(re.findall(r"&score=\d+", reminder.text)) == 10
+
+
+def test_concurrent_submissions_leave_one_record_with_every_answer_in_its_history(
+    api: str, embedded_aws: dict[str, Any]
+) -> None:
+    token = given_a_delivered_order(api, datetime.now(UTC))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda n: rate(api, token, n), range(1, 9)))
+
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] * 7 + [201]
+    item = (
+        boto3.resource("dynamodb")
+        .Table(embedded_aws["table"])
+        .get_item(Key={"PK": "ORDER#1001", "SK": "FEEDBACK"})["Item"]
+    )
+    assert item["version"] == 8
+    every = sorted([int(h["rating"]) for h in item["history"]] + [int(item["rating"])])
+    assert every == list(range(1, 9))
 
 
 @pytest.fixture
