@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.services.orders import Context, OrderService
     from chalicelib.services.promise import QuoteService
     from chalicelib.store.counters import CounterStore
+    from chalicelib.store.feedback import FeedbackStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
 
@@ -93,6 +94,14 @@ def notification_queue() -> NotificationQueue:
 
 
 @cache
+def feedback_store() -> FeedbackStore:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.feedback import FeedbackStore
+
+    return FeedbackStore(dynamodb(), get_settings().table_name)
+
+
+@cache
 def counter_store() -> CounterStore:
     from chalicelib.settings import get_settings
     from chalicelib.store.counters import CounterStore
@@ -110,6 +119,7 @@ def reset() -> None:
         order_repository,
         notification_queue,
         counter_store,
+        feedback_store,
     ):
         accessor.cache_clear()
 
@@ -162,6 +172,7 @@ def orders_context() -> Context:
         public_base_url=get_settings().public_base_url,
         now=lambda: datetime.now(UTC),
         promise_config=promise_config,
+        rating_of=feedback_store().get,
     )
 
 
@@ -228,12 +239,11 @@ def feedback_context() -> FeedbackContext:
     from datetime import UTC, datetime
 
     from chalicelib.services.feedback import FeedbackContext
-    from chalicelib.settings import get_secrets, get_settings
-    from chalicelib.store.feedback import FeedbackStore
+    from chalicelib.settings import get_secrets
 
     return FeedbackContext(
         orders=order_repository(),
-        ratings=FeedbackStore(dynamodb(), get_settings().table_name),
+        ratings=feedback_store(),
         counters=counter_store(),
         token_secret=get_secrets().token_secret,
         now=lambda: datetime.now(UTC),

@@ -94,6 +94,9 @@ def test_the_first_rating_is_stored_with_its_delivery_context(client: Any) -> No
         "delay_announced": False,
     }
     assert len(facts()) == 1
+    order = body_of(client.get("/v1/orders/1001", headers=MERCHANT))
+    assert order["feedback"]["rating"] == 9
+    assert order["feedback"]["tags"] == ["speed", "packaging"]
 
 
 def test_a_change_within_14_days_keeps_the_history_and_after_that_is_refused(
