@@ -289,3 +289,50 @@ def test_a_rating_of_3_or_less_asks_the_merchant_to_follow_up(
     assert rate(client, rating=rating).status_code == 201
 
     assert outbox_kinds().count("low_rating") == alerts
+
+
+def emitted_metrics(out: str) -> dict[str, Any]:
+    """Metric name → value from the EMF lines Powertools printed."""
+    values: dict[str, Any] = {}
+    for line in out.splitlines():
+        if "_aws" not in line:
+            continue
+        blob = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                values[metric["Name"]] = blob[metric["Name"]]
+    return values
+
+
+@pytest.mark.parametrize(("rating", "low"), [(2, True), (9, False)])
+def test_each_rating_raises_the_received_metric_and_a_low_one_the_low_rating_metric(
+    client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    rating: int,
+    low: bool,
+) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+
+    rate(client, rating=rating)
+
+    emitted = emitted_metrics(capsys.readouterr().out)
+    assert emitted["RatingReceived"] in (1.0, [1.0])
+    assert emitted["Rating"] in (float(rating), [float(rating)])
+    assert ("LowRating" in emitted) is low
+
+
+def test_neither_the_comment_nor_the_token_reaches_the_logs(
+    client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+    capsys.readouterr()
+
+    rate(client, rating=1, comment="Ruf mich an: anna@example.com")
+    rate(client, rating=11, comment="Ruf mich an: anna@example.com")
+
+    out = capsys.readouterr()
+    assert "anna@example.com" not in out.out + out.err
+    assert token() not in out.out + out.err
