@@ -16,6 +16,7 @@ from chalicelib.domain.signing import customer_token
 from chalicelib.services.feedback import FeedbackContext
 from chalicelib.services.projections import project
 from chalicelib.store.feedback import RatingRace
+from chalicelib.store.notifications import NotificationLog, NotificationRecord
 from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
 from tests.api.test_notifications import stream_record
 from tests.api.test_webhooks import post_generic
@@ -336,3 +337,32 @@ def test_neither_the_comment_nor_the_token_reaches_the_logs(
     out = capsys.readouterr()
     assert "anna@example.com" not in out.out + out.err
     assert token() not in out.out + out.err
+
+
+def given_a_delay_notice_sent_at(sent_at: datetime) -> None:
+    """The sender's own record of a "delayed" e-mail, written through the notification log."""
+    log = NotificationLog(boto3.client("dynamodb"), TEST_ENV["PK_TABLE_NAME"])
+    key = "1001#-#delayed:at_risk#email"
+    claim = log.claim("1001", key, NotificationRecord("delayed", "email", None, "de-DE"), sent_at)
+    assert claim.token is not None
+    assert log.mark_sent("1001", key, claim.token, sent_at, "ses-1")
+
+
+@pytest.mark.parametrize(
+    ("notice_at", "announced"),
+    [(datetime(2026, 12, 23, 9, tzinfo=UTC), True), (datetime(2026, 12, 24, 9, tzinfo=UTC), False)],
+)
+def test_a_broken_promise_is_stored_with_its_days_late_and_whether_the_delay_was_announced(
+    client: Any, notice_at: datetime, announced: bool
+) -> None:
+    # Promised for 22–23 Dec, delivered on the 26th (Berlin): three days late.
+    given_an_order(client, delivered=datetime(2026, 12, 26, 10, tzinfo=UTC))
+    given_a_delay_notice_sent_at(notice_at)
+
+    assert rate(client, rating=5).status_code == 201
+
+    stored = stored_feedback()
+    assert stored is not None
+    context = stored["context"]
+    assert (context["promise"], context["days_late"]) == ("broken", 3)
+    assert context["delay_announced"] is announced
