@@ -14,6 +14,7 @@ from datetime import datetime
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing, Sender
 from chalicelib.channels.render import TemplateMissing, context_for, render
+from chalicelib.domain.feedback.links import rating_page_url
 from chalicelib.domain.notifications import (
     Channel,
     Delivery,
@@ -127,6 +128,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
         promise_state=stored.order.promise_state.value,
         promised_earliest=stored.order.window.earliest,
         promised_latest=stored.order.window.latest,
+        rating_url=rating_page_url(ctx.public_base_url, ctx.token_secret, stored.order_id),
     )
 
 
