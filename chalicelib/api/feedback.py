@@ -29,7 +29,7 @@ feedback_bp = Blueprint(__name__)
 )  # fmt: skip
 def rate_order() -> Response:
     request = parse_body(feedback_bp.current_request, api.FeedbackRequest)
-    logger.append_keys(order_id=request.order_id)
+    logger.thread_safe_append_keys(order_id=request.order_id)
     recorded = deps.feedback_service().record(request)
     record_metrics(request.rating)
     return json_response(recorded.view, status=201 if recorded.created else 200)

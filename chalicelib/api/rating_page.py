@@ -132,7 +132,7 @@ def submit_rating_page(order_id: str) -> Response:
     order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
     form = {k: v[0] for k, v in parse_qs(raw_body(rating_page_bp.current_request).decode()).items()}
     lang = _lang(form.get("lang"))
-    logger.append_keys(order_id=order_id)
+    logger.thread_safe_append_keys(order_id=order_id)
     try:
         request = _request(order_id, form)
         recorded = deps.feedback_service().record(request)
@@ -146,7 +146,7 @@ def submit_rating_page(order_id: str) -> Response:
 
 def _request(order_id: str, form: dict[str, str]) -> api.FeedbackRequest:
     rating: object = form.get("rating")
-    if isinstance(rating, str) and re.fullmatch(r"\d{1,2}", rating):
+    if isinstance(rating, str) and re.fullmatch(r"[0-9]{1,2}", rating):
         rating = int(rating)  # a form sends text; only whole numbers become a rating
     try:
         return api.FeedbackRequest.model_validate(

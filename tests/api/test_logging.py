@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -198,3 +200,14 @@ def test_concurrent_invocations_each_log_their_own_function_name(aws: dict[str, 
     assert sender["function_name"] == "send_notifications" and "order_id" not in sender
     done = by_message["api done"]
     assert done["function_name"] == "api_handler" and done["order_id"] == "1001"
+
+
+def test_no_code_appends_keys_that_outlive_its_invocation() -> None:
+    # logger.append_keys writes to the logger shared by every later invocation (and thread).
+    root = Path(__file__).resolve().parents[2] / "chalicelib"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if re.search(r"logger\.(append_keys|set_correlation_id)\(", path.read_text())
+    ]
+    assert offenders == []
