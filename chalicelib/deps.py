@@ -169,23 +169,9 @@ def generic_webhook_batch() -> type[BaseModel]:
 
 # -- notifications -------------------------------------------------------------------------------
 def sender_for(channel: Channel) -> Sender:
-    from chalicelib.channels.email import EmailSender
-    from chalicelib.channels.sms import SmsSender
-    from chalicelib.channels.webhook import WebhookSender
-    from chalicelib.settings import get_secrets, get_settings
+    from chalicelib.channels.registry import SENDERS
 
-    settings = get_settings()
-    if channel == "email":
-        return EmailSender(sesv2(), settings.sender_email, settings.ses_configuration_set)
-    if channel == "sms":
-        return SmsSender(sns(), settings.sms_sender_id)
-    from datetime import UTC, datetime
-
-    return WebhookSender(
-        settings.merchant_webhook_url,
-        get_secrets().merchant_webhook_secret,
-        now=lambda: datetime.now(UTC),
-    )
+    return SENDERS[channel]()
 
 
 def notification_context() -> NotificationContext:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.channels import CustomerChannel
 from chalicelib.models.promise import (
     CountryCode,
     PostalCode,
@@ -35,7 +36,6 @@ TrackingNumber = Annotated[
 Carrier = Annotated[
     str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
 ]
-Channel = Literal["email", "sms"]
 ParcelStatusName = Literal[
     "info_received",
     "in_transit",
@@ -78,7 +78,7 @@ class Customer(_Request):
         ),
     ] = "en-GB"
     channels: Annotated[
-        list[Channel],
+        list[CustomerChannel],
         Field(max_length=2, description="Channels the customer opted into"),
     ] = ["email"]
     time_zone: Annotated[

@@ -4,6 +4,20 @@ Read the order, let the domain plan decide (milestone, channels, quiet hours), r
 channel: claim the milestone's dedup key, send, record. A channel that must wait goes back on the
 queue as a delayed copy; a provider that cannot take a message now fails the message, which SQS
 hands again later — the claims make that repeat send only what is still owed.
+
+One milestone on one channel (``NOTIFICATION#<dedup key>``, ``store/notifications.py``)::
+
+    (none) --claim--> claimed --send ok, mark_sent--> sent
+      ^                |  |
+      |                |  +--refused for good: release, record_skip--> skipped
+      +---release------+     (send surely failed: the retry may send at once)
+      +---lease runs out (the sender died mid-send, or the answer timed out)
+
+    (none) --record_skip (no address, not opted in)--> skipped
+
+``claim`` succeeds only on no item or an expired claim, so a repeated delivery finds ``sent``,
+``skipped`` or a live claim (``busy``: retried later) and sends nothing; ``mark_sent`` and
+``release`` hold only with the claim's own token.
 """
 
 from __future__ import annotations
