@@ -32,10 +32,10 @@ from chalicelib.domain.notifications import (
     Channel,
     Delivery,
     NotificationPolicy,
-    OrderView,
+    OrderSnapshot,
     Plan,
     Recipient,
-    ShipmentView,
+    ShipmentSnapshot,
     plan,
 )
 from chalicelib.domain.orders import ShipmentEvent
@@ -84,7 +84,7 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
     stored = ctx.orders.repository.get(message.order_id)
     if stored is None:
         raise UnprocessableNotification(f"order {message.order_id} not found")
-    view = order_view(ctx.orders, stored)
+    view = snapshot(ctx.orders, stored)
     now = ctx.orders.now()
     decided = plan(message, view, now, ctx.policy)
     report = Report(message_type=decided.message_type)
@@ -108,7 +108,7 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
     return report
 
 
-def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
+def snapshot(ctx: orders.Context, stored: StoredOrder) -> OrderSnapshot:
     """The stored order as the planning rules and templates see it."""
     record = stored.record
     latest, first_delivered = _events_by_shipment(ctx, stored.order_id)
@@ -118,7 +118,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
         last = latest.get(shipment.shipment_id)
         status = shipment.status.value if shipment.status else None
         shipments.append(
-            ShipmentView(
+            ShipmentSnapshot(
                 shipment_id=shipment.shipment_id,
                 carrier=shipment.carrier,
                 tracking_number=shipment.tracking_number,
@@ -132,7 +132,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
                 location=last.location if last else None,
             )
         )
-    return OrderView(
+    return OrderSnapshot(
         order_id=stored.order_id,
         status=stored.order.status.value,
         recipient=_recipient(record.customer, record.destination),
@@ -190,7 +190,9 @@ def _record_skips(
             )
 
 
-def _send(ctx: NotificationContext, view: OrderView, delivery: Delivery, report: Report) -> None:
+def _send(
+    ctx: NotificationContext, view: OrderSnapshot, delivery: Delivery, report: Report
+) -> None:
     try:
         rendered = render(
             delivery.message_type,
