@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import TypeVar
 
 from chalicelib.domain import errors
@@ -41,12 +42,7 @@ from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
-from chalicelib.store.orders import (
-    DuplicateEvent,
-    OrderExists,
-    OrderRepository,
-    RevisionConflict,
-)
+from chalicelib.store.orders import DuplicateEvent, OrderExists, OrderStore, RevisionConflict
 from chalicelib.store.records import (
     CustomerRecord,
     DestinationRecord,
@@ -63,11 +59,12 @@ MAX_ATTEMPTS = 12
 
 @dataclass(frozen=True)
 class Context:
-    repository: OrderRepository
+    repository: OrderStore
     token_secret: str
     public_base_url: str
     now: Callable[[], datetime]
     promise_config: Callable[[], PromiseConfig]
+    pause: Callable[[float], None] = time.sleep  # the backoff between attempts after a lost race
 
     def estimate_for(self, stored: StoredOrder) -> EstimateRule | None:
         """The promise method's transit rule, for parcels the carrier gives no estimate for."""
@@ -76,13 +73,13 @@ class Context:
         return transit_estimate(rule) if rule else None
 
 
-def retrying(attempt: Callable[[], T]) -> T:
+def retrying(ctx: Context, attempt: Callable[[], T]) -> T:
     """Run `attempt` again on a lost optimistic-locking race, with jittered backoff."""
     for n in range(MAX_ATTEMPTS):
         try:
             return attempt()
         except RevisionConflict:
-            time.sleep(random.uniform(0, 0.005 * 2 ** min(n, 6)))
+            ctx.pause(random.uniform(0, 0.005 * 2 ** min(n, 6)))
     raise errors.Conflict("the order is changing too fast; retry the request")
 
 
@@ -119,7 +116,7 @@ class OrderService:
         self, order_id: str, request: api.RegisterShipmentRequest
     ) -> tuple[api.ShipmentView, bool]:
         """Add a shipment; the same body again is answered alike (created False)."""
-        return retrying(lambda: _add_shipment(self.ctx, order_id, request))
+        return retrying(self.ctx, partial(_add_shipment, self.ctx, order_id, request))
 
     def read(self, order_id: str) -> api.OrderView:
         return _read(self.ctx, order_id)
@@ -129,7 +126,7 @@ class OrderService:
         counts = Counter[EventOutcome]()
         unknown: list[str] = []
         for event in events:
-            outcome = retrying(lambda event=event: _record_one(self.ctx, event))  # type: ignore[misc]
+            outcome = retrying(self.ctx, partial(_record_one, self.ctx, event))
             counts[outcome] += 1
             if (
                 outcome is EventOutcome.UNKNOWN_TRACKING_NUMBER
@@ -147,7 +144,7 @@ class OrderService:
         the number of orders that changed."""
         changed = 0
         for order_id in self.ctx.repository.due_order_ids(self.ctx.now()):
-            changed += retrying(lambda order_id=order_id: _reevaluate(self.ctx, order_id))  # type: ignore[misc]
+            changed += retrying(self.ctx, partial(_reevaluate, self.ctx, order_id))
         return changed
 
 

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
@@ -46,6 +46,39 @@ class OrderExists(Exception):
 def _plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; the codec wants ints and strings."""
     return json.loads(json.dumps(value, default=lambda d: int(d)))
+
+
+class OrderStore(Protocol):
+    """What the order use cases need of a store; ``OrderRepository`` is the DynamoDB one.
+
+    The tests hold every implementation to one contract (tests/unit/orders/
+    test_repository_contract.py), so use cases tested against one hold against the other.
+    """
+
+    def get(self, order_id: str) -> StoredOrder | None: ...
+
+    def by_tracking(self, tracking_number: str) -> StoredOrder | None:
+        """The order shipping this parcel, without the customer's personal data."""
+        ...
+
+    def events(self, order_id: str) -> list[StoredEvent]: ...
+
+    def notifications(self, order_id: str) -> NotificationLogEntries: ...
+
+    def due_order_ids(self, now: datetime, limit: int = 100) -> list[str]: ...
+
+    def create(
+        self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime
+    ) -> None: ...
+
+    def save(
+        self,
+        before: StoredOrder,
+        after: StoredOrder,
+        messages: Sequence[OutboxMessage],
+        now: datetime,
+        event: StoredEvent | None = None,
+    ) -> None: ...
 
 
 class OrderRepository:
