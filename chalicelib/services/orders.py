@@ -47,6 +47,7 @@ from chalicelib.store.records import (
     CustomerRecord,
     DestinationRecord,
     ItemRecord,
+    OrderChange,
     OrderRecord,
     PromiseRecord,
     StoredEvent,
@@ -293,7 +294,7 @@ def _add_shipment(
         stored.order, shipments, ctx.now(), estimate_from_rules=ctx.estimate_for(stored)
     )
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
-    ctx.repository.save(stored, after, outcome.messages, ctx.now())
+    ctx.repository.save(OrderChange(stored, after, outcome.messages, ctx.now()))
     return _shipment_view(after, shipment, []), True
 
 
@@ -419,7 +420,7 @@ def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
     write = StoredEvent(shipment.shipment_id, event, incoming.source, now)
     try:
-        ctx.repository.save(stored, after, outcome.messages, now, event=write)
+        ctx.repository.save(OrderChange(stored, after, outcome.messages, now, event=write))
     except DuplicateEvent:
         return EventOutcome.DUPLICATE
     return EventOutcome.ACCEPTED
@@ -436,5 +437,5 @@ def _reevaluate(ctx: Context, order_id: str) -> int:
     if outcome.order is stored.order:
         return 0
     after = replace(stored, order=outcome.order, revision=stored.revision + 1)
-    ctx.repository.save(stored, after, outcome.messages, ctx.now())
+    ctx.repository.save(OrderChange(stored, after, outcome.messages, ctx.now()))
     return 1

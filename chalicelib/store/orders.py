@@ -22,7 +22,12 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
-from chalicelib.store.records import NotificationLogEntries, StoredEvent, StoredOrder
+from chalicelib.store.records import (
+    NotificationLogEntries,
+    OrderChange,
+    StoredEvent,
+    StoredOrder,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -67,18 +72,17 @@ class OrderStore(Protocol):
 
     def due_order_ids(self, now: datetime, limit: int = 100) -> list[str]: ...
 
-    def create(
-        self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime
-    ) -> None: ...
+    def create(self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime) -> None:
+        """Register a new order with its outbox records; OrderExists if the id is taken."""
+        ...
 
-    def save(
-        self,
-        before: StoredOrder,
-        after: StoredOrder,
-        messages: Sequence[OutboxMessage],
-        now: datetime,
-        event: StoredEvent | None = None,
-    ) -> None: ...
+    def save(self, change: OrderChange) -> None:
+        """Commit the change if the order is still at ``change.before.revision``, at once.
+
+        DuplicateEvent when its event is stored already, RevisionConflict when the order changed
+        since it was read, Conflict when a new tracking number belongs to another order.
+        """
+        ...
 
 
 class OrderRepository:
@@ -149,7 +153,6 @@ class OrderRepository:
 
     # -- writes ----------------------------------------------------------------------------
     def create(self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime) -> None:
-        """Register a new order with its outbox records; OrderExists if the id is taken."""
         parts = _Parts()
         parts.add(
             ORDER_PART,
@@ -172,28 +175,18 @@ class OrderRepository:
                 raise OrderExists(stored.order_id) from exc
             raise
 
-    def save(
-        self,
-        before: StoredOrder,
-        after: StoredOrder,
-        messages: Sequence[OutboxMessage],
-        now: datetime,
-        event: StoredEvent | None = None,
-    ) -> None:
-        """Commit `after` if the order is still at `before.revision`, in one transaction.
-
-        Raises DuplicateEvent when `event` is already stored, RevisionConflict when the order
-        changed since it was read, Conflict when a new tracking number belongs to another order.
-        """
+    def save(self, change: OrderChange) -> None:
+        """One transaction; see OrderStore.save for what it refuses."""
+        after = change.after
         parts = _Parts()
-        if event is not None:
-            parts.add(EVENT_PART, self._event_put(after.order_id, event))
-        parts.add(ORDER_PART, self._order_update(before.revision, after))
-        known = {s.tracking_number for s in before.shipments}
+        if change.event is not None:
+            parts.add(EVENT_PART, self._event_put(after.order_id, change.event))
+        parts.add(ORDER_PART, self._order_update(change.before.revision, after))
+        known = {s.tracking_number for s in change.before.shipments}
         for shipment in after.shipments:
             parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
-        for message in messages:
-            parts.add(OUTBOX_PART, self._outbox_put(after, message, now))
+        for message in change.messages:
+            parts.add(OUTBOX_PART, self._outbox_put(after, message, change.now))
         try:
             self._client.transact_write_items(
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"

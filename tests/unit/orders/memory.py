@@ -14,7 +14,12 @@ from datetime import datetime
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store.orders import DuplicateEvent, OrderExists, RevisionConflict
-from chalicelib.store.records import NotificationLogEntries, StoredEvent, StoredOrder
+from chalicelib.store.records import (
+    NotificationLogEntries,
+    OrderChange,
+    StoredEvent,
+    StoredOrder,
+)
 
 
 @dataclass
@@ -61,20 +66,14 @@ class InMemoryOrderRepository:
         self.orders[stored.order_id] = stored
         self.outbox.extend(messages)
 
-    def save(
-        self,
-        before: StoredOrder,
-        after: StoredOrder,
-        messages: Sequence[OutboxMessage],
-        now: datetime,
-        event: StoredEvent | None = None,
-    ) -> None:
+    def save(self, change: OrderChange) -> None:
         self._interleave()
+        after, event = change.after, change.event
         key = (after.order_id, event.shipment_id, event.event.event_id) if event else None
         if key is not None and key in self.stored_events:
             raise DuplicateEvent()
         current = self.orders.get(after.order_id)
-        if current is None or current.revision != before.revision:
+        if current is None or current.revision != change.before.revision:
             raise RevisionConflict()
         numbers = [s.tracking_number for s in after.shipments]
         if any(self.tracking.get(n, after.order_id) != after.order_id for n in numbers):
@@ -84,7 +83,7 @@ class InMemoryOrderRepository:
         self.tracking.update(dict.fromkeys(numbers, after.order_id))
         if key is not None and event is not None:
             self.stored_events[key] = event
-        self.outbox.extend(messages)
+        self.outbox.extend(change.messages)
 
     def _interleave(self) -> None:
         if self.before_write is not None:
