@@ -12,15 +12,22 @@ from typing import Any
 DEV_MERCHANT_API_KEY = "dev-merchant-key"
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"
 DEV_TOKEN_SECRET = "dev-token-secret"
-WEBHOOK_SOURCES = ("generic", "easypost", "aftership", "shippo", "17track")
+# PK_WEBHOOK_SECRET_<SOURCE> overrides one source's secret; the sources themselves are listed
+# once, by the tracking registry (chalicelib/domain/tracking/sources/registry.py).
+WEBHOOK_SECRET_PREFIX = "PK_WEBHOOK_SECRET_"
 
 
 @dataclass(frozen=True)
 class Secrets:
     merchant_key_hashes: tuple[str, ...]  # SHA-256 hex of each valid merchant API key
-    webhook_secrets: dict[str, str] = field(hash=False)  # per source
+    webhook_secrets: dict[str, str] = field(hash=False)  # per source, by its name in the path
     token_secret: str
     merchant_webhook_secret: str  # signs the notifications mirrored to the merchant's webhook
+    shared_webhook_secret: str = ""  # every source without its own; empty: none
+
+    def webhook_secret(self, source: str) -> str | None:
+        """The secret ``source`` signs with; None when none is configured for it."""
+        return self.webhook_secrets.get(source) or self.shared_webhook_secret or None
 
 
 @dataclass(frozen=True)
@@ -71,13 +78,16 @@ def _secrets_from_env() -> Secrets:
         hashes = [sha256_hex(env.get("PK_MERCHANT_API_KEY", DEV_MERCHANT_API_KEY))]
     shared = env.get("PK_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     per_source = {
-        source: env.get(f"PK_WEBHOOK_SECRET_{source.upper()}", shared) for source in WEBHOOK_SOURCES
+        name.removeprefix(WEBHOOK_SECRET_PREFIX).lower(): value
+        for name, value in env.items()
+        if name.startswith(WEBHOOK_SECRET_PREFIX)
     }
     return Secrets(
         merchant_key_hashes=tuple(hashes),
         webhook_secrets=per_source,
         token_secret=env.get("PK_TOKEN_SECRET", DEV_TOKEN_SECRET),
         merchant_webhook_secret=env.get("PK_MERCHANT_WEBHOOK_SECRET", shared),
+        shared_webhook_secret=shared,
     )
 
 
