@@ -12,8 +12,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sesv2 import SESV2Client
@@ -153,11 +151,11 @@ def order_service() -> OrderService:
     return OrderService(orders_context())
 
 
-def webhook_sources() -> Mapping[str, WebhookSource]:
-    """The carrier webhook senders by path name (five formats, loaded by the first webhook)."""
-    from chalicelib.domain.tracking import SOURCES
+def webhook_source(name: str) -> WebhookSource:
+    """The carrier webhook sender named in the path (the formats load with the first webhook)."""
+    from chalicelib.domain.tracking import get_source
 
-    return SOURCES
+    return get_source(name)
 
 
 def generic_webhook_batch() -> type[BaseModel]:

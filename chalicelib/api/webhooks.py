@@ -28,13 +28,7 @@ webhooks_bp = Blueprint(__name__)
     ),
 )  # fmt: skip
 def receive(source: str) -> Response:
-    sources = deps.webhook_sources()
-    sender = sources.get(source)
-    if sender is None:
-        raise errors.InvalidInput(
-            f"unknown webhook source {source!r}",
-            [{"loc": ["source"], "msg": f"Input should be one of {', '.join(sources)}"}],
-        )
+    sender = deps.webhook_source(source)
     request = webhooks_bp.current_request
     raw = raw_body(request)
     now = datetime.now(UTC)

@@ -1,7 +1,7 @@
 """The merchant's webhook: every message the customer is sent, signed like incoming webhooks.
 
 ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`` — the scheme
-API.md names for the generic carrier webhook, so a merchant verifies both with one function.
+docs/api.md names for the generic carrier webhook, so a merchant verifies both with one function.
 """
 
 from __future__ import annotations
