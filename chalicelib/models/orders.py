@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.channels import CustomerChannel
-from chalicelib.domain.orders.parcel_status import ParcelStatus
+from chalicelib.domain.parcel_status import ParcelStatus
 from chalicelib.models.promise import (
     CountryCode,
     PostalCode,
