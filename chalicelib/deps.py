@@ -26,8 +26,11 @@ if TYPE_CHECKING:
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context, OrderService
     from chalicelib.services.promise import QuoteService
+    from chalicelib.services.returns import ReturnsContext, ReturnService
+    from chalicelib.store.counters import CounterStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
+    from chalicelib.store.returns import ReturnRepository
 
 
 # -- boto3 clients -------------------------------------------------------------------------------
@@ -88,9 +91,56 @@ def notification_queue() -> NotificationQueue:
     return NotificationQueue(sqs(), get_settings().notifications_queue_url)
 
 
+@cache
+def counter_store() -> CounterStore:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.counters import CounterStore
+
+    return CounterStore(dynamodb(), get_settings().table_name)
+
+
+@cache
+def return_repository() -> ReturnRepository:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.returns import ReturnRepository
+
+    return ReturnRepository(dynamodb(), get_settings().table_name)
+
+
+def returns_context() -> ReturnsContext:
+    """Everything the return use cases need (policy: the packaged returns.toml)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.config.returns import load_return_policy
+    from chalicelib.services.returns import ReturnsContext
+
+    return ReturnsContext(
+        returns=return_repository(),
+        orders=order_repository(),
+        counters=counter_store(),
+        policy=load_return_policy,
+        now=lambda: datetime.now(UTC),
+    )
+
+
+def return_service() -> ReturnService:
+    from chalicelib.services.returns import ReturnService
+
+    return ReturnService(returns_context())
+
+
 def reset() -> None:
     """Forget every client (tests switch between moto in-process and moto over HTTP)."""
-    for accessor in (dynamodb, sqs, sesv2, sns, order_repository, notification_queue):
+    for accessor in (
+        dynamodb,
+        sqs,
+        sesv2,
+        sns,
+        order_repository,
+        notification_queue,
+        counter_store,
+        return_repository,
+    ):
         accessor.cache_clear()
 
 
@@ -142,6 +192,7 @@ def orders_context() -> Context:
         public_base_url=get_settings().public_base_url,
         now=lambda: datetime.now(UTC),
         promise_config=promise_config,
+        returns=return_service(),
     )
 
 

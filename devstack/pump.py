@@ -67,7 +67,9 @@ class EventPump:
     table_name: str
     schedule_scale: float = 1.0  # < 1 fires schedules faster locally
     log: Any = print
-    _cursors: dict[str, StreamCursor] = field(default_factory=dict)
+    # Per handler and shard: each stream handler reads the whole stream at its own pace, as each
+    # Lambda event source mapping keeps its own position.
+    _cursors: dict[tuple[str, str], StreamCursor] = field(default_factory=dict)
     _next_run: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -127,14 +129,17 @@ class EventPump:
             self.dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
         )
 
-    def _refresh_cursors(self, arn: str) -> None:
+    def _refresh_cursors(self, arn: str, handler: str) -> list[StreamCursor]:
         shards = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         for shard in shards:
-            if shard["ShardId"] not in self._cursors:
+            if (handler, shard["ShardId"]) not in self._cursors:
                 iterator = self.streams.get_shard_iterator(
                     StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
-                self._cursors[shard["ShardId"]] = StreamCursor(shard["ShardId"], iterator)
+                self._cursors[(handler, shard["ShardId"])] = StreamCursor(
+                    shard["ShardId"], iterator
+                )
+        return [c for (name, _), c in self._cursors.items() if name == handler]
 
     def rewind_streams(self) -> None:
         """Read every stream again from its oldest record, as Lambda may after a failure."""
@@ -142,9 +147,8 @@ class EventPump:
 
     def pump_stream(self, config: DynamoDBEventConfig) -> int:
         arn = self._stream_arn()
-        self._refresh_cursors(arn)
         handled = 0
-        for cursor in self._cursors.values():
+        for cursor in self._refresh_cursors(arn, config.name):
             if cursor.iterator is None:
                 continue
             page = self.streams.get_records(ShardIterator=cursor.iterator, Limit=config.batch_size)

@@ -9,6 +9,7 @@ from chalicelib.api.health import health_bp
 from chalicelib.api.openapi import openapi_bp
 from chalicelib.api.orders import orders_bp
 from chalicelib.api.promise import promise_bp
+from chalicelib.api.returns import returns_bp
 from chalicelib.api.webhooks import webhooks_bp
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -16,6 +17,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     health_bp,
     promise_bp,
     orders_bp,
+    returns_bp,
     webhooks_bp,
     openapi_bp,
 )

@@ -17,6 +17,7 @@ from chalicelib.models.promise import (
     check_instant,
     check_postal_code_field,
 )
+from chalicelib.models.returns import ReturnView
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 OrderId = Annotated[
@@ -205,7 +206,7 @@ class OrderView(BaseModel):
     promise: Promise
     items: list[OrderItem]
     shipments: list[ShipmentView]
-    returns: list[dict[str, str]] = []
+    returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
     skipped_notifications: list[SkippedNotificationView] = []
     feedback: dict[str, str] | None = None

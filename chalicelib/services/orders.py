@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -18,7 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import partial
-from typing import TypeVar
 
 from chalicelib.domain import errors
 from chalicelib.domain.notifications.recipient import time_zone_for
@@ -38,11 +36,14 @@ from chalicelib.domain.orders import (
 )
 from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
+from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
-from chalicelib.store.orders import DuplicateEvent, OrderExists, OrderStore, RevisionConflict
+from chalicelib.services.retry import retrying
+from chalicelib.services.returns import ReturnService
+from chalicelib.store.orders import DuplicateEvent, OrderExists, OrderStore
 from chalicelib.store.records import (
     CustomerRecord,
     DestinationRecord,
@@ -54,9 +55,6 @@ from chalicelib.store.records import (
     StoredOrder,
 )
 
-T = TypeVar("T")
-MAX_ATTEMPTS = 12
-
 
 @dataclass(frozen=True)
 class Context:
@@ -65,6 +63,7 @@ class Context:
     public_base_url: str
     now: Callable[[], datetime]
     promise_config: Callable[[], PromiseConfig]
+    returns: ReturnService  # an order lists its returns; return parcels share the webhooks
     pause: Callable[[float], None] = time.sleep  # the backoff between attempts after a lost race
 
     def estimate_for(self, stored: StoredOrder) -> EstimateRule | None:
@@ -72,16 +71,6 @@ class Context:
         key = stored.record.promise.rule
         rule = find_rule(self.promise_config(), "", "", "", key=key) if key else None
         return transit_estimate(rule) if rule else None
-
-
-def retrying(ctx: Context, attempt: Callable[[], T]) -> T:
-    """Run `attempt` again on a lost optimistic-locking race, with jittered backoff."""
-    for n in range(MAX_ATTEMPTS):
-        try:
-            return attempt()
-        except RevisionConflict:
-            ctx.pause(random.uniform(0, 0.005 * 2 ** min(n, 6)))
-    raise errors.Conflict("the order is changing too fast; retry the request")
 
 
 def body_hash(model: api.RegisterOrderRequest | api.RegisterShipmentRequest) -> str:
@@ -117,7 +106,7 @@ class OrderService:
         self, order_id: str, request: api.RegisterShipmentRequest
     ) -> tuple[api.ShipmentView, bool]:
         """Add a shipment; the same body again is answered alike (created False)."""
-        return retrying(self.ctx, partial(_add_shipment, self.ctx, order_id, request))
+        return retrying(partial(_add_shipment, self.ctx, order_id, request), self.ctx.pause)
 
     def read(self, order_id: str) -> api.OrderView:
         return _read(self.ctx, order_id)
@@ -127,7 +116,7 @@ class OrderService:
         counts = Counter[EventOutcome]()
         unknown: list[str] = []
         for event in events:
-            outcome = retrying(self.ctx, partial(_record_one, self.ctx, event))
+            outcome = retrying(partial(_record_one, self.ctx, event), self.ctx.pause)
             counts[outcome] += 1
             if (
                 outcome is EventOutcome.UNKNOWN_TRACKING_NUMBER
@@ -145,7 +134,7 @@ class OrderService:
         the number of orders that changed."""
         changed = 0
         for order_id in self.ctx.repository.due_order_ids(self.ctx.now()):
-            changed += retrying(self.ctx, partial(_reevaluate, self.ctx, order_id))
+            changed += retrying(partial(_reevaluate, self.ctx, order_id), self.ctx.pause)
         return changed
 
 
@@ -247,7 +236,8 @@ def _register(
         revision=1,
     )
     try:
-        ctx.repository.create(stored, outcome.messages, ctx.now())
+        facts = (return_figures.order_registered(request.order_id, ctx.now()),)
+        ctx.repository.create(stored, outcome.messages, ctx.now(), facts)
     except OrderExists:  # a concurrent registration of the same id won the race
         winner = ctx.repository.get(request.order_id)
         assert winner is not None
@@ -360,6 +350,7 @@ def _read(ctx: Context, order_id: str) -> api.OrderView:
         ],
         notifications=sorted(sent, key=lambda n: n.sent_at),
         skipped_notifications=sorted(skipped, key=lambda n: n.skipped_at),
+        returns=ctx.returns.of_order(order_id),
         tracking_url=tracking_url(ctx, order_id),
     )
 
@@ -399,8 +390,8 @@ def _shipment_view(
 # -- carrier events ------------------------------------------------------------------------------
 def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
     stored = ctx.repository.by_tracking(incoming.tracking_number)
-    if stored is None:
-        return EventOutcome.UNKNOWN_TRACKING_NUMBER
+    if stored is None:  # no outbound parcel: perhaps a return parcel (costs the outbound nothing)
+        return EventOutcome(ctx.returns.record_parcel_event(incoming).value)
     shipment = next(s for s in stored.shipments if s.tracking_number == incoming.tracking_number)
     now = ctx.now()
     event = incoming.shipment_event()

@@ -14,14 +14,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.facts import Fact
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
+from chalicelib.store.counters import fact_put
 from chalicelib.store.records import (
     NotificationLogEntries,
     OrderChange,
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 OUTBOX_RETENTION = timedelta(days=7)
+Messages = Sequence[OutboxMessage]  # the outbox records a change writes
+Facts = Sequence[Fact]  # the figures the stream's projector counts
 
 
 class RevisionConflict(Exception):
@@ -72,8 +76,11 @@ class OrderStore(Protocol):
 
     def due_order_ids(self, now: datetime, limit: int = 100) -> list[str]: ...
 
-    def create(self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime) -> None:
-        """Register a new order with its outbox records; OrderExists if the id is taken."""
+    def create(
+        self, stored: StoredOrder, messages: Messages, now: datetime, facts: Facts = ()
+    ) -> None:
+        """Register a new order with its outbox records and facts (figures the stream counts);
+        OrderExists if the id is taken."""
         ...
 
     def save(self, change: OrderChange) -> None:
@@ -152,7 +159,9 @@ class OrderRepository:
         return found
 
     # -- writes ----------------------------------------------------------------------------
-    def create(self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime) -> None:
+    def create(
+        self, stored: StoredOrder, messages: Messages, now: datetime, facts: Facts = ()
+    ) -> None:
         parts = _Parts()
         parts.add(
             ORDER_PART,
@@ -166,6 +175,8 @@ class OrderRepository:
         )
         for message in messages:
             parts.add(OUTBOX_PART, self._outbox_put(stored, message, now))
+        for fact in facts:
+            parts.add(FACT_PART, cast("TransactWriteItemTypeDef", fact_put(self._table, fact, now)))
         try:
             self._client.transact_write_items(
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
@@ -295,6 +306,7 @@ class OrderRepository:
 
 # The parts of an order's transaction, so that a cancellation is read by what was refused.
 EVENT_PART = "event"
+FACT_PART = "fact"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
 OUTBOX_PART = "outbox"

@@ -7,13 +7,20 @@ test_repository_contract.py`` holds it to the same contract as ``OrderRepository
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.facts import Fact
 from chalicelib.domain.outbox import OutboxMessage
-from chalicelib.store.orders import DuplicateEvent, OrderExists, RevisionConflict
+from chalicelib.store.orders import (
+    DuplicateEvent,
+    Facts,
+    Messages,
+    OrderExists,
+    RevisionConflict,
+)
 from chalicelib.store.records import (
     NotificationLogEntries,
     OrderChange,
@@ -28,6 +35,7 @@ class InMemoryOrderRepository:
     tracking: dict[str, str] = field(default_factory=dict)  # tracking number → order id
     stored_events: dict[tuple[str, str, str], StoredEvent] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     # Runs at the start of every write, before its conditions are checked: a test's way to let
     # another writer in between a use case's read and its write.
     before_write: Callable[[], None] | None = None
@@ -59,12 +67,15 @@ class InMemoryOrderRepository:
         return sorted(due)[:limit]
 
     # -- writes ----------------------------------------------------------------------------
-    def create(self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime) -> None:
+    def create(
+        self, stored: StoredOrder, messages: Messages, now: datetime, facts: Facts = ()
+    ) -> None:
         self._interleave()
         if stored.order_id in self.orders:
             raise OrderExists(stored.order_id)
         self.orders[stored.order_id] = stored
         self.outbox.extend(messages)
+        self.facts.extend(facts)
 
     def save(self, change: OrderChange) -> None:
         self._interleave()

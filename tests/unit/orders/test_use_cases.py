@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -18,12 +18,25 @@ from chalicelib.config.loader import load_config
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tracking import ParcelStatus, TrackingEvent
 from chalicelib.models.orders import RegisterOrderRequest, RegisterShipmentRequest
-from chalicelib.services.orders import MAX_ATTEMPTS, Context, OrderService
+from chalicelib.models.returns import ReturnView
+from chalicelib.services.orders import Context, OrderService
+from chalicelib.services.retry import MAX_ATTEMPTS
+from chalicelib.services.returns import ParcelOutcome, ReturnService
 from tests.api.factories import order_body, shipment_body
 from tests.unit.orders.memory import InMemoryOrderRepository
 
 NOW = datetime(2026, 12, 21, 9, tzinfo=UTC)
 PARCEL = "00340434161094042557"
+
+
+class NoReturns:
+    """The return use cases as the order ones meet them, for a shop with no returns yet."""
+
+    def record_parcel_event(self, event: TrackingEvent) -> ParcelOutcome:
+        return ParcelOutcome.UNKNOWN_TRACKING_NUMBER
+
+    def of_order(self, order_id: str) -> list[ReturnView]:
+        return []
 
 
 class World:
@@ -39,6 +52,7 @@ class World:
                 public_base_url="https://track.shop.example",
                 now=lambda: NOW,
                 promise_config=load_config,
+                returns=cast(ReturnService, NoReturns()),
                 pause=self.pauses.append,
             )
         )
