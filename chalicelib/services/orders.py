@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 from functools import partial
 
 from chalicelib.domain import errors
@@ -38,7 +37,7 @@ from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
 from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
-from chalicelib.domain.tracking import TrackingEvent
+from chalicelib.domain.tracking import EventOutcome, TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
 from chalicelib.services.retry import retrying
@@ -81,14 +80,6 @@ def body_hash(model: api.RegisterOrderRequest | api.RegisterShipmentRequest) -> 
 def tracking_url(ctx: Context, order_id: str) -> str:
     token = customer_token(ctx.token_secret, order_id)
     return f"{ctx.public_base_url}/v1/orders/{order_id}?token={token}"
-
-
-class EventOutcome(StrEnum):
-    """What became of one carrier event."""
-
-    ACCEPTED = "accepted"  # stored, and the order moved with it
-    DUPLICATE = "duplicate"  # seen before: nothing written, nothing sent
-    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"  # no order here ships this parcel
 
 
 @dataclass(frozen=True)
@@ -391,7 +382,7 @@ def _shipment_view(
 def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
     stored = ctx.repository.by_tracking(incoming.tracking_number)
     if stored is None:  # no outbound parcel: perhaps a return parcel (costs the outbound nothing)
-        return EventOutcome(ctx.returns.record_parcel_event(incoming).value)
+        return ctx.returns.record_parcel_event(incoming)
     shipment = next(s for s in stored.shipments if s.tracking_number == incoming.tracking_number)
     now = ctx.now()
     event = incoming.shipment_event()

@@ -7,6 +7,7 @@ looks the sender up with ``get_source(name)`` (through ``deps.webhook_source``),
 """
 
 from chalicelib.domain.tracking.events import (
+    EventOutcome,
     ParsedBatch,
     SkippedItem,
     TrackingEvent,
@@ -17,6 +18,7 @@ from chalicelib.domain.tracking.status import ParcelStatus, SkipReason
 
 __all__ = [
     "SOURCES",
+    "EventOutcome",
     "ParcelStatus",
     "ParsedBatch",
     "SkipReason",

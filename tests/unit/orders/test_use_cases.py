@@ -16,12 +16,12 @@ import pytest
 
 from chalicelib.config.loader import load_config
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.tracking import ParcelStatus, TrackingEvent
+from chalicelib.domain.tracking import EventOutcome, ParcelStatus, TrackingEvent
 from chalicelib.models.orders import RegisterOrderRequest, RegisterShipmentRequest
 from chalicelib.models.returns import ReturnView
 from chalicelib.services.orders import Context, OrderService
 from chalicelib.services.retry import MAX_ATTEMPTS
-from chalicelib.services.returns import ParcelOutcome, ReturnService
+from chalicelib.services.returns import ReturnService
 from tests.api.factories import order_body, shipment_body
 from tests.unit.orders.memory import InMemoryOrderRepository
 
@@ -32,8 +32,8 @@ PARCEL = "00340434161094042557"
 class NoReturns:
     """The return use cases as the order ones meet them, for a shop with no returns yet."""
 
-    def record_parcel_event(self, event: TrackingEvent) -> ParcelOutcome:
-        return ParcelOutcome.UNKNOWN_TRACKING_NUMBER
+    def record_parcel_event(self, event: TrackingEvent) -> EventOutcome:
+        return EventOutcome.UNKNOWN_TRACKING_NUMBER
 
     def of_order(self, order_id: str) -> list[ReturnView]:
         return []
