@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     from chalicelib.domain.channels import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.domain.tracking import WebhookSource
+    from chalicelib.services.feedback import FeedbackContext, FeedbackService
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context, OrderService
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
+    from chalicelib.store.feedback import FeedbackStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
     from chalicelib.store.returns import ReturnRepository
@@ -92,6 +94,14 @@ def notification_queue() -> NotificationQueue:
 
 
 @cache
+def feedback_store() -> FeedbackStore:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.feedback import FeedbackStore
+
+    return FeedbackStore(dynamodb(), get_settings().table_name)
+
+
+@cache
 def counter_store() -> CounterStore:
     from chalicelib.settings import get_settings
     from chalicelib.store.counters import CounterStore
@@ -140,6 +150,7 @@ def reset() -> None:
         notification_queue,
         counter_store,
         return_repository,
+        feedback_store,
     ):
         accessor.cache_clear()
 
@@ -193,6 +204,7 @@ def orders_context() -> Context:
         now=lambda: datetime.now(UTC),
         promise_config=promise_config,
         returns=return_service(),
+        rating_of=feedback_store().get,
     )
 
 
@@ -238,3 +250,25 @@ def notification_context() -> NotificationContext:
         policy=NotificationPolicy(merchant_webhook=bool(settings.merchant_webhook_url)),
         shop_name=settings.shop_name,
     )
+
+
+def feedback_context() -> FeedbackContext:
+    """The feedback use cases, wired for this container (clock: the real one)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.feedback import FeedbackContext
+    from chalicelib.settings import get_secrets
+
+    return FeedbackContext(
+        orders=order_repository(),
+        ratings=feedback_store(),
+        counters=counter_store(),
+        token_secret=get_secrets().token_secret,
+        now=lambda: datetime.now(UTC),
+    )
+
+
+def feedback_service() -> FeedbackService:
+    from chalicelib.services.feedback import FeedbackService
+
+    return FeedbackService(feedback_context())

@@ -191,6 +191,16 @@ class SkippedNotificationView(BaseModel):
     shipment_id: str | None = None
 
 
+class OrderFeedbackView(BaseModel):
+    """The customer's rating of the order (POST /v1/feedback), as it stands now."""
+
+    rating: int
+    comment: str | None = None
+    tags: list[str] = []
+    rated_at: datetime
+    changeable_until: datetime
+
+
 class OrderView(BaseModel):
     order_id: str
     status: Literal[
@@ -209,7 +219,7 @@ class OrderView(BaseModel):
     returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
     skipped_notifications: list[SkippedNotificationView] = []
-    feedback: dict[str, str] | None = None
+    feedback: OrderFeedbackView | None = None
     tracking_url: str | None = None
 
 

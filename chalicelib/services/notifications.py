@@ -28,6 +28,7 @@ from datetime import datetime
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing, Sender
 from chalicelib.channels.render import TemplateMissing, context_for, render
+from chalicelib.domain.feedback.links import rating_page_url
 from chalicelib.domain.notifications import (
     Channel,
     Delivery,
@@ -141,6 +142,7 @@ def snapshot(ctx: orders.Context, stored: StoredOrder) -> OrderSnapshot:
         promise_state=stored.order.promise_state.value,
         promised_earliest=stored.order.window.earliest,
         promised_latest=stored.order.window.latest,
+        rating_url=rating_page_url(ctx.public_base_url, ctx.token_secret, stored.order_id),
     )
 
 

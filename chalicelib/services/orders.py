@@ -18,6 +18,7 @@ from datetime import datetime
 from functools import partial
 
 from chalicelib.domain import errors
+from chalicelib.domain.feedback.rating import CHANGE_WINDOW, RatingRecord
 from chalicelib.domain.notifications.recipient import time_zone_for
 from chalicelib.domain.orders import (
     EstimateRule,
@@ -64,6 +65,8 @@ class Context:
     promise_config: Callable[[], PromiseConfig]
     returns: ReturnService  # an order lists its returns; return parcels share the webhooks
     pause: Callable[[float], None] = time.sleep  # the backoff between attempts after a lost race
+    # The order's rating for its view (the feedback store); None where no view is read.
+    rating_of: Callable[[str], RatingRecord | None] | None = None
 
     def estimate_for(self, stored: StoredOrder) -> EstimateRule | None:
         """The promise method's transit rule, for parcels the carrier gives no estimate for."""
@@ -342,7 +345,20 @@ def _read(ctx: Context, order_id: str) -> api.OrderView:
         notifications=sorted(sent, key=lambda n: n.sent_at),
         skipped_notifications=sorted(skipped, key=lambda n: n.skipped_at),
         returns=ctx.returns.of_order(order_id),
+        feedback=_feedback_view(ctx.rating_of(order_id) if ctx.rating_of else None),
         tracking_url=tracking_url(ctx, order_id),
+    )
+
+
+def _feedback_view(rating: RatingRecord | None) -> api.OrderFeedbackView | None:
+    if rating is None:
+        return None
+    return api.OrderFeedbackView(
+        rating=rating.current.rating,
+        comment=rating.current.comment,
+        tags=list(rating.current.tags),
+        rated_at=rating.current.rated_at,
+        changeable_until=rating.first_rated_at + CHANGE_WINDOW,
     )
 
 

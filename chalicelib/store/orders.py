@@ -20,10 +20,12 @@ from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.facts import Fact
+from chalicelib.domain.feedback.reminders import reminder_due_at
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.counters import fact_put
+from chalicelib.store.rating_due import rating_due_put
 from chalicelib.store.records import (
     NotificationLogEntries,
     OrderChange,
@@ -198,6 +200,10 @@ class OrderRepository:
             parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
         for message in change.messages:
             parts.add(OUTBOX_PART, self._outbox_put(after, message, change.now))
+        # The first delivered parcel schedules the rating reminder, in the same transaction.
+        reminder = reminder_due_at(change.before.shipments, after.shipments)
+        if reminder is not None:
+            parts.add(RATING_DUE_PART, rating_due_put(self._table, after.order_id, reminder))
         try:
             self._client.transact_write_items(
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
@@ -310,6 +316,7 @@ FACT_PART = "fact"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
 OUTBOX_PART = "outbox"
+RATING_DUE_PART = "rating_due"
 
 
 @dataclass

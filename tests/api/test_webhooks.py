@@ -279,36 +279,6 @@ def test_carrier_events_keep_the_customer_on_the_order_and_off_the_tracking_copy
     assert "customer" not in copy["record"] and "destination" not in copy["record"]
 
 
-def secrets_document_without(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Secrets from Secrets Manager, as in AWS, naming a webhook secret for every other source."""
-    name = f"promise-keeper-{source}-missing"  # Powertools caches by name: one per test
-    document = {
-        "merchant_api_key_sha256": [settings.sha256_hex(TEST_ENV["PK_MERCHANT_API_KEY"])],
-        "webhook_secrets": {s: SECRET for s in SOURCES if s != source},
-        "token_secret": TEST_ENV["PK_TOKEN_SECRET"],
-        "merchant_webhook_secret": SECRET,
-    }
-    boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(document))
-    monkeypatch.setenv("PK_SECRETS_NAME", name)
-    settings.reset_caches()
-
-
-def test_a_source_without_a_configured_secret_is_401_not_500(
-    client: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    secrets_document_without("shippo", monkeypatch)
-    fixture, tracking_number, sign = SOURCES["shippo"]
-    given_order_shipped_with(client, tracking_number)
-    body = senders.body_of(senders.fixture(fixture))
-
-    response = send(client, "shippo", body, sign(body))
-
-    assert response.status_code == 401
-    assert response.headers["Content-Type"] == "application/problem+json"
-    assert body_of(response)["code"] == "invalid_signature"
-    assert table_items("EVENT#") == []
-
-
 def test_one_sources_own_secret_overrides_the_shared_one(
     client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
