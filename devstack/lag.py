@@ -32,7 +32,7 @@ class LagReport:
 
     def report(self, busy: int, log: Callable[[str], object]) -> None:
         now = self.clock()
-        if busy and now - self._last_report >= self.every:
+        if busy and self._oldest and now - self._last_report >= self.every:
             log(self.line(now))
             self._reset(now, behind=True)
         elif not busy and self._behind:
