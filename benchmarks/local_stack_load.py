@@ -47,10 +47,10 @@ EVENTS = [  # six carrier events per parcel: (status, hours before now)
 _local = threading.local()
 
 
-def session() -> requests.Session:
-    if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-    return _local.session  # type: ignore[no-any-return]
+def http_client() -> requests.Session:
+    if not hasattr(_local, "client"):
+        _local.client = requests.Session()
+    return _local.client  # type: ignore[no-any-return]
 
 
 class Stack:
@@ -60,7 +60,7 @@ class Stack:
 
     def post(self, path: str, body: dict[str, Any]) -> float:
         started = time.perf_counter()
-        response = session().post(
+        response = http_client().post(
             f"{self.api}{path}", data=json.dumps(body), headers=self.headers, timeout=120
         )
         elapsed = time.perf_counter() - started
@@ -77,7 +77,7 @@ class Stack:
             "X-Signature": f"t={t},v1={signature.hexdigest()}",
         }
         started = time.perf_counter()
-        response = session().post(
+        response = http_client().post(
             f"{self.api}/v1/webhooks/generic", data=body, headers=headers, timeout=120
         )
         elapsed = time.perf_counter() - started
@@ -86,7 +86,7 @@ class Stack:
         return elapsed
 
     def confirmations(self) -> int:
-        box = session().get(f"{self.aws}/_devstack/mailbox", timeout=120).json()
+        box = http_client().get(f"{self.aws}/_devstack/mailbox", timeout=120).json()
         return sum(
             1
             for m in box["emails"]

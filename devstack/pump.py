@@ -102,7 +102,7 @@ class EventPump:
             self._queue_urls[name] = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
         return self._queue_urls[name]
 
-    def _receive(self, name: str, config: SQSEventConfig) -> list[dict[str, Any]]:
+    def _receive_batch(self, name: str, config: SQSEventConfig) -> list[dict[str, Any]]:
         received: list[dict[str, Any]] = self.sqs.receive_message(
             QueueUrl=self._queue_url(name),
             MaxNumberOfMessages=min(10, config.batch_size),
@@ -110,7 +110,10 @@ class EventPump:
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
-        return received or self._probe_queue(name, config)
+        return received
+
+    def _receive(self, name: str, config: SQSEventConfig) -> list[dict[str, Any]]:
+        return self._receive_batch(name, config) or self._probe_queue(name, config)
 
     def _probe_queue(self, name: str, config: SQSEventConfig) -> list[dict[str, Any]]:
         """Nothing received: are messages waiting all the same? Then look the queue up again."""
@@ -125,13 +128,7 @@ class EventPump:
         if not waiting:
             return []
         self._queue_urls.pop(name, None)
-        received: list[dict[str, Any]] = self.sqs.receive_message(
-            QueueUrl=self._queue_url(name),
-            MaxNumberOfMessages=min(10, config.batch_size),
-            WaitTimeSeconds=0,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        received = self._receive_batch(name, config)
         outcome = "recovered" if received else "still none received"
         self.log(f"[pump] queue {name}: {waiting} message(s) waiting but none received; {outcome}")
         return received

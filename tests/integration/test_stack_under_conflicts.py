@@ -7,18 +7,15 @@ copied the whole table.
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
-from moto.dynamodb.models.table import Table
 
 from devstack import moto_transactions
 from devstack.environment import REGION
@@ -75,21 +72,6 @@ def refuse_a_shipment(api: str) -> None:
         f"{api}/v1/orders/2002/shipments", data=json.dumps(taken), headers=MERCHANT, timeout=60
     )
     assert response.status_code == 409, response.text
-
-
-@pytest.fixture
-def table_copies(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Names of the tables the embedded AWS deep-copies (moto's own rollback copies per write)."""
-    copies: list[str] = []
-    real: Callable[..., Any] = copy.deepcopy
-
-    def counting(value: Any, memo: Any = None) -> Any:
-        if isinstance(value, Table):
-            copies.append(value.name)
-        return real(value, memo)
-
-    monkeypatch.setattr(copy, "deepcopy", counting)
-    yield copies
 
 
 def test_after_a_refused_write_new_orders_are_still_confirmed(api: str, pump: EventPump) -> None:
