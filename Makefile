@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+STAGE ?= prod
+# checkov pins its own boto3 (and more) against this project's pins: it gets a venv of its own.
+CHECKOV_VENV := $(VENV)/checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help run test unit lint typecheck bench package mail clean
@@ -12,7 +17,7 @@ help:
 	@echo "make test     the whole suite (lint, types, unit, api, integration)"
 	@echo "make lint     ruff check + format check"
 	@echo "make bench    benchmarks (figures reported in README.md)"
-	@echo "make package  CloudFormation package for AWS (chalice package + infra merge)"
+	@echo "make package  CloudFormation package for AWS: STAGE=prod (default) or dev, in dist/STAGE"
 	@echo "make mail     what the local stack has sent (email, SMS)"
 
 $(STAMP): pyproject.toml requirements.txt
@@ -22,10 +27,16 @@ $(STAMP): pyproject.toml requirements.txt
 	$(BIN)/python -m pip install --quiet --group dev
 	touch $(STAMP)
 
+$(CHECKOV_STAMP): pyproject.toml $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1,<26.3"
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --group checkov
+	touch $(CHECKOV_STAMP)
+
 run: $(STAMP)
 	$(BIN)/python -m devstack
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(CHECKOV_STAMP) lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
@@ -38,12 +49,16 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-package: $(STAMP)
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage prod --merge-template infra/resources.json build/
-	$(BIN)/cfn-lint build/sam.json
+# STAGE=dev|prod → dist/$(STAGE)/: sam.json and the deployment zip (docs/deploy.md).
+package: $(STAMP) $(CHECKOV_STAMP)
+	rm -rf build/$(STAGE) dist/$(STAGE)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage $(STAGE) --merge-template infra/resources.json build/$(STAGE)
+	$(BIN)/python -m infra.build $(STAGE) build/$(STAGE) dist/$(STAGE)
+	$(BIN)/cfn-lint dist/$(STAGE)/sam.json
+	$(CHECKOV) --quiet --compact --skip-download --config-file infra/checkov.yaml -f dist/$(STAGE)/sam.json
 
 mail: $(STAMP)
 	$(BIN)/python -m devstack.mailbox
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-# Documented development defaults (README "Configuration"): never used when PK_SECRETS_NAME is set.
+# Documented development defaults (README "Configuration"): used by the local stack only.
 DEV_MERCHANT_API_KEY = "dev-merchant-key"
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"
 DEV_TOKEN_SECRET = "dev-token-secret"
@@ -64,47 +65,117 @@ def get_settings() -> Settings:
     )
 
 
-def _secrets_from_env() -> Secrets:
-    env = os.environ
+class SecretsUnavailable(RuntimeError):
+    """The secrets are missing or incomplete: the function must stop rather than run open.
+
+    Raised at first use (never at import). The message names what is missing, never a value.
+    """
+
+
+# The whole secret document; every field is required and none may be empty.
+SECRET_FIELDS = (
+    "merchant_api_key_sha256",
+    "webhook_secrets",
+    "token_secret",
+    "merchant_webhook_secret",
+)
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_WELL_KNOWN_DEV_VALUES = frozenset({DEV_MERCHANT_API_KEY, DEV_WEBHOOK_SECRET, DEV_TOKEN_SECRET})
+
+
+def is_local_stack(env: Mapping[str, str]) -> bool:
+    """The local stack (devstack.environment) points boto3 at the embedded AWS on this machine;
+    a deployed function never has a loopback endpoint."""
+    endpoint = env.get("AWS_ENDPOINT_URL", "")
+    host = endpoint.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+    return bool(endpoint) and host in _LOOPBACK_HOSTS
+
+
+def _secrets_from_env(env: Mapping[str, str]) -> Secrets:
+    """Secrets from PK_* variables. Only the local stack falls back to the well-known dev values;
+    anywhere else each one must be given and must not be a dev value."""
+    local = is_local_stack(env)
+
+    def value(name: str, dev_default: str) -> str:
+        found = env.get(name, "") or (dev_default if local else "")
+        if not local and (not found or found in _WELL_KNOWN_DEV_VALUES):
+            raise SecretsUnavailable(
+                f"{name} is not set (or is a well-known development value) and PK_SECRETS_NAME "
+                "is not set: outside the local stack every secret must be configured"
+            )
+        return found
+
     hashes = [h.strip() for h in env.get("PK_MERCHANT_API_KEY_SHA256", "").split(",") if h.strip()]
     if not hashes:
-        hashes = [sha256_hex(env.get("PK_MERCHANT_API_KEY", DEV_MERCHANT_API_KEY))]
-    shared = env.get("PK_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+        hashes = [sha256_hex(value("PK_MERCHANT_API_KEY", DEV_MERCHANT_API_KEY))]
+    shared = env.get("PK_WEBHOOK_SECRET", "")
     per_source = {
-        source: env.get(f"PK_WEBHOOK_SECRET_{source.upper()}", shared) for source in WEBHOOK_SOURCES
+        source: env.get(f"PK_WEBHOOK_SECRET_{source.upper()}", "") or shared
+        for source in WEBHOOK_SOURCES
     }
+    if not all(per_source.values()):
+        shared = value("PK_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+        per_source = {source: secret or shared for source, secret in per_source.items()}
     return Secrets(
         merchant_key_hashes=tuple(hashes),
         webhook_secrets=per_source,
-        token_secret=env.get("PK_TOKEN_SECRET", DEV_TOKEN_SECRET),
-        merchant_webhook_secret=env.get("PK_MERCHANT_WEBHOOK_SECRET", shared),
+        token_secret=value("PK_TOKEN_SECRET", DEV_TOKEN_SECRET),
+        merchant_webhook_secret=env.get("PK_MERCHANT_WEBHOOK_SECRET", "")
+        or shared
+        or value("PK_MERCHANT_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
     )
 
 
-def _secrets_from_document(doc: dict[str, Any]) -> Secrets:
+def _secrets_from_document(name: str, doc: Any) -> Secrets:
+    """The Secrets Manager document, complete or not at all."""
+    if not isinstance(doc, dict):
+        raise SecretsUnavailable(f"secret {name!r} is not a JSON object")
+    missing = [key for key in SECRET_FIELDS if not doc.get(key)]
+    sources = doc.get("webhook_secrets")
+    if isinstance(sources, dict):
+        missing += [f"webhook_secrets.{s}" for s in WEBHOOK_SOURCES if not sources.get(s)]
+    hashes = doc.get("merchant_api_key_sha256") or []
+    if hashes and (
+        not isinstance(hashes, list) or not all(isinstance(h, str) and h for h in hashes)
+    ):
+        missing.append("merchant_api_key_sha256 (a list of SHA-256 hex strings)")
+    if missing:
+        raise SecretsUnavailable(f"secret {name!r} is incomplete: missing {', '.join(missing)}")
     return Secrets(
-        merchant_key_hashes=tuple(doc["merchant_api_key_sha256"]),
-        webhook_secrets=dict(doc["webhook_secrets"]),
-        token_secret=doc["token_secret"],
-        merchant_webhook_secret=doc.get("merchant_webhook_secret", ""),
+        merchant_key_hashes=tuple(hashes),
+        webhook_secrets={s: str(doc["webhook_secrets"][s]) for s in WEBHOOK_SOURCES},
+        token_secret=str(doc["token_secret"]),
+        merchant_webhook_secret=str(doc["merchant_webhook_secret"]),
     )
 
 
 def get_secrets() -> Secrets:
-    """Secrets from Secrets Manager in AWS (cached by Powertools for 5 minutes), else from env."""
+    """Secrets from Secrets Manager in AWS (cached by Powertools for 5 minutes), else from env.
+
+    Raises SecretsUnavailable when they are missing or incomplete: a deployed function without
+    its secret stops with that error instead of running with a guessable key.
+    """
     name = get_settings().secrets_name
     if not name:
+        if "AWS_LAMBDA_FUNCTION_NAME" in os.environ and not is_local_stack(os.environ):
+            raise SecretsUnavailable("PK_SECRETS_NAME is not set: a deployed function needs it")
         return _cached_env_secrets()
     # Imported here: Parameters pulls in boto3, which the local/dev path never needs.
     from aws_lambda_powertools.utilities import parameters
 
-    doc = parameters.get_secret(name, transform="json", max_age=300)
-    return _secrets_from_document(doc)
+    try:
+        doc = parameters.get_secret(name, transform="json", max_age=300)
+    except (
+        parameters.exceptions.GetParameterError,  # missing or denied
+        parameters.exceptions.TransformParameterError,  # not JSON
+    ) as error:
+        raise SecretsUnavailable(f"secret {name!r} cannot be read: {error}") from error
+    return _secrets_from_document(name, doc)
 
 
 @cache
 def _cached_env_secrets() -> Secrets:
-    return _secrets_from_env()
+    return _secrets_from_env(os.environ)
 
 
 def reset_caches() -> None:

@@ -73,7 +73,9 @@ class EventPump:
     log: Any = print
     stall_probe_seconds: float = 5.0  # how often an empty source is checked for waiting records
     lag: LagReport = field(default_factory=LagReport)
-    _cursors: dict[str, StreamCursor] = field(default_factory=dict)
+    # Per handler and shard: each stream handler reads the whole stream at its own pace, as each
+    # Lambda event source mapping keeps its own position.
+    _cursors: dict[tuple[str, str], StreamCursor] = field(default_factory=dict)
     _next_run: dict[str, float] = field(default_factory=dict)
     _queue_urls: dict[str, str] = field(default_factory=dict)
     _queue_probed_at: dict[str, float] = field(default_factory=dict)
@@ -166,14 +168,17 @@ class EventPump:
             self.dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
         )
 
-    def _refresh_cursors(self, arn: str) -> None:
+    def _refresh_cursors(self, arn: str, handler: str) -> list[StreamCursor]:
         shards = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         for shard in shards:
-            if shard["ShardId"] not in self._cursors:
+            if (handler, shard["ShardId"]) not in self._cursors:
                 iterator = self.streams.get_shard_iterator(
                     StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
-                self._cursors[shard["ShardId"]] = StreamCursor(shard["ShardId"], iterator)
+                self._cursors[(handler, shard["ShardId"])] = StreamCursor(
+                    shard["ShardId"], iterator
+                )
+        return [c for (name, _), c in self._cursors.items() if name == handler]
 
     def rewind_streams(self) -> None:
         """Read every stream again from its oldest record, as Lambda may after a failure."""
@@ -214,17 +219,15 @@ class EventPump:
 
     def pump_stream(self, config: DynamoDBEventConfig) -> int:
         arn = self._stream_arn()
-        self._refresh_cursors(arn)
         handled = 0
-        for cursor in self._cursors.values():
+        for cursor in self._refresh_cursors(arn, config.name):
             if cursor.iterator is None:
                 continue
             page = self._read(arn, cursor, config.batch_size)
             records = page.get("Records", [])
             if records:
-                self.lag.observe(
-                    "stream", [r["dynamodb"].get("ApproximateCreationDateTime") for r in records]
-                )
+                created = [r["dynamodb"].get("ApproximateCreationDateTime") for r in records]
+                self.lag.observe(config.name, created)  # per handler: each reads at its own pace
                 event = {"Records": [_stream_record(r, arn, self.region) for r in records]}
                 try:
                     self._invoke(config.name, event)

@@ -125,7 +125,9 @@ def problem_response(
 
 def _domain_problem(exc: errors.DomainError, request_id: str | None) -> Response:
     code = next(c for kind, c in DOMAIN_CODES.items() if isinstance(exc, kind))
-    field_errors = exc.errors if isinstance(exc, errors.InvalidInput) else None
+    field_errors = (
+        exc.errors if isinstance(exc, errors.InvalidInput | errors.ReturnNotAllowed) else None
+    )
     if isinstance(exc, errors.InvalidToken):
         field_errors = [{"loc": ["token"], "msg": str(exc)}]
     return problem_response(code, str(exc), request_id=request_id, field_errors=field_errors)

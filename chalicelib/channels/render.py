@@ -5,10 +5,11 @@ by SMS, ``.sms.txt``. ``_layout.html`` is the e-mail structure shared by every l
 ``<lang>/_base.html`` and ``<lang>/_base.txt`` add that language's greeting, parcel details and
 sign-off. A type exists when its subject template does, so a new type is templates, not code.
 
-Template variables (built by ``context_for``): name, order_id, tracking_url, shop_name, carrier,
-tracking_number, estimated_delivery, promised_earliest, promised_latest, parcel_number (split
-orders only), parcel_count, location, return_id, variant; ``render`` adds lang, message_type and,
-for the bodies, subject. Filters: long_date, short_date, date_window (all in the message's lang).
+Template variables (built by ``context_for``): name, order_id, tracking_url, rating_url,
+shop_name, carrier, tracking_number, estimated_delivery, promised_earliest, promised_latest,
+parcel_number (split orders only), parcel_count, location, return_id, variant; ``render`` adds
+lang, message_type and, for the bodies, subject. Filters: long_date, short_date, date_window
+(all in the message's lang).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def context_for(order: OrderView, delivery: Delivery, *, shop_name: str = "") ->
         "name": order.recipient.name,
         "order_id": order.order_id,
         "tracking_url": order.tracking_url,
+        "rating_url": order.rating_url,
         "shop_name": shop_name,
         "carrier": carrier_name(parcel.carrier) if parcel else None,
         "tracking_number": parcel.tracking_number if parcel else None,

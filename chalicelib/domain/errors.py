@@ -38,7 +38,11 @@ class AlreadyRated(DomainError):
 
 
 class ReturnNotAllowed(DomainError):
-    """The return request breaks the return policy."""
+    """The return request breaks the return policy; carries one error per refused item."""
+
+    def __init__(self, message: str, errors: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
 
 
 class IllegalTransition(DomainError):

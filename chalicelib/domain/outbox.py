@@ -18,6 +18,8 @@ OutboxKind = Literal[
     "promise_state",  # the order's promise state changed (on_track → at_risk/late/kept/broken)
     "order_status",  # the order's derived status changed (e.g. delivered: every shipment arrived)
     "return_status",  # a return moved (requested, received, refunded, ...)
+    "rating_reminder",  # three days after delivery, the order is still not rated
+    "low_rating",  # the customer rated 1–3 (status: the rating): the merchant should follow up
 ]
 
 

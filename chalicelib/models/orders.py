@@ -15,6 +15,7 @@ from chalicelib.models.promise import (
     check_instant,
     check_postal_code_field,
 )
+from chalicelib.models.returns import ReturnView
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 OrderId = Annotated[
@@ -199,6 +200,16 @@ class SkippedNotificationView(BaseModel):
     shipment_id: str | None = None
 
 
+class OrderFeedbackView(BaseModel):
+    """The customer's rating of the order (POST /v1/feedback), as it stands now."""
+
+    rating: int
+    comment: str | None = None
+    tags: list[str] = []
+    rated_at: datetime
+    changeable_until: datetime
+
+
 class OrderView(BaseModel):
     order_id: str
     status: Literal[
@@ -214,10 +225,10 @@ class OrderView(BaseModel):
     promise: Promise
     items: list[OrderItem]
     shipments: list[ShipmentView]
-    returns: list[dict[str, str]] = []
+    returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
     skipped_notifications: list[SkippedNotificationView] = []
-    feedback: dict[str, str] | None = None
+    feedback: OrderFeedbackView | None = None
     tracking_url: str | None = None
 
 

@@ -8,13 +8,13 @@ hands again later — the claims make that repeat send only what is still owed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing, Sender
 from chalicelib.channels.render import TemplateMissing, context_for, render
+from chalicelib.domain.feedback.links import rating_page_url
 from chalicelib.domain.notifications import (
     Channel,
     Delivery,
@@ -30,8 +30,8 @@ from chalicelib.domain.orders.estimate import estimated_delivery
 from chalicelib.domain.outbox import QueuedNotification
 from chalicelib.services import orders
 from chalicelib.store.notifications import NotificationLog, NotificationRecord
-from chalicelib.store.orders import StoredOrder
 from chalicelib.store.queue import NotificationQueue
+from chalicelib.store.records import CustomerRecord, DestinationRecord, StoredOrder
 
 # Longer than a sender invocation may run (.chalice/config.json: 60 s), so that a claim outlives
 # the send it guards; a sender that died keeps the milestone blocked this long at most.
@@ -98,7 +98,6 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
 def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
     """The stored order as the planning rules and templates see it."""
     record = stored.record
-    customer: Mapping[str, Any] = record.get("customer", {})
     latest, first_delivered = _events_by_shipment(ctx, stored.order_id)
     estimate = ctx.estimate_for(stored)
     shipments = []
@@ -123,21 +122,21 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
     return OrderView(
         order_id=stored.order_id,
         status=stored.order.status.value,
-        recipient=Recipient.of(
-            name=customer.get("name", ""),
-            email=customer.get("email"),
-            phone=customer.get("phone"),
-            locale=customer.get("locale"),
-            channels=customer.get("channels"),
-            time_zone=customer.get("time_zone"),
-            country=record.get("destination", {}).get("country"),
-        ),
+        recipient=_recipient(record.customer, record.destination),
         tracking_url=orders.tracking_url(ctx, stored.order_id),
         shipments=tuple(shipments),
         promise_state=stored.order.promise_state.value,
         promised_earliest=stored.order.window.earliest,
         promised_latest=stored.order.window.latest,
+        rating_url=rating_page_url(ctx.public_base_url, ctx.token_secret, stored.order_id),
     )
+
+
+def _recipient(customer: CustomerRecord | None, destination: DestinationRecord | None) -> Recipient:
+    country = destination.country if destination else None
+    if customer is None:  # read from a tracking copy: nobody to address
+        return Recipient.of(name="", country=country)
+    return Recipient.of(**asdict(customer), country=country)
 
 
 def _events_by_shipment(
@@ -146,7 +145,8 @@ def _events_by_shipment(
     """Per shipment: its newest event, and when it was first scanned as delivered."""
     latest: dict[str, ShipmentEvent] = {}
     delivered: dict[str, datetime] = {}
-    for shipment_id, event, _item in ctx.repository.events(order_id):
+    for stored in ctx.repository.events(order_id):
+        shipment_id, event = stored.shipment_id, stored.event
         known = latest.get(shipment_id)
         if known is None or event.occurred_at > known.occurred_at:
             latest[shipment_id] = event

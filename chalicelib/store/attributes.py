@@ -25,3 +25,10 @@ def to_attributes(item: dict[str, Any]) -> dict[str, Any]:
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
     deserializer = _codecs()[1]
     return {k: deserializer.deserialize(v) for k, v in item.items()}
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the codecs want ints and strings."""
+    import json
+
+    return json.loads(json.dumps(value, default=lambda d: int(d)))

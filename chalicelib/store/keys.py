@@ -54,3 +54,68 @@ def due_sort_key(due_at_iso: str, order_id: str) -> str:
 
 def order_id_of(pk: str) -> str:
     return pk.split("#", 1)[1]
+
+
+def fact_key(fact_id: str) -> dict[str, str]:
+    return {"PK": f"FACT#{fact_id}", "SK": "FACT"}
+
+
+def is_fact(pk: str) -> bool:
+    return pk.startswith("FACT#")
+
+
+def counter_key(family: str, dimension: str, shard: int, bucket: str) -> dict[str, str]:
+    # One partition per counter and shard; the buckets (days, weeks) sort within it.
+    return {"PK": f"COUNTER#{family}#{dimension}#{shard}", "SK": bucket}
+
+
+def counter_shard(fact_id: str, shards: int) -> int:
+    return zlib.crc32(fact_id.encode()) % shards
+
+
+def return_key(return_id: str) -> dict[str, str]:
+    return {"PK": f"RETURN#{return_id}", "SK": "RETURN"}
+
+
+def returns_of_order_index(order_id: str, requested_at_iso: str, return_id: str) -> dict[str, str]:
+    # GSI1: an order's returns, oldest first (GET /v1/orders/{id} lists them).
+    return {"GSI1PK": f"RETURNS#{order_id}", "GSI1SK": f"{requested_at_iso}#{return_id}"}
+
+
+def returns_of_order(order_id: str) -> str:
+    return f"RETURNS#{order_id}"
+
+
+def returns_ledger_key(order_id: str) -> dict[str, str]:
+    # Quantities per SKU taken back by the order's returns: the one item their requests race on.
+    return {"PK": f"ORDER#{order_id}", "SK": "RETURNS"}
+
+
+def return_tracking_key(tracking_number: str) -> dict[str, str]:
+    # Beside the outbound parcel's TRACKING item: one partition per tracking number either way.
+    return {"PK": f"TRACKING#{tracking_number}", "SK": "RETURN"}
+
+
+def idempotency_key(scope: str, key: str) -> dict[str, str]:
+    return {"PK": f"IDEMPOTENCY#{scope}#{key}", "SK": "IDEMPOTENCY"}
+
+
+def feedback_key(order_id: str) -> dict[str, str]:
+    # In the order's partition: one rating per order, read with the order it belongs to.
+    return {"PK": f"ORDER#{order_id}", "SK": "FEEDBACK"}
+
+
+RATING_DUE_SHARDS = 4  # like the order checks: a busy day's reminders spread over partitions
+
+
+def rating_due_key(order_id: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": "RATING_DUE"}
+
+
+def rating_due_shard(order_id: str) -> str:
+    # Its own prefix in GSI2: the reminder schedule and the order sweep never read each other's.
+    return f"RATING_DUE#{zlib.crc32(order_id.encode()) % RATING_DUE_SHARDS}"
+
+
+def rating_due_shards() -> list[str]:
+    return [f"RATING_DUE#{n}" for n in range(RATING_DUE_SHARDS)]

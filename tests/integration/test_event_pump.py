@@ -114,3 +114,26 @@ def test_sqs_message_body_is_passed_verbatim(
     pump.drain()
 
     assert seen["sqs"] == [body]
+
+
+def test_every_stream_handler_reads_the_whole_stream(embedded_aws: dict[str, Any]) -> None:
+    # Two event source mappings on one stream each keep their own position, as in Lambda.
+    seen: dict[str, list[str]] = {"first": [], "second": []}
+    app = Chalice(app_name="two-readers")
+
+    @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:local:table/stream", name="first")
+    def first(event: DynamoDBEvent) -> None:
+        seen["first"] += [record.new_image["PK"]["S"] for record in event]
+
+    @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:local:table/stream", name="second")
+    def second(event: DynamoDBEvent) -> None:
+        seen["second"] += [record.new_image["PK"]["S"] for record in event]
+
+    pump = EventPump.connected(app, embedded_aws["table"], REGION, log=lambda _: None)
+    table = boto3.resource("dynamodb").Table(embedded_aws["table"])
+    table.put_item(Item={"PK": "ORDER#1", "SK": "A"})
+    table.put_item(Item={"PK": "ORDER#2", "SK": "A"})
+
+    pump.drain()
+
+    assert seen == {"first": ["ORDER#1", "ORDER#2"], "second": ["ORDER#1", "ORDER#2"]}

@@ -65,6 +65,6 @@ def test_the_running_pump_logs_its_lag_while_busy_and_when_caught_up(
         runner.join(timeout=10)
 
     assert any(
-        line.startswith("[pump] lag (oldest record handed over): stream ") for line in logged
+        line.startswith("[pump] lag (oldest record handed over): on_record ") for line in logged
     )
     assert logged[-1] == "[pump] caught up"

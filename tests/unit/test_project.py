@@ -48,6 +48,7 @@ def test_notifications_queue_has_a_dead_letter_queue_after_five_receives() -> No
         "promise-keeper-notifications",
         "promise-keeper-notifications-dlq",
         "promise-keeper-notifications-relay-failures",
+        "promise-keeper-counters-projection-failures",
     }
 
 

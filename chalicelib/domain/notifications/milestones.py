@@ -44,6 +44,9 @@ RULES: Mapping[tuple[OutboxKind, str], Rule] = {
     ("promise_state", "late"): Rule("delayed", per_status=True),
     ("return_status", "received"): Rule("return_received"),
     ("return_status", "refunded"): Rule("refund_issued"),
+    ("rating_reminder", ANY_STATUS): Rule("rating_reminder"),
+    # The status is the rating: a rating changed to another low score is news again.
+    ("low_rating", ANY_STATUS): Rule("low_rating", per_status=True),
 }
 
 

@@ -31,6 +31,7 @@ class OrderView:
     promise_state: str | None = None  # on_track, at_risk, late, kept, broken
     promised_earliest: date | None = None
     promised_latest: date | None = None
+    rating_url: str | None = None  # the rating page; the delivered message links ten scores
 
     @property
     def is_split(self) -> bool:

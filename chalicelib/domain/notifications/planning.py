@@ -27,6 +27,8 @@ CUSTOMER_CHANNELS: Mapping[str, tuple[CustomerChannel, ...]] = {
     "failed_attempt": ("email", "sms"),
     "delayed": ("email", "sms"),
 }
+# Alerts for the merchant alone: they go to the merchant's webhook and never to the customer.
+MERCHANT_ALERTS: frozenset[str] = frozenset({"low_rating"})
 # Which channels wait for the end of quiet hours.
 QUIET_CHANNELS: frozenset[CustomerChannel] = frozenset({"sms"})
 MISSING_ADDRESS: Mapping[CustomerChannel, SkipReason] = {"email": "no_email", "sms": "no_phone"}
@@ -60,6 +62,8 @@ def plan(
     found = milestone_for(message, order)
     if isinstance(found, Skip):
         return Plan(message_type=None, skips=(found,))
+    if found.message_type in MERCHANT_ALERTS:
+        return _merchant_alert(found, order.recipient, now, policy)
     outcomes: list[Delivery | Skip] = [
         _customer_delivery(found, channel, order.recipient, now, policy)
         for channel in customer_channels(found.message_type)
@@ -68,6 +72,16 @@ def plan(
         outcomes.append(_webhook_mirror(found, _deliveries(outcomes)))
     skips = tuple(o for o in outcomes if isinstance(o, Skip))
     return Plan(found.message_type, _deliveries(outcomes), skips)
+
+
+def _merchant_alert(
+    milestone: Milestone, recipient: Recipient, now: datetime, policy: NotificationPolicy
+) -> Plan:
+    if not policy.merchant_webhook:
+        skip = Skip("webhook", "no_merchant_webhook", dedup_key(milestone, "webhook"))
+        return Plan(milestone.message_type, skips=(skip,))
+    alert = _delivery(milestone, "webhook", now.astimezone(UTC), recipient.locale)
+    return Plan(milestone.message_type, (alert,))
 
 
 def _deliveries(outcomes: list[Delivery | Skip]) -> tuple[Delivery, ...]:

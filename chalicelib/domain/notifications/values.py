@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-Channel = Literal["email", "sms", "webhook"]
-CustomerChannel = Literal["email", "sms"]
+from chalicelib.domain.channels import Channel, CustomerChannel
+
+__all__ = ["Channel", "CustomerChannel", "Delivery", "Plan", "Skip", "SkipReason"]
 
 SkipReason = Literal[
     "not_a_milestone",  # no rule for this (kind, status): e.g. a repeated in-transit scan
@@ -19,6 +20,7 @@ SkipReason = Literal[
     "no_email",
     "no_phone",
     "nothing_sent_to_customer",  # the merchant mirror only records what the customer was sent
+    "no_merchant_webhook",  # an alert for the merchant, who configured no webhook
     "rejected_by_provider",  # SES/SNS/the merchant refused the address for good (the sender)
 ]
 

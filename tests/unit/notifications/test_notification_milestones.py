@@ -141,6 +141,8 @@ def test_the_rules_produce_exactly_the_documented_message_types() -> None:
         "all_delivered",
         "return_received",
         "refund_issued",
+        "rating_reminder",
+        "low_rating",
     }
 
 

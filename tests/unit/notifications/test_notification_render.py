@@ -29,10 +29,12 @@ from chalicelib.domain.notifications import (
     OrderView,
     message_types,
 )
+from chalicelib.domain.notifications.planning import MERCHANT_ALERTS
 from tests.unit.notifications.builders import NOW, TRACKING_URL, order, recipient, shipment
 
 LOCALES = ["de", "en"]
-TYPES = sorted(message_types())
+# The customer's messages; the merchant's alerts (webhook only) are tested on their own below.
+TYPES = sorted(message_types() - MERCHANT_ALERTS)
 SMS_TYPES = sorted(t for t, channels in CUSTOMER_CHANNELS.items() if "sms" in channels)
 PARCEL_TYPES = {
     "shipped",
@@ -321,3 +323,13 @@ def test_format_window(earliest: date, latest: date | None, lang: str, expected:
 )
 def test_carrier_name(code: str, name: str) -> None:
     assert carrier_name(code) == name
+
+
+@pytest.mark.parametrize(("locale", "words"), [("de", "3 von 10"), ("en", "3 of 10")])
+def test_the_low_rating_alert_names_order_and_rating(locale: str, words: str) -> None:
+    context = context_for(split_order(), delivery("low_rating", variant="3"))
+
+    msg = render("low_rating", locale, context)
+
+    assert words in msg.subject and "1001" in msg.subject
+    assert words in msg.text and TRACKING_URL in msg.text

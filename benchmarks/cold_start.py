@@ -1,0 +1,259 @@
+"""Cold start to the first answer, per function: a fresh process imports what Lambda imports for
+that function (its handler module) and answers one event, against a minimal Chalice function
+that imports boto3 and answers one request. Targets: the quote ≤ 1.3 ×, the others ≤ 1.5 ×.
+
+Each sample is a fresh interpreter timing only its own import and first answer (interpreter
+start-up excluded); samples of every function and the baseline alternate, so machine noise hits
+all alike; medians are compared. Functions that call AWS reach the embedded AWS (moto's server)
+over HTTP, as the local stack does. Tracing is off (no X-Ray daemon here) and metrics are
+discarded, as in the other benchmarks.
+
+Run alone: python -m benchmarks.cold_start
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+# function → (module Lambda imports, handler), as in the packaged template's Handler.
+HANDLERS = {
+    "quote": ("app", "app"),
+    "relay": ("chalicelib.handlers.relay", "relay_outbox"),
+    "sender": ("chalicelib.handlers.notify", "send_notifications"),
+    "sweep": ("chalicelib.handlers.sweep", "sweep_due_orders"),
+}
+TARGETS = {"quote": 1.3, "relay": 1.5, "sender": 1.5, "sweep": 1.5}
+EVENT_VARIABLE = "COLD_START_EVENT"
+
+
+class Context:
+    function_name = "cold-start"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:cold-start"
+    aws_request_id = "cold-start"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000  # a fresh invocation of the sender (its timeout: .chalice/config.json)
+
+
+def _baseline_handler() -> Any:
+    import boto3  # noqa: F401  (the baseline pays for boto3 as every function here does)
+    from chalice import Chalice
+
+    app = Chalice(app_name="baseline")
+
+    @app.route("/v1/promise/quote", methods=["POST"])
+    def quote() -> dict[str, bool]:
+        return {"ok": True}
+
+    return app
+
+
+def probe(function: str) -> None:
+    """In the fresh process: import the function, answer the event, print time and answer."""
+    event = json.loads(os.environ[EVENT_VARIABLE])
+    context = Context()
+    start = time.perf_counter()
+    if function == "baseline":
+        handler = _baseline_handler()
+    else:
+        module, name = HANDLERS[function]
+        handler = getattr(importlib.import_module(module), name)
+    answer = handler(event, context)
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"seconds": elapsed, "answer": answer}, default=str))
+
+
+# -- the measuring process ---------------------------------------------------------------------
+SECRETS = {
+    "PK_MERCHANT_API_KEY": "bench-merchant-key",
+    "PK_WEBHOOK_SECRET": "bench-webhook-secret",
+    "PK_TOKEN_SECRET": "bench-token-secret",
+}
+
+
+@contextmanager
+def provisioned(orders: int) -> Iterator[dict[str, Any]]:
+    """The embedded AWS (moto's server) on a free port, the process's environment pointed at it
+    as the local stack's is (with this benchmark's own secrets), and `_provision`'s resources."""
+    import socket
+
+    from devstack.embedded_aws import EmbeddedAWS
+    from devstack.environment import local_environment
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = EmbeddedAWS(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = dict(os.environ)
+    try:
+        os.environ.update(local_environment(aws_port=port))
+        os.environ.update(
+            PK_PUBLIC_BASE_URL="https://track.shop.example",
+            PK_SENDER_EMAIL="orders@shop.example",
+            POWERTOOLS_TRACE_DISABLED="true",
+            POWERTOOLS_LOG_LEVEL="WARNING",
+            **SECRETS,
+        )
+        yield _provision(orders)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        server.stop()
+
+
+def _provision(orders: int) -> dict[str, Any]:
+    """Table, queues and sender in the embedded AWS; `orders` registered orders; one outbox item."""
+    import urllib.request
+
+    import boto3
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import deps, settings
+    from devstack.resources import create_queues, create_tables, table_name, verify_sender
+
+    # Another benchmark in the same run may have read settings, built clients, or left resources
+    # in moto's backends (shared by every server in this process).
+    settings.reset_caches()
+    deps.reset()
+    reset = urllib.request.Request(f"{os.environ['AWS_ENDPOINT_URL']}/moto-api/reset", b"")
+    urllib.request.urlopen(reset, timeout=10).close()
+    create_tables(boto3.client("dynamodb"))
+    urls = create_queues(boto3.client("sqs"))
+    verify_sender(boto3.client("sesv2"), os.environ["PK_SENDER_EMAIL"])
+    os.environ["PK_NOTIFICATIONS_QUEUE_URL"] = urls["NotificationsQueue"]
+    headers = {
+        "Authorization": f"Bearer {SECRETS['PK_MERCHANT_API_KEY']}",
+        "Content-Type": "application/json",
+    }
+    with Client(app) as client:
+        for number in range(orders):
+            body = dict(ORDER, order_id=f"bench-{number}")
+            answer = client.http.post("/v1/orders", headers=headers, body=json.dumps(body))
+            assert answer.status_code == 201, answer.body
+    outbox = boto3.client("dynamodb").query(
+        TableName=table_name(),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": "OUTBOX#bench-0"}},
+    )["Items"][0]
+    return {"outbox_item": outbox}
+
+
+ORDER: dict[str, Any] = {
+    "placed_at": "2026-12-21T10:15:00+01:00",
+    "customer": {"name": "Bench", "email": "bench@example.com", "locale": "de-DE"},
+    "destination": {"country": "DE", "postal_code": "10115", "city": "Berlin"},
+    "items": [{"sku": "TSHIRT-M", "quantity": 1, "name": "T-Shirt M"}],
+    "promise": {"method": "standard", "earliest": "2026-12-22", "latest": "2026-12-23"},
+}
+
+
+def _events(outbox_item: dict[str, Any], sample: int) -> dict[str, dict[str, Any]]:
+    from datetime import UTC, datetime
+
+    from benchmarks.quote_route import CART, api_gateway_event
+    from chalicelib.domain.outbox import OutboxMessage, QueuedNotification
+
+    order_id = f"bench-{sample}"  # a fresh order per sample: each sender sends, none is a repeat
+    message = OutboxMessage(
+        message_id=OutboxMessage.make_id("order_confirmed", order_id, None, "confirmed"),
+        kind="order_confirmed",
+        order_id=order_id,
+        status="confirmed",
+        occurred_at=datetime.now(UTC),
+    )
+    sqs = {
+        "messageId": f"m-{sample}",
+        "receiptHandle": "receipt",
+        "body": QueuedNotification(message=message).model_dump_json(),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:promise-keeper-notifications",
+    }
+    stream = {
+        "eventID": f"e-{sample}",
+        "eventName": "INSERT",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": {"PK": outbox_item["PK"], "SK": outbox_item["SK"]},
+            "NewImage": outbox_item,
+            "SequenceNumber": str(sample + 1),
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+    schedule = {"version": "0", "id": f"s-{sample}", "detail-type": "Scheduled Event",
+                "source": "aws.events", "account": "123456789012", "time": "2026-12-22T08:00:00Z",
+                "region": "eu-central-1", "resources": [], "detail": {}}  # fmt: skip
+    quote = api_gateway_event("POST", "/v1/promise/quote", CART)
+    return {
+        "baseline": quote,
+        "quote": quote,
+        "relay": {"Records": [stream]},
+        "sender": {"Records": [sqs]},
+        "sweep": schedule,
+    }
+
+
+def _answered(function: str, answer: Any) -> bool:
+    if function in ("baseline", "quote"):
+        return bool(answer["statusCode"] == 200)
+    if function == "sender":
+        return bool(answer == {"batchItemFailures": []})
+    if function == "sweep":
+        return "changed" in answer
+    return answer is None or isinstance(answer, dict)
+
+
+def _sample(function: str, event: dict[str, Any]) -> float:
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, EVENT_VARIABLE: json.dumps(event)}
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cold_start", function],
+        cwd=root, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if not _answered(function, result["answer"]):
+        raise AssertionError(f"{function} did not answer: {result['answer']}\n{out.stdout[-3000:]}")
+    return float(result["seconds"])
+
+
+def measure(rounds: int = 9) -> dict[str, Any]:
+    import statistics
+
+    functions = ("baseline", *HANDLERS)
+    times: dict[str, list[float]] = {f: [] for f in functions}
+    with provisioned(orders=rounds + 1) as seeded:
+        for sample in range(rounds + 1):
+            events = _events(seeded["outbox_item"], sample)
+            for function in functions:
+                seconds = _sample(function, events[function])
+                if sample:  # the first round warms the bytecode caches
+                    times[function].append(seconds)
+    medians = {f: statistics.median(t) * 1000 for f, t in times.items()}
+    ratios = {f: round(medians[f] / medians["baseline"], 2) for f in HANDLERS}
+    return {
+        **{f"{f}_ms": round(ms, 1) for f, ms in medians.items()},
+        **{f"{f}_ratio": r for f, r in ratios.items()},
+        "targets": TARGETS,
+        "meets_target": all(ratios[f] <= TARGETS[f] for f in HANDLERS),
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        probe(sys.argv[1])
+    else:
+        print(measure())

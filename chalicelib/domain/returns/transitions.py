@@ -1,0 +1,94 @@
+"""The return's lifecycle as a table, and the one function that consults it.
+
+requested → approved → label_created → in_transit → received → refunded | exchanged, or rejected
+with a reason. A return handed in at a store skips the parcel (approved → received), and a
+parcel whose first scan is its delivery skips in_transit (label_created → received).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.domain.errors import IllegalTransition
+from chalicelib.domain.returns.values import (
+    HistoryEntry,
+    ParcelEvent,
+    ReturnRecord,
+    ReturnStatus,
+    Step,
+)
+
+S = ReturnStatus
+
+ALLOWED: Mapping[ReturnStatus, frozenset[ReturnStatus]] = {
+    S.REQUESTED: frozenset({S.APPROVED, S.REJECTED}),
+    S.APPROVED: frozenset({S.LABEL_CREATED, S.RECEIVED, S.REJECTED}),
+    S.LABEL_CREATED: frozenset({S.IN_TRANSIT, S.RECEIVED}),
+    S.IN_TRANSIT: frozenset({S.RECEIVED}),
+    S.RECEIVED: frozenset({S.REFUNDED, S.EXCHANGED, S.REJECTED}),
+    S.REFUNDED: frozenset(),
+    S.EXCHANGED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+
+TERMINAL: frozenset[ReturnStatus] = frozenset(s for s, nexts in ALLOWED.items() if not nexts)
+
+# The return parcel's canonical carrier status → the return status it means; the rest
+# (failed_attempt, exception, returned_to_sender, info_received) is kept but moves nothing.
+PARCEL_MOVES: Mapping[str, ReturnStatus] = {
+    "in_transit": S.IN_TRANSIT,
+    "out_for_delivery": S.IN_TRANSIT,
+    "available_for_pickup": S.IN_TRANSIT,
+    "delivered": S.RECEIVED,  # delivered to the warehouse: the return has reached the merchant
+}
+
+
+def can_move(current: ReturnStatus, target: ReturnStatus) -> bool:
+    return target in ALLOWED[current]
+
+
+def move(record: ReturnRecord, step: Step, now: datetime) -> ReturnRecord:
+    """The return after ``step``; IllegalTransition when the table does not allow it."""
+    if not can_move(record.status, step.status):
+        raise IllegalTransition(
+            f"return {record.return_id} cannot go from {record.status} to {step.status}"
+        )
+    entry = HistoryEntry(step.status, now, step.source, step.note, step.event_id)
+    moved = replace(
+        record, status=step.status, history=(*record.history, entry), version=record.version + 1
+    )
+    if step.label is not None:
+        moved = replace(moved, label=step.label)
+    if step.conditions:
+        moved = replace(moved, conditions=step.conditions)
+    if step.refund is not None:
+        moved = replace(moved, refund=step.refund)
+    if step.exchange_order_id is not None:
+        moved = replace(moved, exchange_order_id=step.exchange_order_id)
+    if step.reason is not None:
+        moved = replace(moved, rejection_reason=step.reason)
+    return moved
+
+
+def apply_parcel_event(
+    record: ReturnRecord, event: ParcelEvent, now: datetime
+) -> ReturnRecord | None:
+    """The return after its parcel's carrier event; None when the event was applied before.
+
+    The event is kept in any case. It moves the return only forward along the table: a late
+    in-transit scan after the delivery, or any scan after the refund, changes no status.
+    """
+    if record.knows_parcel_event(event.event_id):
+        return None
+    kept = replace(
+        record,
+        parcel_events=(*record.parcel_events, event),
+        version=record.version + 1,
+    )
+    target = PARCEL_MOVES.get(event.status)
+    if target is None or not can_move(record.status, target):
+        return kept
+    step = Step(target, source="carrier", event_id=event.event_id)
+    return replace(move(kept, step, now), version=record.version + 1)

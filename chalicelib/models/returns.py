@@ -1,0 +1,223 @@
+"""Public models of returns: the request, the merchant's steps, the return, the summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib.models.promise import Money, Quantity, Sku
+
+# Written out here rather than imported: the order's view lists its returns (models/orders.py
+# imports this module), so this module cannot import that one.
+OrderId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$", description="The shop's order id")
+]
+Carrier = Annotated[
+    str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
+]
+TrackingNumber = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$", description="The return parcel's tracking number")
+]
+
+ReturnId = Annotated[
+    str,
+    Field(pattern=r"^R[0-9A-F]{12}$", description="The return's id", examples=["R1A2B3C4D5E6F"]),
+]
+ReasonCode = Literal[
+    "too_small", "too_large", "damaged", "not_as_described", "wrong_item", "changed_mind", "other"
+]
+ResolutionName = Literal["refund", "exchange", "store_credit"]
+ReturnStatusName = Literal[
+    "requested",
+    "approved",
+    "label_created",
+    "in_transit",
+    "received",
+    "refunded",
+    "exchanged",
+    "rejected",
+]
+# What the merchant may post; `requested` is the request itself.
+MerchantStatus = Literal[
+    "approved", "label_created", "in_transit", "received", "refunded", "exchanged", "rejected"
+]
+ConditionName = Literal["as_new", "used", "damaged", "missing"]
+Note = Annotated[str, Field(min_length=1, max_length=500)]
+IdempotencyKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$")]
+CustomerToken = Annotated[str, Field(max_length=200, description="The order's customer token")]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReturnIdPath(_Request):
+    return_id: ReturnId
+
+
+class IdempotencyHeader(_Request):
+    key: IdempotencyKey | None = None
+
+
+class ReturnItemRequest(_Request):
+    sku: Sku
+    quantity: Quantity
+    reason: Annotated[ReasonCode, Field(description="Why the item goes back")]
+    note: Annotated[Note | None, Field(description="The customer's words; required for other")] = (
+        None
+    )
+
+    @model_validator(mode="after")
+    def _other_needs_words(self) -> Self:
+        if self.reason == "other" and not self.note:
+            raise ValueError("A note is required when the reason is other")
+        return self
+
+
+class ReturnRequest(_Request):
+    items: Annotated[list[ReturnItemRequest], Field(min_length=1, max_length=100)]
+    resolution: Annotated[ResolutionName, Field(description="What the customer wishes for")]
+    exchange_sku: Annotated[Sku | None, Field(description="The wanted SKU (exchange only)")] = None
+    token: Annotated[
+        CustomerToken | None,
+        Field(description="The order's customer token, when the customer asks (no merchant key)"),
+    ] = None
+
+    @model_validator(mode="after")
+    def _exchange_names_a_sku(self) -> Self:
+        if (self.resolution == "exchange") != (self.exchange_sku is not None):
+            raise ValueError("exchange_sku is required for an exchange, and only for one")
+        return self
+
+
+class ReturnLabelModel(_Request):
+    carrier: Carrier
+    tracking_number: TrackingNumber
+    label_url: Annotated[str | None, Field(pattern=r"^https://", max_length=2000)] = None
+    qr_code: Annotated[
+        str | None,
+        Field(min_length=1, max_length=4000, description="For drop-off without a printer"),
+    ] = None
+
+
+class ItemConditionModel(_Request):
+    sku: Sku
+    condition: ConditionName
+
+
+# What each status needs, and what it may carry.
+STEP_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "approved": ((), ()),
+    "label_created": (("label",), ()),
+    "in_transit": ((), ()),
+    "received": ((), ("conditions",)),
+    "refunded": (("refund",), ()),
+    "exchanged": (("exchange_order_id",), ()),
+    "rejected": (("reason",), ()),
+}
+OPTIONAL_STEP_FIELDS = ("label", "conditions", "refund", "exchange_order_id", "reason")
+
+
+class ReturnEventRequest(_Request):
+    status: MerchantStatus
+    note: Note | None = None
+    reason: Annotated[Note | None, Field(description="Why the return is rejected")] = None
+    label: Annotated[
+        ReturnLabelModel | None,
+        Field(description="label_created: the return parcel's carrier, tracking number, and a "
+              "label URL or QR code"),
+    ] = None  # fmt: skip
+    conditions: Annotated[
+        list[ItemConditionModel] | None, Field(description="received: each item's condition")
+    ] = None
+    refund: Annotated[Money | None, Field(description="refunded: the amount refunded")] = None
+    exchange_order_id: Annotated[OrderId | None, Field(description="exchanged: the new order")] = (
+        None
+    )
+
+    @model_validator(mode="after")
+    def _fields_fit_the_status(self) -> Self:
+        required, optional = STEP_FIELDS[self.status]
+        for name in required:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} is required for {self.status}")
+        for name in OPTIONAL_STEP_FIELDS:
+            if name not in required + optional and getattr(self, name) is not None:
+                raise ValueError(f"{name} does not belong to {self.status}")
+        label = self.label
+        if label is not None and not (label.label_url or label.qr_code):
+            raise ValueError("a label needs a label_url or a qr_code")
+        return self
+
+
+class ReturnItemView(BaseModel):
+    sku: str
+    quantity: int
+    reason: ReasonCode
+    note: str | None = None
+    condition: ConditionName | None = None
+
+
+class ReturnHistoryView(BaseModel):
+    status: ReturnStatusName
+    at: datetime
+    source: Literal["request", "merchant", "carrier"]
+    note: str | None = None
+
+
+class ReturnParcelEventView(BaseModel):
+    event_id: str
+    status: Annotated[str, Field(description="Canonical parcel status")]
+    occurred_at: datetime
+    location: str | None = None
+
+
+class ReturnView(BaseModel):
+    return_id: str
+    order_id: str
+    status: ReturnStatusName
+    resolution: ResolutionName
+    exchange_sku: str | None = None
+    items: list[ReturnItemView]
+    requested_at: datetime
+    history: Annotated[list[ReturnHistoryView], Field(description="Status changes, oldest first")]
+    label: ReturnLabelModel | None = None
+    parcel_events: Annotated[
+        list[ReturnParcelEventView], Field(description="The return parcel's scans, newest first")
+    ] = []
+    refund: Money | None = None
+    exchange_order_id: str | None = None
+    rejection_reason: str | None = None
+
+
+class SummaryQuery(_Request):
+    from_: Annotated[date, Field(alias="from", description="First day (UTC), inclusive")]
+    to: Annotated[date, Field(description="Last day (UTC), inclusive")]
+
+    @model_validator(mode="after")
+    def _a_forward_range_of_at_most_a_year(self) -> Self:
+        if self.to < self.from_:
+            raise ValueError("to must not be before from")
+        if (self.to - self.from_).days > 366:
+            raise ValueError("the range may span at most 366 days")
+        return self
+
+
+class RankedReasonView(BaseModel):
+    reason: ReasonCode
+    items: int
+
+
+class ReturnsSummaryView(BaseModel):
+    count: Annotated[int, Field(description="Returns requested in the period")]
+    orders: Annotated[int, Field(description="Orders registered in the period")]
+    rate: Annotated[float | None, Field(description="Returns per order; null without orders")]
+    reasons: Annotated[
+        list[RankedReasonView], Field(description="Returned items per reason, most first")
+    ]
+    refunded: Annotated[int, Field(description="Returns refunded in the period")]
+    median_days_to_refund: Annotated[
+        float | None, Field(description="Median whole days from request to refund")
+    ]

@@ -1,0 +1,1 @@
+"""Build-time code that turns Chalice's package into a deployable template per stage."""

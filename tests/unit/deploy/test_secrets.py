@@ -1,0 +1,153 @@
+"""Secrets fail closed: outside the local stack a missing or incomplete secret stops the function
+at first use with a clear error, and no stage ever runs on the well-known development values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from moto import mock_aws
+
+from chalicelib import settings
+from chalicelib.settings import SecretsUnavailable, get_secrets, sha256_hex
+
+SECRET_NAME = "promise-keeper/test"
+COMPLETE: dict[str, Any] = {
+    "merchant_api_key_sha256": [sha256_hex("shop-key")],
+    "webhook_secrets": {source: f"{source}-secret" for source in settings.WEBHOOK_SOURCES},
+    "token_secret": "token-secret",
+    "merchant_webhook_secret": "mirror-secret",
+}
+
+
+@pytest.fixture
+def secrets_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A deployed function: PK_SECRETS_NAME set, secrets read from (moto's) Secrets Manager."""
+    monkeypatch.setenv("PK_SECRETS_NAME", SECRET_NAME)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "promise-keeper-test-APIHandler")
+    parameters.clear_caches()
+    settings.reset_caches()
+    with mock_aws():
+        yield boto3.client("secretsmanager")
+    parameters.clear_caches()
+
+
+def store(client: Any, document: Any) -> None:
+    client.create_secret(Name=SECRET_NAME, SecretString=json.dumps(document))
+
+
+def test_a_complete_secret_is_read_from_secrets_manager(secrets_manager: Any) -> None:
+    store(secrets_manager, COMPLETE)
+
+    secrets = get_secrets()
+
+    assert secrets.merchant_key_hashes == (sha256_hex("shop-key"),)
+    assert secrets.webhook_secrets["aftership"] == "aftership-secret"
+    assert secrets.token_secret == "token-secret"
+    assert secrets.merchant_webhook_secret == "mirror-secret"
+
+
+@pytest.mark.parametrize("field", settings.SECRET_FIELDS)
+def test_a_secret_missing_a_field_stops_the_function_naming_the_field(
+    secrets_manager: Any, field: str
+) -> None:
+    store(secrets_manager, {key: value for key, value in COMPLETE.items() if key != field})
+
+    with pytest.raises(SecretsUnavailable, match=field) as raised:
+        get_secrets()
+    # The error names what is missing, never a secret value.
+    assert "token-secret" not in str(raised.value) and "mirror-secret" not in str(raised.value)
+
+
+def test_an_empty_merchant_webhook_secret_is_incomplete_not_an_empty_key(
+    secrets_manager: Any,
+) -> None:
+    store(secrets_manager, {**COMPLETE, "merchant_webhook_secret": ""})
+
+    with pytest.raises(SecretsUnavailable, match="merchant_webhook_secret"):
+        get_secrets()
+
+
+def test_a_webhook_source_without_its_secret_is_incomplete(secrets_manager: Any) -> None:
+    sources = {**COMPLETE["webhook_secrets"], "shippo": ""}
+    store(secrets_manager, {**COMPLETE, "webhook_secrets": sources})
+
+    with pytest.raises(SecretsUnavailable, match=r"webhook_secrets\.shippo"):
+        get_secrets()
+
+
+def test_a_secret_that_does_not_exist_stops_the_function(secrets_manager: Any) -> None:
+    with pytest.raises(SecretsUnavailable, match="cannot be read"):
+        get_secrets()
+
+
+def test_a_secret_that_is_not_json_stops_the_function(secrets_manager: Any) -> None:
+    secrets_manager.create_secret(Name=SECRET_NAME, SecretString="token=abc")
+
+    with pytest.raises(SecretsUnavailable, match=SECRET_NAME):
+        get_secrets()
+
+
+def test_a_deployed_function_without_a_secret_name_never_falls_back_to_dev_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a deployed function whose stage sets no PK_SECRETS_NAME
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "promise-keeper-dev-APIHandler")
+
+    with pytest.raises(SecretsUnavailable, match="PK_SECRETS_NAME"):
+        get_secrets()
+
+
+@pytest.mark.parametrize("unset", ["PK_MERCHANT_API_KEY", "PK_WEBHOOK_SECRET", "PK_TOKEN_SECRET"])
+def test_outside_the_local_stack_every_env_secret_must_be_given(
+    monkeypatch: pytest.MonkeyPatch, unset: str
+) -> None:
+    monkeypatch.delenv(unset)
+
+    with pytest.raises(SecretsUnavailable, match=unset):
+        get_secrets()
+
+
+def test_outside_the_local_stack_a_well_known_dev_value_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PK_TOKEN_SECRET", settings.DEV_TOKEN_SECRET)
+
+    with pytest.raises(SecretsUnavailable, match="PK_TOKEN_SECRET"):
+        get_secrets()
+
+
+def test_the_local_stack_keeps_the_documented_dev_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the local stack's environment: boto3 pointed at the embedded AWS, no secret exported
+    for name in ("PK_MERCHANT_API_KEY", "PK_WEBHOOK_SECRET", "PK_TOKEN_SECRET"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+
+    secrets = get_secrets()
+
+    assert secrets.merchant_key_hashes == (sha256_hex(settings.DEV_MERCHANT_API_KEY),)
+    assert set(secrets.webhook_secrets.values()) == {settings.DEV_WEBHOOK_SECRET}
+    assert secrets.token_secret == settings.DEV_TOKEN_SECRET
+    assert secrets.merchant_webhook_secret == settings.DEV_WEBHOOK_SECRET
+
+
+def test_an_endpoint_that_is_not_this_machine_is_not_the_local_stack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PK_TOKEN_SECRET")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://dynamodb.eu-central-1.amazonaws.com")
+
+    with pytest.raises(SecretsUnavailable):
+        get_secrets()
+
+
+def test_the_test_environment_secrets_are_used_as_given() -> None:
+    secrets = get_secrets()
+
+    assert secrets.merchant_key_hashes == (sha256_hex("test-merchant-key"),)
+    assert secrets.token_secret == "test-token-secret"
+    assert secrets.merchant_webhook_secret == "test-webhook-secret"  # the shared webhook secret

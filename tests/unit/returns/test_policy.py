@@ -1,0 +1,119 @@
+"""The return policy: window per delivered parcel, non-returnable SKUs, remaining quantities."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain.errors import ReturnNotAllowed
+from chalicelib.domain.returns import (
+    DeliveredParcel,
+    OrderForReturn,
+    ReturnLine,
+    ReturnPolicy,
+    check_request,
+    remaining,
+)
+
+DELIVERED = datetime(2026, 12, 23, 14, 0, tzinfo=UTC)
+POLICY = ReturnPolicy(window_days=30, non_returnable=frozenset({"GIFTCARD"}))
+
+
+def order(
+    parcels: tuple[DeliveredParcel, ...] = (DeliveredParcel(DELIVERED, {"TSHIRT-M": 2}),),
+    returned: dict[str, int] | None = None,
+) -> OrderForReturn:
+    return OrderForReturn(
+        ordered={"TSHIRT-M": 2, "MUG-BLUE": 1, "GIFTCARD": 1},
+        delivered=parcels,
+        returned=returned or {},
+    )
+
+
+def refusal(lines: list[ReturnLine], for_order: OrderForReturn, now: datetime) -> list[object]:
+    with pytest.raises(ReturnNotAllowed) as caught:
+        check_request(POLICY, for_order, lines, now)
+    return [(e["loc"], e["msg"]) for e in caught.value.errors]
+
+
+def test_delivered_items_within_the_window_may_go_back() -> None:
+    check_request(POLICY, order(), [ReturnLine("TSHIRT-M", 2, "too_small")], DELIVERED)
+
+
+def test_the_last_moment_of_the_window_still_counts_and_the_next_does_not() -> None:
+    last = DELIVERED + timedelta(days=30)
+    line = [ReturnLine("TSHIRT-M", 1, "too_small")]
+
+    check_request(POLICY, order(), line, last)
+    assert refusal(line, order(), last + timedelta(seconds=1)) == [
+        (["items", 0, "sku"], "the 30-day return window for TSHIRT-M has closed")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "loc", "msg"),
+    [
+        (ReturnLine("HAT", 1, "other", "x"), ["items", 0, "sku"], "HAT is not part of this order"),
+        (
+            ReturnLine("GIFTCARD", 1, "changed_mind"),
+            ["items", 0, "sku"],
+            "GIFTCARD cannot be returned",
+        ),
+        (
+            ReturnLine("MUG-BLUE", 1, "damaged"),
+            ["items", 0, "sku"],
+            "MUG-BLUE has not been delivered yet",
+        ),
+        (
+            ReturnLine("TSHIRT-M", 3, "too_large"),
+            ["items", 0, "quantity"],
+            "only 2 of TSHIRT-M can still be returned",
+        ),
+    ],
+)
+def test_each_refusal_names_the_line_and_why(line: ReturnLine, loc: list[object], msg: str) -> None:
+    assert refusal([line], order(), DELIVERED) == [(loc, msg)]
+
+
+def test_earlier_returns_and_repeated_lines_count_against_what_remains() -> None:
+    lines = [ReturnLine("TSHIRT-M", 1, "too_small"), ReturnLine("TSHIRT-M", 1, "too_large")]
+
+    assert refusal(lines, order(returned={"TSHIRT-M": 1}), DELIVERED) == [
+        (["items", 1, "quantity"], "only 1 of TSHIRT-M can still be returned")
+    ]
+
+
+def test_the_window_runs_from_the_delivery_of_the_parcel_that_carried_the_item() -> None:
+    split = (
+        DeliveredParcel(DELIVERED, {"TSHIRT-M": 1}),
+        DeliveredParcel(DELIVERED + timedelta(days=10), {"TSHIRT-M": 1}),
+    )
+    later = DELIVERED + timedelta(days=35)
+
+    assert remaining(POLICY, order(split), "TSHIRT-M", later) == 1
+    assert remaining(POLICY, order(split), "TSHIRT-M", DELIVERED + timedelta(days=41)) == 0
+
+
+@given(
+    delivered=st.lists(st.integers(0, 5), min_size=1, max_size=3),
+    returned=st.integers(0, 15),
+    age_days=st.integers(0, 60),
+)
+def test_remaining_never_exceeds_delivered_minus_returned_nor_goes_negative(
+    delivered: list[int], returned: int, age_days: int
+) -> None:
+    parcels = tuple(
+        DeliveredParcel(DELIVERED + timedelta(days=5 * n), {"TSHIRT-M": q})
+        for n, q in enumerate(delivered)
+    )
+    left = remaining(
+        POLICY,
+        order(parcels, {"TSHIRT-M": returned}),
+        "TSHIRT-M",
+        DELIVERED + timedelta(days=age_days),
+    )
+
+    assert 0 <= left <= max(0, sum(delivered) - returned)
