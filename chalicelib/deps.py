@@ -12,8 +12,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sesv2 import SESV2Client
@@ -216,11 +214,11 @@ def order_service() -> OrderService:
     return OrderService(orders_context())
 
 
-def webhook_sources() -> Mapping[str, WebhookSource]:
-    """The carrier webhook senders by path name (five formats, loaded by the first webhook)."""
-    from chalicelib.domain.tracking import SOURCES
+def webhook_source(name: str) -> WebhookSource:
+    """The carrier webhook sender named in the path (the formats load with the first webhook)."""
+    from chalicelib.domain.tracking import get_source
 
-    return SOURCES
+    return get_source(name)
 
 
 def generic_webhook_batch() -> type[BaseModel]:
@@ -232,23 +230,9 @@ def generic_webhook_batch() -> type[BaseModel]:
 
 # -- notifications -------------------------------------------------------------------------------
 def sender_for(channel: Channel) -> Sender:
-    from chalicelib.channels.email import EmailSender
-    from chalicelib.channels.sms import SmsSender
-    from chalicelib.channels.webhook import WebhookSender
-    from chalicelib.settings import get_secrets, get_settings
+    from chalicelib.channels.registry import SENDERS
 
-    settings = get_settings()
-    if channel == "email":
-        return EmailSender(sesv2(), settings.sender_email, settings.ses_configuration_set)
-    if channel == "sms":
-        return SmsSender(sns(), settings.sms_sender_id)
-    from datetime import UTC, datetime
-
-    return WebhookSender(
-        settings.merchant_webhook_url,
-        get_secrets().merchant_webhook_secret,
-        now=lambda: datetime.now(UTC),
-    )
+    return SENDERS[channel]()
 
 
 def notification_context() -> NotificationContext:

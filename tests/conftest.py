@@ -11,6 +11,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib import deps, settings
+from devstack import moto_transactions
 from devstack.environment import REGION
 from devstack.resources import create_queues, create_tables, queue_names, table_name, verify_sender
 
@@ -53,6 +54,8 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def aws(environment: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """In-process moto with the table and queues of infra/resources.json."""
+    # The embedded AWS's rollback: moto's own copies the table per transaction (slow, leaky).
+    moto_transactions.install()
     with mock_aws():
         create_tables(boto3.client("dynamodb"))
         urls = create_queues(boto3.client("sqs"))

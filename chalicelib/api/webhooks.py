@@ -30,21 +30,19 @@ webhooks_bp = Blueprint(__name__)
     ),
 )  # fmt: skip
 def receive(source: str) -> Response:
-    # With the first webhook, as the adapters (deps.webhook_sources): not at the API's import.
+    # With the first webhook, as the adapters (deps.webhook_source): not at the API's import.
     from chalicelib.domain.tracking.events import check_dates
 
-    sources = deps.webhook_sources()
-    sender = sources.get(source)
-    if sender is None:
-        raise errors.InvalidInput(
-            f"unknown webhook source {source!r}",
-            [{"loc": ["source"], "msg": f"Input should be one of {', '.join(sources)}"}],
-        )
+    sender = deps.webhook_source(source)
     request = webhooks_bp.current_request
     raw = raw_body(request)
     now = datetime.now(UTC)
+    secret = get_secrets().webhook_secret(source)
+    if secret is None:  # the deployment's secret document names no secret for this source
+        logger.error("no webhook secret configured", extra={"webhook_source": source})
+        raise errors.InvalidSignature("the signature cannot be verified")
     # Nothing is parsed, let alone stored, before the signature holds.
-    sender.verify(dict(request.headers), raw, get_secrets().webhook_secrets[source], now)
+    sender.verify(dict(request.headers), raw, secret, now)
     batch = sender.parse(raw)
     check_dates(batch.events, accepted_range(now))
     logger.thread_safe_append_keys(webhook_source=source, events=len(batch.events))

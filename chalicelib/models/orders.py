@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.channels import CustomerChannel
 from chalicelib.domain.date_range import DESCRIPTION as DATE_RANGE
+from chalicelib.domain.parcel_status import ParcelStatus
 from chalicelib.models.promise import (
     CountryCode,
     PostalCode,
@@ -38,17 +40,6 @@ TrackingNumber = Annotated[
 ]
 Carrier = Annotated[
     str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
-]
-Channel = Literal["email", "sms"]
-ParcelStatusName = Literal[
-    "info_received",
-    "in_transit",
-    "out_for_delivery",
-    "available_for_pickup",
-    "delivered",
-    "failed_attempt",
-    "exception",
-    "returned_to_sender",
 ]
 
 
@@ -82,7 +73,7 @@ class Customer(_Request):
         ),
     ] = "en-GB"
     channels: Annotated[
-        list[Channel],
+        list[CustomerChannel],
         Field(max_length=2, description="Channels the customer opted into (at most 2)"),
     ] = ["email"]
     time_zone: Annotated[
@@ -180,7 +171,7 @@ class Promise(BaseModel):
 
 class TrackingEventView(BaseModel):
     event_id: str
-    status: ParcelStatusName
+    status: ParcelStatus
     occurred_at: datetime
     carrier_status: str | None = None
     location: str | None = None
@@ -192,7 +183,7 @@ class ShipmentView(BaseModel):
     shipment_id: str
     carrier: str
     tracking_number: str
-    status: ParcelStatusName = Field(
+    status: ParcelStatus = Field(
         description="Canonical status of the newest event; info_received before the first "
         "scan (the shop has handed the parcel's data over, no carrier event yet)"
     )

@@ -21,14 +21,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.promise.terms import StepKind, UnavailableReason
 from chalicelib.models.types import QueryBool, QueryInt, WholeNumber
 
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
-UnavailableReason = Literal[
-    "outside_zone", "out_of_stock", "cutoff_passed", "destination_not_served"
-]
-StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
 
 # Postal code shapes by country; every other country: 3–10 letters or digits.
 POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from zoneinfo import available_timezones
 
-from chalicelib.domain.notifications.values import CustomerChannel
+from chalicelib.domain.channels import CUSTOMER_CHANNEL_NAMES, CustomerChannel
 
 DEFAULT_TIME_ZONE = "UTC"
 DEFAULT_CHANNELS: tuple[CustomerChannel, ...] = ("email",)  # SMS needs an explicit opt-in
-KNOWN_CHANNELS: tuple[CustomerChannel, ...] = ("email", "sms")
 
 # The zones of a destination country, its most populous first (the default for dates). Quiet
 # hours hold when it is night in *any* of them, so a customer who gave no zone is never woken;
@@ -130,4 +129,4 @@ def _channels(given: Iterable[str] | None) -> tuple[CustomerChannel, ...]:
     if given is None:
         return DEFAULT_CHANNELS
     chosen = [name.strip().lower() for name in given]
-    return tuple(c for c in KNOWN_CHANNELS if c in chosen)
+    return tuple(c for c in CUSTOMER_CHANNEL_NAMES if c in chosen)

@@ -5,11 +5,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from chalicelib.domain.date_range import AcceptedRange
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.orders.shipment import ShipmentEvent
 from chalicelib.domain.tracking.status import ParcelStatus, SkipReason
+
+
+class EventOutcome(StrEnum):
+    """What became of one carrier event, for an outbound parcel or a return parcel alike."""
+
+    ACCEPTED = "accepted"  # stored, and its order or return moved with it
+    DUPLICATE = "duplicate"  # seen before: nothing written, nothing sent
+    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"  # no parcel here has this number
 
 
 @dataclass(frozen=True)

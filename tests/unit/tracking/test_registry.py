@@ -11,7 +11,7 @@ from typing import get_args
 
 import pytest
 
-from chalicelib.domain.errors import InvalidInput, InvalidSignature, NotFound
+from chalicelib.domain.errors import InvalidInput, InvalidSignature
 from chalicelib.domain.tracking import (
     SOURCES,
     ParcelStatus,
@@ -48,9 +48,16 @@ def test_the_registry_offers_the_documented_sources() -> None:
     assert all(source.name == name for name, source in SOURCES.items())
 
 
-def test_an_unknown_source_is_not_found() -> None:
-    with pytest.raises(NotFound):
+def test_an_unknown_source_is_invalid_input_naming_the_known_ones() -> None:
+    with pytest.raises(InvalidInput) as raised:
         get_source("fedex")
+
+    assert raised.value.errors == [
+        {
+            "loc": ["source"],
+            "msg": "Input should be one of generic, easypost, aftership, shippo, 17track",
+        }
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(SIGNED))

@@ -1,4 +1,4 @@
-"""Our own format (shared/API.md, "Carrier webhooks"), for carriers integrated directly.
+"""Our own format (docs/api.md, "Carrier webhooks"), for carriers integrated directly.
 
 Signature: ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``,
 rejected when ``t`` is more than 5 minutes off. The sender already speaks canonical statuses and
