@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings as hypothesis_settings
 from moto import mock_aws
 
 from chalicelib import deps, settings
@@ -32,6 +33,11 @@ TEST_ENV = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
+# Property tests judge behaviour, never speed: on a shared, loaded machine hypothesis's 200 ms
+# deadline fails a correct test. Speed targets live in benchmarks/.
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
+
 MERCHANT_KEY = TEST_ENV["PK_MERCHANT_API_KEY"]
 SENDER = TEST_ENV["PK_SENDER_EMAIL"]
 
