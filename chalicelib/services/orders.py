@@ -13,7 +13,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
@@ -107,17 +107,15 @@ class OrderService:
         return _read(self.ctx, order_id)
 
     def record_carrier_events(self, events: Iterable[TrackingEvent]) -> api.WebhookResult:
-        """Store each event once and move its order; unknown tracking numbers are reported."""
+        """Store each event once and move its order, one parcel at a time (a read and one
+        transaction per parcel); unknown tracking numbers are reported."""
         counts = Counter[EventOutcome]()
         unknown: list[str] = []
-        for event in events:
-            outcome = retrying(partial(_record_one, self.ctx, event), self.ctx.pause)
-            counts[outcome] += 1
-            if (
-                outcome is EventOutcome.UNKNOWN_TRACKING_NUMBER
-                and event.tracking_number not in unknown
-            ):
-                unknown.append(event.tracking_number)
+        for tracking_number, parcel_events in _by_parcel(events).items():
+            outcomes = _record_parcel(self.ctx, tracking_number, parcel_events)
+            counts.update(outcomes)
+            if EventOutcome.UNKNOWN_TRACKING_NUMBER in outcomes:
+                unknown.append(tracking_number)
         return api.WebhookResult(
             accepted=counts[EventOutcome.ACCEPTED],
             duplicates=counts[EventOutcome.DUPLICATE],
@@ -412,33 +410,113 @@ def _shipment_view(
 
 
 # -- carrier events ------------------------------------------------------------------------------
-def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
-    stored = ctx.repository.by_tracking(incoming.tracking_number)
-    if stored is None:  # no outbound parcel: perhaps a return parcel (costs the outbound nothing)
-        return ctx.returns.record_parcel_event(incoming)
-    shipment = next(s for s in stored.shipments if s.tracking_number == incoming.tracking_number)
+def _by_parcel(events: Iterable[TrackingEvent]) -> dict[str, list[TrackingEvent]]:
+    """The request's events per tracking number, each parcel's in the request's order (and the
+    parcels in the order they first appear)."""
+    parcels: dict[str, list[TrackingEvent]] = {}
+    for event in events:
+        parcels.setdefault(event.tracking_number, []).append(event)
+    return parcels
+
+
+@dataclass
+class _ParcelEvents:
+    """One parcel's events of a webhook, what became of each so far, and its order as last
+    read or written."""
+
+    events: list[TrackingEvent]
+    outcomes: dict[int, EventOutcome] = field(default_factory=dict)
+    stored: StoredOrder | None = None
+
+    def pending(self) -> list[tuple[int, TrackingEvent]]:
+        return [(i, e) for i, e in enumerate(self.events) if i not in self.outcomes]
+
+    def settle(self, indexes: Iterable[int], outcome: EventOutcome) -> None:
+        self.outcomes.update(dict.fromkeys(indexes, outcome))
+
+    def stored_elsewhere(self, event_ids: frozenset[str]) -> None:
+        """The table refused these events: already stored, by an earlier or concurrent request."""
+        found = [i for i, e in self.pending() if e.event_id in event_ids]
+        self.settle(found, EventOutcome.DUPLICATE)
+
+    def in_request_order(self) -> list[EventOutcome]:
+        return [self.outcomes[i] for i in range(len(self.events))]
+
+
+def _record_parcel(
+    ctx: Context, tracking_number: str, events: list[TrackingEvent]
+) -> list[EventOutcome]:
+    """One parcel's events: one read, then all its new events in one transaction (a second one
+    for a backlog longer than a transaction holds); a lost race reads again."""
+    parcel = _ParcelEvents(events)
+    retrying(partial(_record_parcel_attempt, ctx, tracking_number, parcel), ctx.pause)
+    return parcel.in_request_order()
+
+
+def _record_parcel_attempt(ctx: Context, tracking_number: str, parcel: _ParcelEvents) -> None:
+    parcel.stored = ctx.repository.by_tracking(tracking_number)
+    if parcel.stored is None:  # no outbound parcel: perhaps a return parcel (costs it nothing)
+        for index, event in parcel.pending():
+            parcel.settle([index], ctx.returns.record_parcel_event(event))
+        return
+    while parcel.pending():
+        try:
+            _commit_parcel(ctx, tracking_number, parcel)
+        except DuplicateEvent as refused:
+            # Events the tracking copy did not know of: drop them and commit the others.
+            parcel.stored_elsewhere(refused.event_ids)
+
+
+def _commit_parcel(ctx: Context, tracking_number: str, parcel: _ParcelEvents) -> None:
+    """Apply the parcel's pending events to its order and commit them, as many per transaction
+    as fit; ``parcel`` follows every commit, so a refusal loses nothing that was written."""
+    assert parcel.stored is not None
+    changes, accepted = _planned_changes(ctx, parcel.stored, tracking_number, parcel)
+    while changes:
+        count = ctx.repository.fitting(changes)
+        ctx.repository.save_all(changes[:count])
+        parcel.settle(accepted[:count], EventOutcome.ACCEPTED)
+        parcel.stored = changes[count - 1].after
+        changes, accepted = changes[count:], accepted[count:]
+
+
+def _planned_changes(
+    ctx: Context, stored: StoredOrder, tracking_number: str, parcel: _ParcelEvents
+) -> tuple[list[OrderChange], list[int]]:
+    """The pending events applied one after another, as the domain orders them: one change
+    (one revision, with its outbox messages) per new event; events seen before are settled as
+    duplicates. The changes, and which event each one stores."""
+    shipment = next(s for s in stored.shipments if s.tracking_number == tracking_number)
     now = ctx.now()
-    event = incoming.shipment_event()
-    outcome = record_event(
-        stored.order,
-        stored.shipments,
-        shipment.shipment_id,
-        event,
-        now,
-        estimate_from_rules=ctx.estimate_for(stored),
-    )
-    if outcome.duplicate or outcome.shipment is None:
-        return EventOutcome.DUPLICATE
-    shipments = tuple(
-        outcome.shipment if s.shipment_id == shipment.shipment_id else s for s in stored.shipments
-    )
-    after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
-    write = StoredEvent(shipment.shipment_id, event, incoming.source, now)
-    try:
-        ctx.repository.save(OrderChange(stored, after, outcome.messages, now, event=write))
-    except DuplicateEvent:
-        return EventOutcome.DUPLICATE
-    return EventOutcome.ACCEPTED
+    estimate = ctx.estimate_for(stored)
+    changes: list[OrderChange] = []
+    accepted: list[int] = []
+    current = stored
+    for index, incoming in parcel.pending():
+        event = incoming.shipment_event()
+        outcome = record_event(
+            current.order,
+            current.shipments,
+            shipment.shipment_id,
+            event,
+            now,
+            estimate_from_rules=estimate,
+        )
+        if outcome.duplicate or outcome.shipment is None:
+            parcel.settle([index], EventOutcome.DUPLICATE)
+            continue
+        moved = outcome.shipment
+        shipments = tuple(
+            moved if s.shipment_id == moved.shipment_id else s for s in current.shipments
+        )
+        after = replace(
+            current, order=outcome.order, shipments=shipments, revision=current.revision + 1
+        )
+        write = StoredEvent(moved.shipment_id, event, incoming.source, now)
+        changes.append(OrderChange(current, after, outcome.messages, now, event=write))
+        accepted.append(index)
+        current = after
+    return changes, accepted
 
 
 # -- sweep ---------------------------------------------------------------------------------------

@@ -5,13 +5,15 @@ every shipment's state, with a `revision` for optimistic locking. Each shipment'
 has its own item holding a copy of the aggregate (without the customer's personal data), so a
 carrier event costs one GetItem plus one TransactWriteItems: the event (conditional, so a
 duplicate is refused by the table too), the order (conditioned on the revision read), the
-tracking copies and the outbox records commit together or not at all.
+tracking copies and the outbox records commit together or not at all. A webhook's many events
+for one parcel are consecutive changes of one order: ``save_all`` commits as many of them as fit
+in one transaction (``fitting``), so a parcel's backlog costs one read and a transaction or two.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 OUTBOX_RETENTION = timedelta(days=7)
+MAX_ACTIONS = 100  # DynamoDB's limit on the items of one TransactWriteItems
 Messages = Sequence[OutboxMessage]  # the outbox records a change writes
 Facts = Sequence[Fact]  # the figures the stream's projector counts
 
@@ -47,7 +50,11 @@ class RevisionConflict(Exception):
 
 
 class DuplicateEvent(Exception):
-    """The event is already stored."""
+    """Events of the change are already stored (``event_ids``); nothing of it was written."""
+
+    def __init__(self, event_ids: Collection[str] = ()) -> None:
+        super().__init__(", ".join(sorted(event_ids)))
+        self.event_ids = frozenset(event_ids)
 
 
 class OrderExists(Exception):
@@ -91,6 +98,19 @@ class OrderStore(Protocol):
         DuplicateEvent when its event is stored already, RevisionConflict when the order changed
         since it was read, Conflict when a new tracking number belongs to another order.
         """
+        ...
+
+    def save_all(self, changes: Sequence[OrderChange]) -> None:
+        """Commit consecutive changes of one order (each ``before`` is the previous ``after``)
+        at once, as ``save`` commits one: every event and outbox record of each change, the
+        order and its tracking copies as the last leaves them.
+
+        DuplicateEvent names every event of them already stored; otherwise as ``save``.
+        """
+        ...
+
+    def fitting(self, changes: Sequence[OrderChange]) -> int:
+        """How many of ``changes``, from the first, one ``save_all`` can commit (at least one)."""
         ...
 
 
@@ -190,18 +210,26 @@ class OrderRepository:
 
     def save(self, change: OrderChange) -> None:
         """One transaction; see OrderStore.save for what it refuses."""
-        after = change.after
+        self.save_all([change])
+
+    def save_all(self, changes: Sequence[OrderChange]) -> None:
+        """One transaction for consecutive changes; see OrderStore.save_all."""
+        first, last = changes[0], changes[-1]
+        after = last.after
         parts = _Parts()
-        if change.event is not None:
-            parts.add(EVENT_PART, self._event_put(after.order_id, change.event))
-        parts.add(ORDER_PART, self._order_update(change.before.revision, after))
-        known = {s.tracking_number for s in change.before.shipments}
+        for change in changes:
+            if change.event is not None:
+                parts.add(EVENT_PART, self._event_put(after.order_id, change.event))
+        parts.add(ORDER_PART, self._order_update(first.before.revision, after))
+        known = {s.tracking_number for s in first.before.shipments}
         for shipment in after.shipments:
             parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
-        for message in change.messages:
-            parts.add(OUTBOX_PART, self._outbox_put(after, message, change.now))
+        for change in changes:
+            # Each change's records under its own revision: the keys one save per change writes.
+            for message in change.messages:
+                parts.add(OUTBOX_PART, self._outbox_put(change.after, message, change.now))
         # The first delivered parcel schedules the rating reminder, in the same transaction.
-        reminder = reminder_due_at(change.before.shipments, after.shipments)
+        reminder = _rating_reminder(changes)
         if reminder is not None:
             parts.add(RATING_DUE_PART, rating_due_put(self._table, after.order_id, reminder))
         try:
@@ -209,7 +237,16 @@ class OrderRepository:
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
             )
         except ClientError as exc:
-            _raise_cancellation(exc, parts)
+            _raise_cancellation(exc, parts, [c.event for c in changes if c.event is not None])
+
+    def fitting(self, changes: Sequence[OrderChange]) -> int:
+        # The order, its tracking copies and a rating reminder, then each change's own items.
+        used = 1 + len(changes[0].after.shipments) + 1
+        for count, change in enumerate(changes):
+            used += _own_actions(change)
+            if used > MAX_ACTIONS:
+                return max(count, 1)
+        return len(changes)
 
     # -- items -----------------------------------------------------------------------------
     def _aggregate(self, stored: StoredOrder) -> dict[str, Any]:
@@ -335,8 +372,28 @@ class _Parts:
         codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
         return {name for name, code in zip(self.names, codes, strict=False) if code == reason}
 
+    def refused_indexes(self, exc: ClientError, name: str) -> list[int]:
+        """Which of the ``name`` parts (counted among those parts only) failed their condition."""
+        codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        mine = [code for part, code in zip(self.names, codes, strict=False) if part == name]
+        return [i for i, code in enumerate(mine) if code == "ConditionalCheckFailed"]
 
-def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
+
+def _own_actions(change: OrderChange) -> int:
+    """The transaction items a change adds beside the order's own: its event and outbox."""
+    return (change.event is not None) + len(change.messages)
+
+
+def _rating_reminder(changes: Sequence[OrderChange]) -> datetime | None:
+    """The reminder the last change that delivered a first parcel schedules, as one save per
+    change would have left it (a later one overwrote an earlier one)."""
+    due = [reminder_due_at(c.before.shipments, c.after.shipments) for c in changes]
+    return next((d for d in reversed(due) if d is not None), None)
+
+
+def _raise_cancellation(
+    exc: ClientError, parts: _Parts, events: Sequence[StoredEvent] = ()
+) -> None:
     code = exc.response.get("Error", {}).get("Code")
     if code == "TransactionConflictException":
         raise RevisionConflict() from exc
@@ -344,7 +401,9 @@ def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
         raise exc
     refused = parts.refused(exc)
     if EVENT_PART in refused:
-        raise DuplicateEvent() from exc
+        # The event Puts come first, in the changes' order: the i-th refused item is events[i].
+        stored = parts.refused_indexes(exc, EVENT_PART)
+        raise DuplicateEvent({events[i].event.event_id for i in stored}) from exc
     if ORDER_PART in refused:
         raise RevisionConflict() from exc
     if TRACKING_PART in refused:

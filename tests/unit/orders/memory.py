@@ -7,7 +7,7 @@ test_repository_contract.py`` holds it to the same contract as ``OrderRepository
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -39,6 +39,9 @@ class InMemoryOrderRepository:
     # Runs at the start of every write, before its conditions are checked: a test's way to let
     # another writer in between a use case's read and its write.
     before_write: Callable[[], None] | None = None
+    # The table's limit on one transaction's items, as a number of changes; and the commits made.
+    changes_per_transaction: int = 1000
+    transactions: int = 0
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, order_id: str) -> StoredOrder | None:
@@ -78,13 +81,21 @@ class InMemoryOrderRepository:
         self.facts.extend(facts)
 
     def save(self, change: OrderChange) -> None:
+        self.save_all([change])
+
+    def save_all(self, changes: Sequence[OrderChange]) -> None:
         self._interleave()
-        after, event = change.after, change.event
-        key = (after.order_id, event.shipment_id, event.event.event_id) if event else None
-        if key is not None and key in self.stored_events:
-            raise DuplicateEvent()
+        after = changes[-1].after
+        events = {
+            (after.order_id, c.event.shipment_id, c.event.event.event_id): c.event
+            for c in changes
+            if c.event is not None
+        }
+        stored = {key[2] for key in events if key in self.stored_events}
+        if stored:
+            raise DuplicateEvent(stored)
         current = self.orders.get(after.order_id)
-        if current is None or current.revision != change.before.revision:
+        if current is None or current.revision != changes[0].before.revision:
             raise RevisionConflict()
         numbers = [s.tracking_number for s in after.shipments]
         if any(self.tracking.get(n, after.order_id) != after.order_id for n in numbers):
@@ -92,9 +103,13 @@ class InMemoryOrderRepository:
         # An update, as in the table: the registration record stays the stored one.
         self.orders[after.order_id] = replace(after, record=current.record)
         self.tracking.update(dict.fromkeys(numbers, after.order_id))
-        if key is not None and event is not None:
-            self.stored_events[key] = event
-        self.outbox.extend(change.messages)
+        self.stored_events.update(events)
+        for change in changes:
+            self.outbox.extend(change.messages)
+        self.transactions += 1
+
+    def fitting(self, changes: Sequence[OrderChange]) -> int:
+        return min(len(changes), self.changes_per_transaction)
 
     def _interleave(self) -> None:
         if self.before_write is not None:
