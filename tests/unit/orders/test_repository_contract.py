@@ -7,16 +7,23 @@ use-case tests run against the in-memory one would prove nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from botocore.exceptions import ClientError
 
 from chalicelib import deps
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import records
-from chalicelib.store.orders import DuplicateEvent, OrderExists, OrderStore, RevisionConflict
+from chalicelib.store.orders import (
+    DuplicateEvent,
+    OrderExists,
+    OrderStore,
+    RevisionConflict,
+)
 from tests.unit.orders.builders import at, event, order, shipment
 from tests.unit.orders.memory import InMemoryOrderRepository
 
@@ -49,6 +56,28 @@ def change(
         return records.OrderChange(before, after, (), NOW)
     scan = records.StoredEvent("S1", event(event_id, "in_transit", NOW), "generic", NOW)
     return records.OrderChange(before, after, (), NOW, scan)
+
+
+def scans(
+    start: records.StoredOrder, event_ids: Sequence[str], announce: bool = False
+) -> list[records.OrderChange]:
+    """Consecutive changes of one order, one per event (each announcing it, if ``announce``)."""
+    changes, current = [], start
+    for event_id in event_ids:
+        after = replace(current, revision=current.revision + 1)
+        scan = records.StoredEvent("S1", event(event_id, "in_transit", NOW), "generic", NOW)
+        kind, order_id = "shipment_status", start.order_id
+        messages = [
+            OutboxMessage(
+                message_id=OutboxMessage.make_id(kind, order_id, "S1", event_id),
+                kind=kind,
+                order_id=order_id,
+                occurred_at=NOW,
+            )
+        ]
+        changes.append(records.OrderChange(current, after, messages if announce else (), NOW, scan))
+        current = after
+    return changes
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
@@ -161,3 +190,53 @@ class TestOrderRepositoryContract:
         log = repository.notifications("1001")
 
         assert (log.sent, log.skipped) == ((), ())
+
+    def test_consecutive_changes_commit_at_once_as_the_last_leaves_them(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        repository.save_all(scans(with_parcel, ["evt-1", "evt-2", "evt-3"]))
+
+        assert repository.get("1001") == replace(with_parcel, revision=5)
+        assert [e.event.event_id for e in repository.events("1001")] == ["evt-1", "evt-2", "evt-3"]
+
+    def test_changes_with_stored_events_name_each_of_them_and_write_nothing(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        repository.save_all(scans(with_parcel, ["evt-1", "evt-3"]))
+        at_4 = replace(with_parcel, revision=4)
+
+        with pytest.raises(DuplicateEvent) as refused:
+            repository.save_all(scans(at_4, ["evt-1", "evt-2", "evt-3", "evt-4"]))
+
+        assert refused.value.event_ids == {"evt-1", "evt-3"}
+        assert repository.get("1001") == at_4
+        assert len(repository.events("1001")) == 2
+
+    def test_what_fits_one_transaction_commits_in_one(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        changes = scans(with_parcel, [f"evt-{n}" for n in range(150)], announce=True)
+
+        fitting = repository.fitting(changes)
+        repository.save_all(changes[:fitting])
+
+        assert 1 <= fitting <= len(changes)
+        assert repository.get("1001") == replace(with_parcel, revision=2 + fitting)
+
+
+def test_the_table_takes_what_fits_and_refuses_a_change_more_than_the_reminders_place(
+    aws: object,
+) -> None:
+    # Given changes of two items each (event, outbox) beside the order and its tracking copy
+    repository = deps.order_repository()
+    repository.create(registered(), [], NOW)
+    repository.save(change(registered(), shipped(registered())))
+    changes = scans(shipped(registered()), [f"evt-{n}" for n in range(150)], announce=True)
+
+    fitting = repository.fitting(changes)
+
+    # Then 100 actions hold the order, its copy, a rating reminder's place and 48 changes
+    assert fitting == (100 - 3) // 2
+    with pytest.raises(ClientError):
+        repository.save_all(changes[: fitting + 2])
+    repository.save_all(changes[:fitting])

@@ -234,3 +234,81 @@ def test_unknown_tracking_numbers_are_reported_once_each(world: World) -> None:
 
     assert (result.accepted, result.duplicates) == (0, 0)
     assert result.unknown_tracking_numbers == ["NOBODYS-1", "NOBODYS-2"]
+
+
+# -- many events in one webhook ------------------------------------------------------------------
+def backlog(count: int, parcel: str = PARCEL) -> list[TrackingEvent]:
+    return [scan(f"evt-{n}", ParcelStatus.IN_TRANSIT, n, parcel) for n in range(count)]
+
+
+def test_a_parcels_events_commit_together_one_revision_each(world: World) -> None:
+    world.register()
+    world.ship()
+    before = world.store.get("1001")
+    assert before is not None
+    committed = world.store.transactions
+
+    result = world.orders.record_carrier_events(backlog(30))
+
+    assert (result.accepted, result.duplicates) == (30, 0)
+    assert world.store.transactions - committed == 1
+    stored = world.store.get("1001")
+    assert stored is not None and stored.revision == before.revision + 30
+
+
+def test_an_event_the_tracking_copy_did_not_know_is_a_duplicate_and_the_rest_commit(
+    world: World,
+) -> None:
+    # Given evt-2 stored already, though the order's copy does not list it
+    world.register()
+    world.ship()
+    world.orders.record_carrier_events([scan("evt-2", ParcelStatus.IN_TRANSIT, 2)])
+    known = world.store.orders["1001"]
+    world.store.orders["1001"] = replace(
+        known, shipments=(replace(known.shipments[0], event_ids=frozenset()),)
+    )
+
+    # When it comes again among new ones
+    result = world.orders.record_carrier_events(backlog(5))
+
+    # Then the table's refusal names it, and only it is a duplicate
+    assert (result.accepted, result.duplicates) == (4, 1)
+    assert sorted(e.event.event_id for e in world.store.events("1001")) == [
+        f"evt-{n}" for n in range(5)
+    ]
+    assert world.pauses == []  # no race was lost: nothing to wait for
+
+
+def test_a_race_between_a_batchs_transactions_loses_nothing_and_counts_exactly(
+    world: World,
+) -> None:
+    # Given a backlog of 30 that takes three transactions of 10
+    world.register()
+    world.ship()
+    world.store.changes_per_transaction = 10
+    events = backlog(30)
+    commits = world.store.transactions
+
+    def racing_delivery() -> None:
+        # another delivery of two events of the second transaction, and one of its own
+        world.store.before_write = None
+        racing = [events[12], events[15], scan("other", ParcelStatus.EXCEPTION, 13)]
+        world.orders.record_carrier_events(racing)
+
+    def second_transaction() -> None:
+        if world.store.transactions == commits + 1:
+            racing_delivery()
+
+    world.store.before_write = second_transaction
+
+    # When the backlog comes in
+    result = world.orders.record_carrier_events(events)
+
+    # Then
+    assert (result.accepted, result.duplicates) == (28, 2)
+    assert len(world.store.events("1001")) == 31
+    stored = world.store.get("1001")
+    assert stored is not None
+    assert stored.shipments[0].event_ids == {e.event_id for e in events} | {"other"}
+    assert stored.shipments[0].status is ParcelStatus.IN_TRANSIT  # evt-29 is the newest
+    assert len(world.pauses) == 1
