@@ -14,7 +14,9 @@ Not part of `make bench` (it needs a running stack) nor of the tests. Start the 
    notification record), which is much faster than the API and leaves the same items behind.
 
 Between phases it waits until the stack's CPU is quiet, so that the event pump's backlog does
-not land in the next measurement.
+not land in the next measurement. `--only-webhooks` runs phase 2 alone (a few minutes):
+
+    python -m benchmarks.local_stack_load --api http://127.0.0.1:8000 --only-webhooks
 """
 
 from __future__ import annotations
@@ -215,7 +217,7 @@ def phase_mail(stack: Stack, orders: int, pid: int) -> dict[str, Any]:
             "rss_mb_after": round(rss_mb(pid))}  # fmt: skip
 
 
-def phase_big_webhooks(stack: Stack, repeats: int = 3) -> dict[str, Any]:
+def phase_big_webhooks(stack: Stack, repeats: int = 3, pid: int | None = None) -> dict[str, Any]:
     times = []
     for r in range(repeats):
         now = datetime.now(UTC)
@@ -225,6 +227,8 @@ def phase_big_webhooks(stack: Stack, repeats: int = 3) -> dict[str, Any]:
         events = [carrier_event(order_id, i, "in_transit", start + timedelta(minutes=15 * i))
                   for i in range(99)]  # fmt: skip
         events.append(carrier_event(order_id, 99, "delivered", now - timedelta(minutes=5)))
+        if pid is not None:  # the order's confirmation is not what this phase measures
+            wait_until_quiet(pid)
         times.append(stack.webhook(events))
     return {"webhook_100_events_s": [round(t, 2) for t in times]}
 
@@ -280,6 +284,10 @@ def main() -> None:
     parser.add_argument("--secret", default="dev-webhook-secret")
     parser.add_argument("--run-id", default=None, help="continue a run: its order id prefix")
     parser.add_argument("--skip-orders", action="store_true", help="orders are already posted")
+    parser.add_argument(
+        "--only-webhooks", action="store_true", help="phase 2 only: 100-event webhooks"
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="100-event webhooks to time")
     args = parser.parse_args()
     aws = args.aws or args.api.rsplit(":", 1)[0] + ":4566"
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -289,11 +297,16 @@ def main() -> None:
     stack = Stack(args.api, aws, args.key, args.secret, run_id=run_id)
     pid = args.pid or find_stack_pid(args.api)
     results: dict[str, Any] = {"run_id": run_id, "rss_mb_at_start": round(rss_mb(pid))}
+    if args.only_webhooks:
+        wait_until_quiet(pid)
+        results |= phase_big_webhooks(stack, args.repeats, pid)
+        print(json.dumps(results, indent=2), flush=True)
+        return
     if not args.skip_orders:
         results |= phase_orders(stack, args.orders, args.workers)
     results |= phase_mail(stack, args.orders, pid)
     print(json.dumps(results), flush=True)
-    results |= phase_big_webhooks(stack)
+    results |= phase_big_webhooks(stack, args.repeats)
     wait_until_quiet(pid)
     at_small = order_write_times(stack, args.orders, args.sample)
     first_clone = args.orders + args.sample
