@@ -3,7 +3,8 @@
 The routes, the webhook and the schedule reach them through ``deps.order_service()``; the
 notification sender reads orders through the same ``Context``. Each use case reads the
 aggregate, runs one pure transition from the order domain, and commits the result in one
-conditional transaction; a lost race is retried on fresh state.
+conditional transaction; a lost race is retried on fresh state. A webhook's events for one
+parcel run one transition each on the aggregate read once, and commit together.
 """
 
 from __future__ import annotations
