@@ -21,12 +21,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.promise.explain import StepKind
+
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
 UnavailableReason = Literal[
     "outside_zone", "out_of_stock", "cutoff_passed", "destination_not_served"
 ]
-StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
 
 # Postal code shapes by country; every other country: 3–10 letters or digits.
 POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -241,7 +242,8 @@ class ExplainStep(_Model):
         str | None,
         Field(
             description="Why a day was skipped: weekend, closure, no_service_day or "
-            "public_holiday:<name>"
+            "public_holiday:<name>; for the calendar step, which holidays delivery days skip: "
+            "holidays:<country>-<subdivision>, or holidays:<country> for an unknown postal code"
         ),
     ] = None
 

@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.promise.explain import Step, parcel_steps, window_step
+from chalicelib.domain.promise.calendar import DayCalendar
+from chalicelib.domain.promise.explain import Step, calendar_step, parcel_steps, window_step
 from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig, Source
 from chalicelib.domain.promise.sourcing import Items, Part, Stock, allocate, stock_of
 
@@ -76,15 +77,18 @@ class Quote:
 
 
 class _Moment:
-    """The order instant, with its local day per zone computed once per quote."""
+    """The order instant, with its local day per zone computed once per quote, and the
+    destination's subdivision (None: not in the postal-code table, national holidays apply)."""
 
-    __slots__ = ("at", "ts", "_days")
+    __slots__ = ("at", "ts", "region", "postal_code", "_days")
 
-    def __init__(self, at: datetime) -> None:
+    def __init__(self, at: datetime, region: str | None, postal_code: str) -> None:
         if at.tzinfo is None:
             raise ValueError("the order instant must be timezone-aware")
         self.at = at
         self.ts = at.timestamp()
+        self.region = region
+        self.postal_code = postal_code
         self._days: dict[ZoneInfo, int] = {}
 
     def local_ordinal(self, zone: ZoneInfo) -> int:
@@ -97,7 +101,8 @@ class _Moment:
 def quote(config: PromiseConfig, request: QuoteInput) -> Quote:
     stocks = tuple([stock_of(config, request.inventory, sku) for sku, _ in request.items])
     subtotal = request.subtotal or config.catalogue.subtotal(request.items)
-    moment = _Moment(request.at)
+    region = config.regions.subdivision(request.country, request.postal_code)
+    moment = _Moment(request.at, region, request.postal_code)
     served = request.country in config.rules.countries
     options: list[Promise] = []
     unavailable: list[Unavailable] = []
@@ -127,7 +132,8 @@ def _quote_method(
     parts = allocate(rule.sources, request.items, stocks)
     if parts is None:
         return Unavailable(method, "out_of_stock")
-    parcels = tuple([_parcel(rule, part, moment) for part in parts])
+    days = rule.delivery.calendar(moment.region)
+    parcels = tuple([_parcel(rule, days, part, moment) for part in parts])
     if rule.same_day and not _all_today(parcels, moment):
         return Unavailable(method, "cutoff_passed")
     if len(parcels) == 1:
@@ -137,7 +143,7 @@ def _quote_method(
         earliest = max(parcel.earliest for parcel in parcels)
         latest = max(parcel.latest for parcel in parcels)
         order_by = min((parcel.order_by for parcel in parcels), key=datetime.timestamp)
-    steps = _explain(rule, parcels, moment, earliest, latest) if request.explain else ()
+    steps = _explain(rule, days, parcels, moment, (earliest, latest)) if request.explain else ()
     return Promise(
         rule, rule.price.for_subtotal(subtotal), earliest, latest, order_by, parcels, steps
     )
@@ -150,15 +156,15 @@ def _rule_for(rules: Sequence[MethodRule], country: str, postal_code: str) -> Me
     return None
 
 
-def _parcel(rule: MethodRule, part: Part, moment: _Moment) -> Parcel:
+def _parcel(rule: MethodRule, days: DayCalendar, part: Part, moment: _Moment) -> Parcel:
     clock = part.source.clock
     ship = clock.ship_day(moment.local_ordinal(clock.zone), moment.ts)
     order_by = clock.cutoff_instant(ship)[1]
-    earliest = date.fromordinal(rule.delivery.nth_open_after(ship, rule.transit_min))
+    earliest = date.fromordinal(days.nth_open_after(ship, rule.transit_min))
     latest = (
         earliest
         if rule.transit_max == rule.transit_min
-        else date.fromordinal(rule.delivery.nth_open_after(ship, rule.transit_max))
+        else date.fromordinal(days.nth_open_after(ship, rule.transit_max))
     )
     return Parcel(part.source, part.items, date.fromordinal(ship), order_by, earliest, latest)
 
@@ -174,13 +180,14 @@ def _all_today(parcels: Sequence[Parcel], moment: _Moment) -> bool:
 
 def _explain(
     rule: MethodRule,
+    days: DayCalendar,
     parcels: Sequence[Parcel],
     moment: _Moment,
-    earliest: date,
-    latest: date,
+    window: tuple[date, date],
 ) -> tuple[Step, ...]:
     steps: list[Step] = []
     for parcel in parcels:
-        steps += parcel_steps(rule, parcel.source, parcel.items, moment.at, parcel.ship_day)
-    steps.append(window_step(earliest, latest, len(parcels)))
+        steps += parcel_steps(rule, days, parcel.source, parcel.items, moment.at, parcel.ship_day)
+    steps.append(calendar_step(days, moment.postal_code))
+    steps.append(window_step(*window, len(parcels)))
     return tuple(steps)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from chalicelib.domain.promise.calendar import DayCalendar
 from chalicelib.domain.promise.rules import MethodRule, Source
 
-StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
+StepKind = Literal["calendar", "sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
 ONE_DAY = timedelta(days=1)
 
 
@@ -23,11 +24,32 @@ class Step:
     date: date | None = None
     at: datetime | None = None
     location: str | None = None
-    reason: str | None = None  # skipped days: "weekend", "closure", "public_holiday:<name>"
+    # skipped days: "weekend", "closure", "public_holiday:<name>"; calendar: "holidays:DE-BY"
+    reason: str | None = None
+
+
+def calendar_step(days: DayCalendar, postal_code: str) -> Step:
+    """Which holidays the delivery days skip: the destination subdivision's, else national."""
+    if days.subdivision is None:
+        detail = (
+            f"delivery days skip the national holidays of {days.country}: "
+            f"postal code {postal_code} is not in the subdivision table"
+        )
+    else:
+        detail = (
+            f"delivery days skip the holidays of {days.country}-{days.subdivision} "
+            f"(postal code {postal_code})"
+        )
+    return Step("calendar", detail, reason=f"holidays:{_calendar_name(days)}")
+
+
+def _calendar_name(days: DayCalendar) -> str:
+    return days.country if days.subdivision is None else f"{days.country}-{days.subdivision}"
 
 
 def parcel_steps(
     rule: MethodRule,
+    days: DayCalendar,
     source: Source,
     items: tuple[tuple[str, int], ...],
     at: datetime,
@@ -37,7 +59,7 @@ def parcel_steps(
     carried = ", ".join(f"{quantity}× {sku}" for sku, quantity in items)
     steps = [Step("sourcing", f"{carried} from {where}", location=where)]
     steps += _handling_steps(rule, source, at, ship_day)
-    steps += _transit_steps(rule, ship_day)
+    steps += _transit_steps(rule, days, ship_day)
     return steps
 
 
@@ -69,15 +91,15 @@ def _handling_steps(rule: MethodRule, source: Source, at: datetime, ship_day: da
     return steps
 
 
-def _transit_steps(rule: MethodRule, ship_day: date) -> list[Step]:
+def _transit_steps(rule: MethodRule, days: DayCalendar, ship_day: date) -> list[Step]:
     steps: list[Step] = []
     ship = ship_day.toordinal()
     previous = ship
     for n in range(0 if rule.transit_min == 0 else 1, rule.transit_max + 1):
-        day = rule.delivery.nth_open_after(ship, n)
+        day = days.nth_open_after(ship, n)
         start = date.fromordinal(ship if n == 0 else previous + 1)
         for skipped in _days(start, date.fromordinal(day)):
-            reason = rule.delivery.closed_reason(skipped)
+            reason = days.closed_reason(skipped)
             steps.append(Step("skipped", "no delivery", date=skipped, reason=reason))
         steps.append(Step("transit", _transit_text(rule, n), date=date.fromordinal(day)))
         previous = day
