@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from chalicelib.domain.promise.calendar import DayCalendar
-from chalicelib.domain.promise.rules import MethodRule, Source
+if TYPE_CHECKING:  # the API models import StepKind; the calendars load with the first quote
+    from chalicelib.domain.promise.calendar import DayCalendar
+    from chalicelib.domain.promise.rules import MethodRule, Source
 
 StepKind = Literal["calendar", "sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
 ONE_DAY = timedelta(days=1)
