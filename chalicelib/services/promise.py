@@ -10,12 +10,13 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from chalicelib.config.loader import load_config
 from chalicelib.domain.promise.engine import Promise, QuoteInput, quote
 from chalicelib.domain.promise.explain import Step
-from chalicelib.domain.promise.rules import Money, PromiseConfig
+from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.promise.tokens import (
     PromisedWindow,
@@ -141,10 +142,7 @@ def _option(
 ) -> dict[str, Any]:
     rule = promise.rule
     option: dict[str, Any] = {
-        "method": rule.method,
-        "label": rule.label(request.locale, config.rules.default_language),
-        "carrier": rule.carrier,
-        "service": rule.service,
+        **_rule_fields(rule, request.locale, config.rules.default_language),
         "price": {"amount": str(promise.price.amount), "currency": promise.price.currency},
         "delivery": {
             "earliest": promise.earliest.isoformat(),
@@ -158,6 +156,17 @@ def _option(
     if request.explain:
         option["explain"] = [_step(step) for step in promise.steps]
     return option
+
+
+@lru_cache(maxsize=256)
+def _rule_fields(rule: MethodRule, locale: str, default_language: str) -> dict[str, str]:
+    """An option's fields that depend on its rule and locale alone: built once, then copied."""
+    return {
+        "method": rule.method,
+        "label": rule.label(locale, default_language),
+        "carrier": rule.carrier,
+        "service": rule.service,
+    }
 
 
 def _step(step: Step) -> dict[str, Any]:
