@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.observability import logger
@@ -83,7 +84,7 @@ def json_response(
     body = (
         model.model_dump_json(exclude_none=True)
         if isinstance(model, BaseModel)
-        else json.dumps(model)
+        else to_json(model).decode()  # pydantic's serialiser: a third of json.dumps' time
     )
     return Response(
         body=body, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
