@@ -124,7 +124,7 @@ def measure() -> dict[str, Any]:
                 calls[model.name] += 1
                 capacity[model.name] += capacity_of(model.name, sent[model.name], parsed)
 
-            events = deps.client("dynamodb").meta.events
+            events = deps.dynamodb().meta.events
             events.register("provide-client-params.dynamodb", remember)
             events.register("after-call.dynamodb", count)
             start = datetime(2026, 12, 22, 6, tzinfo=UTC)

@@ -1,38 +1,94 @@
-"""boto3 clients and repositories, built on first use and then kept for the container's life.
+"""The composition root: boto3 clients, repositories and services, built on first use.
 
-Nothing here runs at import time: building a client costs tens of milliseconds and reads the
-environment, so the cold start pays for it only when a route needs it.
+Routes and handlers reach services through the typed accessors here, and only here. Nothing
+runs at import time: building a client costs tens of milliseconds and reads the environment,
+and the modules behind these accessors (boto3, the store, the rules, the tracking adapters) load
+with the first request that needs them — ``import app`` stays small (see the cold-start test).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from botocore.config import Config
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
+    from pydantic import BaseModel
+
     from chalicelib.channels.base import Sender
-    from chalicelib.domain.notifications import Channel
+    from chalicelib.domain.channels import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
+    from chalicelib.domain.tracking import WebhookSource
     from chalicelib.services.notifications import NotificationContext
-    from chalicelib.services.orders import Context
+    from chalicelib.services.orders import Context, OrderService
+    from chalicelib.services.promise import QuoteService
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
 
 
+# -- boto3 clients -------------------------------------------------------------------------------
 @cache
-def client(service: str) -> Any:
+def dynamodb() -> DynamoDBClient:
     import boto3  # imported here: routes that need no AWS (the quote) never load it
 
-    return boto3.client(service)  # type: ignore[call-overload]
+    return boto3.client("dynamodb")
 
 
+@cache
+def sqs() -> SQSClient:
+    import boto3
+
+    return boto3.client("sqs")
+
+
+def _channel_config() -> Config:
+    from botocore.config import Config
+
+    # Throttling is retried inside the call first (standard mode: jittered backoff, 3 tries);
+    # what still fails goes back to the queue with a longer pause.
+    return Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=3,
+        read_timeout=10,  # botocore's 60 s would let one slow send eat a whole invocation
+    )
+
+
+@cache
+def sesv2() -> SESV2Client:
+    import boto3
+
+    return boto3.client("sesv2", config=_channel_config())
+
+
+@cache
+def sns() -> SNSClient:
+    import boto3
+
+    return boto3.client("sns", config=_channel_config())
+
+
+# -- repositories --------------------------------------------------------------------------------
 @cache
 def order_repository() -> OrderRepository:
     from chalicelib.settings import get_settings
     from chalicelib.store.orders import OrderRepository
 
-    return OrderRepository(client("dynamodb"), get_settings().table_name)
+    return OrderRepository(dynamodb(), get_settings().table_name)
+
+
+@cache
+def notification_queue() -> NotificationQueue:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.queue import NotificationQueue
+
+    return NotificationQueue(sqs(), get_settings().notifications_queue_url)
 
 
 @cache
@@ -40,18 +96,24 @@ def counter_store() -> CounterStore:
     from chalicelib.settings import get_settings
     from chalicelib.store.counters import CounterStore
 
-    return CounterStore(client("dynamodb"), get_settings().table_name)
+    return CounterStore(dynamodb(), get_settings().table_name)
 
 
 def reset() -> None:
     """Forget every client (tests switch between moto in-process and moto over HTTP)."""
-    client.cache_clear()
-    _channel_client.cache_clear()
-    order_repository.cache_clear()
-    counter_store.cache_clear()
-    notification_queue.cache_clear()
+    for accessor in (
+        dynamodb,
+        sqs,
+        sesv2,
+        sns,
+        order_repository,
+        notification_queue,
+        counter_store,
+    ):
+        accessor.cache_clear()
 
 
+# -- the promise ---------------------------------------------------------------------------------
 def promise_config() -> PromiseConfig:
     """The promise rules: the packaged TOML files, or an override document in AWS.
 
@@ -71,6 +133,21 @@ def promise_config() -> PromiseConfig:
     return load_config(document)
 
 
+def quote_service() -> QuoteService:
+    """Quotes with this container's rules and token secret (the engine loads with the first)."""
+    from datetime import timedelta
+
+    from chalicelib.services.promise import QuoteService
+    from chalicelib.settings import get_secrets, get_settings
+
+    return QuoteService(
+        config=promise_config(),
+        token_secret=get_secrets().token_secret,
+        token_ttl=timedelta(seconds=get_settings().promise_token_ttl_seconds),
+    )
+
+
+# -- orders and carrier events -------------------------------------------------------------------
 def orders_context() -> Context:
     """Everything the order use cases need, wired for this container (clock: the real one)."""
     from datetime import UTC, datetime
@@ -87,49 +164,31 @@ def orders_context() -> Context:
     )
 
 
-@cache
-def notification_queue() -> NotificationQueue:
-    from chalicelib.settings import get_settings
-    from chalicelib.store.queue import NotificationQueue
+def order_service() -> OrderService:
+    from chalicelib.services.orders import OrderService
 
-    return NotificationQueue(client("sqs"), get_settings().notifications_queue_url)
+    return OrderService(orders_context())
 
 
-@cache
-def _channel_client(service: str) -> Any:
-    import boto3
-    from botocore.config import Config
+def webhook_sources() -> Mapping[str, WebhookSource]:
+    """The carrier webhook senders by path name (five formats, loaded by the first webhook)."""
+    from chalicelib.domain.tracking import SOURCES
 
-    # Throttling is retried inside the call first (standard mode: jittered backoff, 3 tries);
-    # what still fails goes back to the queue with a longer pause.
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 3},
-        connect_timeout=3,
-        read_timeout=10,  # botocore's 60 s would let one slow send eat a whole invocation
-    )
-    return boto3.client(service, config=config)  # type: ignore[call-overload]
+    return SOURCES
 
 
+def generic_webhook_batch() -> type[BaseModel]:
+    """The generic webhook format's model, for the OpenAPI document."""
+    from chalicelib.domain.tracking.sources.generic import GenericBatch
+
+    return GenericBatch
+
+
+# -- notifications -------------------------------------------------------------------------------
 def sender_for(channel: Channel) -> Sender:
-    from datetime import UTC, datetime
+    from chalicelib.channels.registry import SENDERS
 
-    from chalicelib.channels.email import EmailSender
-    from chalicelib.channels.sms import SmsSender
-    from chalicelib.channels.webhook import WebhookSender
-    from chalicelib.settings import get_secrets, get_settings
-
-    settings = get_settings()
-    if channel == "email":
-        return EmailSender(
-            _channel_client("sesv2"), settings.sender_email, settings.ses_configuration_set
-        )
-    if channel == "sms":
-        return SmsSender(_channel_client("sns"), settings.sms_sender_id)
-    return WebhookSender(
-        settings.merchant_webhook_url,
-        get_secrets().merchant_webhook_secret,
-        now=lambda: datetime.now(UTC),
-    )
+    return SENDERS[channel]()
 
 
 def notification_context() -> NotificationContext:
@@ -141,7 +200,7 @@ def notification_context() -> NotificationContext:
     settings = get_settings()
     return NotificationContext(
         orders=orders_context(),
-        log=NotificationLog(client("dynamodb"), settings.table_name),
+        log=NotificationLog(dynamodb(), settings.table_name),
         queue=notification_queue(),
         sender_for=sender_for,
         policy=NotificationPolicy(merchant_webhook=bool(settings.merchant_webhook_url)),

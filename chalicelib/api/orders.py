@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -16,18 +14,6 @@ from chalicelib.domain.signing import verify_customer_token
 from chalicelib.models import orders as api
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_secrets
-
-if TYPE_CHECKING:
-    from types import ModuleType
-
-
-def _service() -> ModuleType:
-    # The order use cases pull in the store, the rules and boto3's serialiser: loaded by the
-    # first order request, not by every container's import (the quote never needs them).
-    from chalicelib.services import orders
-
-    return orders
-
 
 orders_bp = Blueprint(__name__)
 
@@ -49,7 +35,7 @@ def _order_id(raw: str) -> str:
 def register_order() -> Response:
     request = parse_body(orders_bp.current_request, api.RegisterOrderRequest)
     logger.append_keys(order_id=request.order_id)
-    answer, created = _service().register_order(deps.orders_context(), request)
+    answer, created = deps.order_service().register(request)
     if created:
         metrics.add_metric(name="OrdersRegistered", unit="Count", value=1)
     return json_response(answer, status=201 if created else 200)
@@ -69,7 +55,7 @@ def add_shipment(order_id: str) -> Response:
     order_id = _order_id(order_id)
     logger.append_keys(order_id=order_id)
     request = parse_body(orders_bp.current_request, api.RegisterShipmentRequest)
-    view, created = _service().add_shipment(deps.orders_context(), order_id, request)
+    view, created = deps.order_service().add_shipment(order_id, request)
     return json_response(view, status=201 if created else 200)
 
 
@@ -88,7 +74,7 @@ def get_order(order_id: str) -> Response:
     request = orders_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
     authorize_order_access(request.headers.get("authorization"), query.token, order_id)
-    view = _service().order_view(deps.orders_context(), order_id)
+    view = deps.order_service().read(order_id)
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
 from chalice import Blueprint
 from chalice.app import Response
@@ -13,25 +12,8 @@ from chalicelib import deps
 from chalicelib.api.http import invalid_input, json_response, parse_body
 from chalicelib.api.routing import Operation, route
 from chalicelib.models.promise import QuoteQuery, QuoteRequest, QuoteResponse
-from chalicelib.settings import get_secrets, get_settings
-
-if TYPE_CHECKING:
-    from chalicelib.services.promise import Quote
 
 promise_bp = Blueprint(__name__)
-
-
-def _quote(request: QuoteRequest, now: datetime) -> Quote:
-    # Loaded by the first quote (the engine and its holiday calendars), not at import.
-    from chalicelib.services.promise import quote_body
-
-    return quote_body(
-        request,
-        now=now,
-        token_secret=get_secrets().token_secret,
-        token_ttl=timedelta(seconds=get_settings().promise_token_ttl_seconds),
-        config=deps.promise_config(),
-    )
 
 
 @route(
@@ -44,7 +26,7 @@ def _quote(request: QuoteRequest, now: datetime) -> Quote:
 )  # fmt: skip
 def quote_post() -> Response:
     request = parse_body(promise_bp.current_request, QuoteRequest)
-    return json_response(_quote(request, datetime.now(UTC)).body)
+    return json_response(deps.quote_service().quote(request, datetime.now(UTC)).body)
 
 
 @route(
@@ -62,8 +44,6 @@ def quote_get() -> Response:
     except ValidationError as exc:
         raise invalid_input(exc) from exc
     now = datetime.now(UTC)
-    answer = _quote(request, now)
-    from chalicelib.services.promise import quote_cache_max_age
-
-    max_age = quote_cache_max_age(answer.cutoffs, now=now)
+    answer = deps.quote_service().quote(request, now)
+    max_age = answer.cache_max_age(now)
     return json_response(answer.body, headers={"Cache-Control": f"public, max-age={max_age}"})

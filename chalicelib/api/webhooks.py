@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 from chalice.app import Response
@@ -16,43 +15,7 @@ from chalicelib.models.orders import WebhookResult
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_secrets
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from chalicelib.domain.tracking import TrackingEvent
-    from chalicelib.services.orders import IncomingEvent
-
 webhooks_bp = Blueprint(__name__)
-
-
-def generic_batch() -> type[BaseModel]:
-    """The generic format's model, for the OpenAPI document.
-
-    The tracking adapters (five senders' formats and status maps) load with the first webhook
-    rather than with every container, so that the API's cold start stays small.
-    """
-    from chalicelib.domain.tracking.sources.generic import GenericBatch
-
-    return GenericBatch
-
-
-def incoming(event: TrackingEvent) -> IncomingEvent:
-    from chalicelib.domain.orders import ShipmentEvent
-    from chalicelib.services.orders import IncomingEvent
-
-    return IncomingEvent(
-        tracking_number=event.tracking_number,
-        source=event.source,
-        event=ShipmentEvent(
-            event_id=event.event_id,
-            status=event.status,
-            occurred_at=event.occurred_at,
-            estimated_delivery=event.estimated_delivery,
-            carrier_status=event.carrier_status,
-            location=event.location,
-            description=event.description,
-        ),
-    )
 
 
 @route(
@@ -61,17 +24,16 @@ def incoming(event: TrackingEvent) -> IncomingEvent:
         "/v1/webhooks/{source}", "POST",
         "Parcel status events from a carrier or aggregator (generic, easypost, aftership, "
         "shippo, 17track), each signed with its sender's scheme",
-        "webhooks", request=generic_batch, response=WebhookResult, auth="signature",
+        "webhooks", request=deps.generic_webhook_batch, response=WebhookResult, auth="signature",
     ),
 )  # fmt: skip
 def receive(source: str) -> Response:
-    from chalicelib.domain.tracking import SOURCES
-
-    sender = SOURCES.get(source)
+    sources = deps.webhook_sources()
+    sender = sources.get(source)
     if sender is None:
         raise errors.InvalidInput(
             f"unknown webhook source {source!r}",
-            [{"loc": ["source"], "msg": f"Input should be one of {', '.join(SOURCES)}"}],
+            [{"loc": ["source"], "msg": f"Input should be one of {', '.join(sources)}"}],
         )
     request = webhooks_bp.current_request
     raw = raw_body(request)
@@ -80,9 +42,7 @@ def receive(source: str) -> Response:
     sender.verify(dict(request.headers), raw, get_secrets().webhook_secrets[source], now)
     batch = sender.parse(raw)
     logger.append_keys(webhook_source=source, events=len(batch.events))
-    from chalicelib.services.orders import apply_events  # loaded by the first event, see orders
-
-    result = apply_events(deps.orders_context(), (incoming(e) for e in batch.events))
+    result = deps.order_service().record_carrier_events(batch.events)
     result = result.model_copy(update={"skipped": len(batch.skipped)})
     metrics.add_metric(name="TrackingEventsAccepted", unit="Count", value=result.accepted)
     metrics.add_metric(name="TrackingEventsDuplicate", unit="Count", value=result.duplicates)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from chalicelib.domain.notifications import Delivery, OrderView, ShipmentView
+from chalicelib.domain.notifications import Delivery, OrderSnapshot, ShipmentSnapshot
 
 DEFAULT_LOCALE = "en"
 SUBJECT, HTML, TEXT, SMS = "subject.txt", "html", "txt", "sms.txt"
@@ -96,7 +96,7 @@ def render(message_type: str, locale: str | None, context: Mapping[str, Any]) ->
     )
 
 
-def context_for(order: OrderView, delivery: Delivery, *, shop_name: str = "") -> dict[str, Any]:
+def context_for(order: OrderSnapshot, delivery: Delivery, *, shop_name: str = "") -> dict[str, Any]:
     """The template variables for one planned delivery of ``order``."""
     parcel = _parcel(order, delivery)
     number = order.shipments.index(parcel) + 1 if parcel and order.is_split else None
@@ -228,7 +228,7 @@ def _date_window(context: Context, earliest: date, latest: date | None = None) -
     return format_window(earliest, latest, context["lang"])
 
 
-def _parcel(order: OrderView, delivery: Delivery) -> ShipmentView | None:
+def _parcel(order: OrderSnapshot, delivery: Delivery) -> ShipmentSnapshot | None:
     if delivery.shipment_id:
         return order.shipment(delivery.shipment_id)
     # Order-level news (a delay) about an order in one parcel: that parcel's details still help.
@@ -237,7 +237,9 @@ def _parcel(order: OrderView, delivery: Delivery) -> ShipmentView | None:
     return None
 
 
-def _estimate(order: OrderView, delivery: Delivery, parcel: ShipmentView | None) -> date | None:
+def _estimate(
+    order: OrderSnapshot, delivery: Delivery, parcel: ShipmentSnapshot | None
+) -> date | None:
     if parcel is not None:
         return parcel.estimated_delivery
     if delivery.return_id is not None:

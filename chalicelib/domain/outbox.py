@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.domain.channels import Channel
+
 OutboxKind = Literal[
     "order_confirmed",  # an order was registered
     "shipment_status",  # a shipment's canonical status changed (status, previous)
@@ -49,4 +51,4 @@ class QueuedNotification(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     message: OutboxMessage
-    channels: tuple[Literal["email", "sms", "webhook"], ...] | None = None
+    channels: tuple[Channel, ...] | None = None

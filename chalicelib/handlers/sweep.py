@@ -14,9 +14,7 @@ sweep_bp = Blueprint(__name__)
 
 @sweep_bp.schedule(Rate(15, unit=Rate.MINUTES), name="sweep_due_orders")
 def sweep_due_orders(event: CloudWatchEvent) -> dict[str, int]:
-    from chalicelib.services.orders import sweep_due
-
-    changed = sweep_due(deps.orders_context())
+    changed = deps.order_service().sweep_due()
     logger.info("due orders swept", extra={"changed": changed})
     metrics.add_metric(name="OrdersReevaluatedBySchedule", unit="Count", value=changed)
     return {"changed": changed}

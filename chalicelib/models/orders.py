@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.channels import CustomerChannel
+from chalicelib.domain.orders.parcel_status import ParcelStatus
 from chalicelib.models.promise import (
     CountryCode,
     PostalCode,
@@ -34,17 +36,6 @@ TrackingNumber = Annotated[
 ]
 Carrier = Annotated[
     str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
-]
-Channel = Literal["email", "sms"]
-ParcelStatusName = Literal[
-    "info_received",
-    "in_transit",
-    "out_for_delivery",
-    "available_for_pickup",
-    "delivered",
-    "failed_attempt",
-    "exception",
-    "returned_to_sender",
 ]
 
 
@@ -78,7 +69,7 @@ class Customer(_Request):
         ),
     ] = "en-GB"
     channels: Annotated[
-        list[Channel],
+        list[CustomerChannel],
         Field(max_length=2, description="Channels the customer opted into"),
     ] = ["email"]
     time_zone: Annotated[
@@ -161,7 +152,7 @@ class Promise(BaseModel):
 
 class TrackingEventView(BaseModel):
     event_id: str
-    status: ParcelStatusName
+    status: ParcelStatus
     occurred_at: datetime
     carrier_status: str | None = None
     location: str | None = None
@@ -173,7 +164,7 @@ class ShipmentView(BaseModel):
     shipment_id: str
     carrier: str
     tracking_number: str
-    status: ParcelStatusName | None = Field(
+    status: ParcelStatus | None = Field(
         description="Canonical status of the newest event; absent before the first scan"
     )
     estimated_delivery: date | None = None

@@ -21,13 +21,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from chalicelib.domain.promise.explain import StepKind
+from chalicelib.domain.promise.terms import StepKind, UnavailableReason
 
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
-UnavailableReason = Literal[
-    "outside_zone", "out_of_stock", "cutoff_passed", "destination_not_served"
-]
 
 # Postal code shapes by country; every other country: 3–10 letters or digits.
 POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {

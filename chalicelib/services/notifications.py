@@ -4,14 +4,27 @@ Read the order, let the domain plan decide (milestone, channels, quiet hours), r
 channel: claim the milestone's dedup key, send, record. A channel that must wait goes back on the
 queue as a delayed copy; a provider that cannot take a message now fails the message, which SQS
 hands again later — the claims make that repeat send only what is still owed.
+
+One milestone on one channel (``NOTIFICATION#<dedup key>``, ``store/notifications.py``)::
+
+    (none) --claim--> claimed --send ok, mark_sent--> sent
+      ^                |  |
+      |                |  +--refused for good: release, record_skip--> skipped
+      +---release------+     (send surely failed: the retry may send at once)
+      +---lease runs out (the sender died mid-send, or the answer timed out)
+
+    (none) --record_skip (no address, not opted in)--> skipped
+
+``claim`` succeeds only on no item or an expired claim, so a repeated delivery finds ``sent``,
+``skipped`` or a live claim (``busy``: retried later) and sends nothing; ``mark_sent`` and
+``release`` hold only with the claim's own token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing, Sender
 from chalicelib.channels.render import TemplateMissing, context_for, render
@@ -19,10 +32,10 @@ from chalicelib.domain.notifications import (
     Channel,
     Delivery,
     NotificationPolicy,
-    OrderView,
+    OrderSnapshot,
     Plan,
     Recipient,
-    ShipmentView,
+    ShipmentSnapshot,
     plan,
 )
 from chalicelib.domain.orders import ShipmentEvent
@@ -30,8 +43,8 @@ from chalicelib.domain.orders.estimate import estimated_delivery
 from chalicelib.domain.outbox import QueuedNotification
 from chalicelib.services import orders
 from chalicelib.store.notifications import NotificationLog, NotificationRecord
-from chalicelib.store.orders import StoredOrder
 from chalicelib.store.queue import NotificationQueue
+from chalicelib.store.records import CustomerRecord, DestinationRecord, StoredOrder
 
 # Longer than a sender invocation may run (.chalice/config.json: 60 s), so that a claim outlives
 # the send it guards; a sender that died keeps the milestone blocked this long at most.
@@ -71,7 +84,7 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
     stored = ctx.orders.repository.get(message.order_id)
     if stored is None:
         raise UnprocessableNotification(f"order {message.order_id} not found")
-    view = order_view(ctx.orders, stored)
+    view = snapshot(ctx.orders, stored)
     now = ctx.orders.now()
     decided = plan(message, view, now, ctx.policy)
     report = Report(message_type=decided.message_type)
@@ -95,10 +108,9 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
     return report
 
 
-def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
+def snapshot(ctx: orders.Context, stored: StoredOrder) -> OrderSnapshot:
     """The stored order as the planning rules and templates see it."""
     record = stored.record
-    customer: Mapping[str, Any] = record.get("customer", {})
     latest, first_delivered = _events_by_shipment(ctx, stored.order_id)
     estimate = ctx.estimate_for(stored)
     shipments = []
@@ -106,7 +118,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
         last = latest.get(shipment.shipment_id)
         status = shipment.status.value if shipment.status else None
         shipments.append(
-            ShipmentView(
+            ShipmentSnapshot(
                 shipment_id=shipment.shipment_id,
                 carrier=shipment.carrier,
                 tracking_number=shipment.tracking_number,
@@ -120,18 +132,10 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
                 location=last.location if last else None,
             )
         )
-    return OrderView(
+    return OrderSnapshot(
         order_id=stored.order_id,
         status=stored.order.status.value,
-        recipient=Recipient.of(
-            name=customer.get("name", ""),
-            email=customer.get("email"),
-            phone=customer.get("phone"),
-            locale=customer.get("locale"),
-            channels=customer.get("channels"),
-            time_zone=customer.get("time_zone"),
-            country=record.get("destination", {}).get("country"),
-        ),
+        recipient=_recipient(record.customer, record.destination),
         tracking_url=orders.tracking_url(ctx, stored.order_id),
         shipments=tuple(shipments),
         promise_state=stored.order.promise_state.value,
@@ -140,13 +144,21 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
     )
 
 
+def _recipient(customer: CustomerRecord | None, destination: DestinationRecord | None) -> Recipient:
+    country = destination.country if destination else None
+    if customer is None:  # read from a tracking copy: nobody to address
+        return Recipient.of(name="", country=country)
+    return Recipient.of(**asdict(customer), country=country)
+
+
 def _events_by_shipment(
     ctx: orders.Context, order_id: str
 ) -> tuple[dict[str, ShipmentEvent], dict[str, datetime]]:
     """Per shipment: its newest event, and when it was first scanned as delivered."""
     latest: dict[str, ShipmentEvent] = {}
     delivered: dict[str, datetime] = {}
-    for shipment_id, event, _item in ctx.repository.events(order_id):
+    for stored in ctx.repository.events(order_id):
+        shipment_id, event = stored.shipment_id, stored.event
         known = latest.get(shipment_id)
         if known is None or event.occurred_at > known.occurred_at:
             latest[shipment_id] = event
@@ -178,7 +190,9 @@ def _record_skips(
             )
 
 
-def _send(ctx: NotificationContext, view: OrderView, delivery: Delivery, report: Report) -> None:
+def _send(
+    ctx: NotificationContext, view: OrderSnapshot, delivery: Delivery, report: Report
+) -> None:
     try:
         rendered = render(
             delivery.message_type,

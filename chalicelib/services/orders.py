@@ -1,7 +1,9 @@
-"""Order use cases: register, add a shipment, read, apply carrier events, sweep due orders.
+"""Order use cases: register, add a shipment, read, record carrier events, sweep due orders.
 
-Each use case reads the aggregate, runs one pure transition from the order domain, and commits
-the result in one conditional transaction; a lost race is retried on fresh state.
+The routes, the webhook and the schedule reach them through ``deps.order_service()``; the
+notification sender reads orders through the same ``Context``. Each use case reads the
+aggregate, runs one pure transition from the order domain, and commits the result in one
+conditional transaction; a lost race is retried on fresh state.
 """
 
 from __future__ import annotations
@@ -14,34 +16,44 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import TypeVar
 
 from chalicelib.domain import errors
 from chalicelib.domain.notifications.recipient import time_zone_for
 from chalicelib.domain.orders import (
+    EstimateRule,
     OrderLine,
     OrderState,
     PromiseWindow,
     ShipmentEvent,
     ShipmentLine,
     ShipmentState,
+    estimated_delivery,
     open_order,
     record_event,
     reevaluate,
     timeline,
 )
-from chalicelib.domain.orders.estimate import EstimateRule, estimated_delivery
 from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
 from chalicelib.domain.signing import customer_token
+from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
 from chalicelib.store.orders import (
     DuplicateEvent,
-    EventWrite,
     OrderExists,
     OrderRepository,
     RevisionConflict,
+)
+from chalicelib.store.records import (
+    CustomerRecord,
+    DestinationRecord,
+    ItemRecord,
+    OrderRecord,
+    PromiseRecord,
+    StoredEvent,
     StoredOrder,
 )
 
@@ -59,7 +71,7 @@ class Context:
 
     def estimate_for(self, stored: StoredOrder) -> EstimateRule | None:
         """The promise method's transit rule, for parcels the carrier gives no estimate for."""
-        key = stored.record.get("promise", {}).get("rule")
+        key = stored.record.promise.rule
         rule = find_rule(self.promise_config(), "", "", "", key=key) if key else None
         return transit_estimate(rule) if rule else None
 
@@ -84,8 +96,63 @@ def tracking_url(ctx: Context, order_id: str) -> str:
     return f"{ctx.public_base_url}/v1/orders/{order_id}?token={token}"
 
 
+class EventOutcome(StrEnum):
+    """What became of one carrier event."""
+
+    ACCEPTED = "accepted"  # stored, and the order moved with it
+    DUPLICATE = "duplicate"  # seen before: nothing written, nothing sent
+    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"  # no order here ships this parcel
+
+
+@dataclass(frozen=True)
+class OrderService:
+    """The order use cases, wired to one container's context (``deps.order_service()``)."""
+
+    ctx: Context
+
+    def register(self, request: api.RegisterOrderRequest) -> tuple[api.RegisterOrderResponse, bool]:
+        """Register the order; the same body again is answered alike (created False), another
+        body under the same id is a Conflict."""
+        return _register(self.ctx, request)
+
+    def add_shipment(
+        self, order_id: str, request: api.RegisterShipmentRequest
+    ) -> tuple[api.ShipmentView, bool]:
+        """Add a shipment; the same body again is answered alike (created False)."""
+        return retrying(lambda: _add_shipment(self.ctx, order_id, request))
+
+    def read(self, order_id: str) -> api.OrderView:
+        return _read(self.ctx, order_id)
+
+    def record_carrier_events(self, events: Iterable[TrackingEvent]) -> api.WebhookResult:
+        """Store each event once and move its order; unknown tracking numbers are reported."""
+        counts = Counter[EventOutcome]()
+        unknown: list[str] = []
+        for event in events:
+            outcome = retrying(lambda event=event: _record_one(self.ctx, event))  # type: ignore[misc]
+            counts[outcome] += 1
+            if (
+                outcome is EventOutcome.UNKNOWN_TRACKING_NUMBER
+                and event.tracking_number not in unknown
+            ):
+                unknown.append(event.tracking_number)
+        return api.WebhookResult(
+            accepted=counts[EventOutcome.ACCEPTED],
+            duplicates=counts[EventOutcome.DUPLICATE],
+            unknown_tracking_numbers=unknown,
+        )
+
+    def sweep_due(self) -> int:
+        """Re-evaluate orders whose promise may have changed with time alone (at_risk, late);
+        the number of orders that changed."""
+        changed = 0
+        for order_id in self.ctx.repository.due_order_ids(self.ctx.now()):
+            changed += retrying(lambda order_id=order_id: _reevaluate(self.ctx, order_id))  # type: ignore[misc]
+        return changed
+
+
 # -- register ------------------------------------------------------------------------------------
-def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> dict[str, str]:
+def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseRecord:
     if request.promise is not None:
         destination = request.destination
         rule = find_rule(
@@ -94,15 +161,15 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> dict[str
             destination.country,
             destination.postal_code,
         )
-        return {
-            "method": request.promise.method,
-            "earliest": request.promise.earliest.isoformat(),
-            "latest": request.promise.latest.isoformat(),
-            "source": "merchant",
-            **(
-                {"rule": rule.key, "carrier": rule.carrier, "service": rule.service} if rule else {}
-            ),
-        }
+        return PromiseRecord(
+            method=request.promise.method,
+            earliest=request.promise.earliest,
+            latest=request.promise.latest,
+            source="merchant",
+            rule=rule.key if rule else None,
+            carrier=rule.carrier if rule else None,
+            service=rule.service if rule else None,
+        )
     assert request.promise_token is not None  # the model requires exactly one of the two
     try:
         promised = verify_promise_token(
@@ -120,21 +187,48 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> dict[str
             "the promise was quoted for another destination or cart",
             [{"loc": ["promise_token"], "msg": "Quoted for another destination or cart"}],
         )
-    return {
-        "method": promised.method,
-        "rule": promised.rule,
-        "carrier": promised.carrier,
-        "service": promised.service,
-        "earliest": promised.earliest.isoformat(),
-        "latest": promised.latest.isoformat(),
-        "source": "token",
-    }
+    return PromiseRecord(
+        method=promised.method,
+        earliest=promised.earliest,
+        latest=promised.latest,
+        source="token",
+        rule=promised.rule,
+        carrier=promised.carrier,
+        service=promised.service,
+    )
 
 
-def register_order(
+def _order_record(
+    request: api.RegisterOrderRequest, promise: PromiseRecord, digest: str
+) -> OrderRecord:
+    customer, destination = request.customer, request.destination
+    return OrderRecord(
+        placed_at=request.placed_at,
+        items=tuple(ItemRecord(i.sku, i.quantity, i.name) for i in request.items),
+        promise=promise,
+        body_hash=digest,
+        # The customer's own zone only (or none): the sender derives the country's zones itself.
+        customer=CustomerRecord(
+            name=customer.name,
+            email=customer.email,
+            phone=customer.phone,
+            locale=customer.locale,
+            channels=tuple(customer.channels),
+            time_zone=customer.time_zone,
+        ),
+        destination=DestinationRecord(
+            country=destination.country,
+            postal_code=destination.postal_code,
+            city=destination.city,
+            address_line1=destination.address_line1,
+            address_line2=destination.address_line2,
+        ),
+    )
+
+
+def _register(
     ctx: Context, request: api.RegisterOrderRequest
 ) -> tuple[api.RegisterOrderResponse, bool]:
-    """Register the order; the same body again is answered alike (created False), another → 409."""
     digest = body_hash(request)
     existing = ctx.repository.get(request.order_id)
     if existing is not None:
@@ -144,23 +238,16 @@ def register_order(
     state = OrderState(
         order_id=request.order_id,
         items=tuple(OrderLine(i.sku, i.quantity) for i in request.items),
-        window=PromiseWindow(
-            datetime.fromisoformat(promise["earliest"]).date(),
-            datetime.fromisoformat(promise["latest"]).date(),
-        ),
+        window=PromiseWindow(promise.earliest, promise.latest),
         destination_zone=zone,
     )
     outcome = open_order(state, ctx.now())  # no shipment yet: nothing to estimate
-    record = {
-        "placed_at": request.placed_at.isoformat(),
-        # The customer's own zone only (or none): the sender derives the country's zones itself.
-        "customer": request.customer.model_dump(mode="json"),
-        "destination": request.destination.model_dump(mode="json"),
-        "items": [i.model_dump(mode="json") for i in request.items],
-        "promise": promise,
-        "body_hash": digest,
-    }
-    stored = StoredOrder(record=record, order=outcome.order, shipments=(), revision=1)
+    stored = StoredOrder(
+        record=_order_record(request, promise, digest),
+        order=outcome.order,
+        shipments=(),
+        revision=1,
+    )
     try:
         ctx.repository.create(stored, outcome.messages, ctx.now())
     except OrderExists:  # a concurrent registration of the same id won the race
@@ -171,7 +258,7 @@ def register_order(
 
 
 def _replay(ctx: Context, existing: StoredOrder, digest: str) -> api.RegisterOrderResponse:
-    if existing.record.get("body_hash") != digest:
+    if existing.record.body_hash != digest:
         raise errors.Conflict(f"order {existing.order_id} is already registered with another body")
     return _registered(ctx, existing)
 
@@ -186,36 +273,31 @@ def _registered(ctx: Context, stored: StoredOrder) -> api.RegisterOrderResponse:
 
 
 # -- shipments -----------------------------------------------------------------------------------
-def add_shipment(
+def _add_shipment(
     ctx: Context, order_id: str, request: api.RegisterShipmentRequest
 ) -> tuple[api.ShipmentView, bool]:
-    def attempt() -> tuple[api.ShipmentView, bool]:
-        stored = ctx.repository.get(order_id)
-        if stored is None:
-            raise errors.NotFound(f"order {order_id} not found")
-        same = next((s for s in stored.shipments if s.shipment_id == request.shipment_id), None)
-        if same is not None:
-            if (same.carrier, same.tracking_number, same.items) != _shipment_identity(request):
-                raise errors.Conflict(f"shipment {request.shipment_id} exists with another body")
-            return _shipment_view(stored, same, []), False
-        _check_quantities(stored, request)
-        shipment = ShipmentState(
-            shipment_id=request.shipment_id,
-            carrier=request.carrier,
-            tracking_number=request.tracking_number,
-            items=tuple(ShipmentLine(i.sku, i.quantity) for i in request.items),
-        )
-        shipments = (*stored.shipments, shipment)
-        outcome = reevaluate(
-            stored.order, shipments, ctx.now(), estimate_from_rules=ctx.estimate_for(stored)
-        )
-        after = replace(
-            stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1
-        )
-        ctx.repository.save(stored, after, outcome.messages, ctx.now())
-        return _shipment_view(after, shipment, []), True
-
-    return retrying(attempt)
+    stored = ctx.repository.get(order_id)
+    if stored is None:
+        raise errors.NotFound(f"order {order_id} not found")
+    same = next((s for s in stored.shipments if s.shipment_id == request.shipment_id), None)
+    if same is not None:
+        if (same.carrier, same.tracking_number, same.items) != _shipment_identity(request):
+            raise errors.Conflict(f"shipment {request.shipment_id} exists with another body")
+        return _shipment_view(stored, same, []), False
+    _check_quantities(stored, request)
+    shipment = ShipmentState(
+        shipment_id=request.shipment_id,
+        carrier=request.carrier,
+        tracking_number=request.tracking_number,
+        items=tuple(ShipmentLine(i.sku, i.quantity) for i in request.items),
+    )
+    shipments = (*stored.shipments, shipment)
+    outcome = reevaluate(
+        stored.order, shipments, ctx.now(), estimate_from_rules=ctx.estimate_for(stored)
+    )
+    after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
+    ctx.repository.save(stored, after, outcome.messages, ctx.now())
+    return _shipment_view(after, shipment, []), True
 
 
 def _shipment_identity(
@@ -250,35 +332,35 @@ def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest)
 
 
 # -- read ----------------------------------------------------------------------------------------
-def order_view(ctx: Context, order_id: str) -> api.OrderView:
+def _read(ctx: Context, order_id: str) -> api.OrderView:
     stored = ctx.repository.get(order_id)
     if stored is None:
         raise errors.NotFound(f"order {order_id} not found")
     events: dict[str, list[ShipmentEvent]] = {}
-    for shipment_id, event, _item in ctx.repository.events(order_id):
-        events.setdefault(shipment_id, []).append(event)
+    for logged_event in ctx.repository.events(order_id):
+        events.setdefault(logged_event.shipment_id, []).append(logged_event.event)
     logged = ctx.repository.notifications(order_id)
-    notifications = [api.NotificationView.model_validate(i) for i in logged if i.get("sent_at")]
+    sent = [api.NotificationView.model_validate(n, from_attributes=True) for n in logged.sent]
     skipped = [
-        api.SkippedNotificationView.model_validate(i) for i in logged if i.get("state") == "skipped"
+        api.SkippedNotificationView.model_validate(n, from_attributes=True) for n in logged.skipped
     ]
     record = stored.record
     return api.OrderView(
         order_id=order_id,
         status=stored.order.status.value,
-        placed_at=datetime.fromisoformat(record["placed_at"]),
+        placed_at=record.placed_at,
         promise=api.Promise(
-            method=record["promise"]["method"],
+            method=record.promise.method,
             earliest=stored.order.window.earliest,
             latest=stored.order.window.latest,
             state=stored.order.promise_state.value,
         ),
-        items=[api.OrderItem.model_validate(i) for i in record["items"]],
+        items=[api.OrderItem(sku=i.sku, quantity=i.quantity, name=i.name) for i in record.items],
         shipments=[
             _shipment_view(stored, s, events.get(s.shipment_id, []), ctx.estimate_for(stored))
             for s in stored.shipments
         ],
-        notifications=sorted(notifications, key=lambda n: n.sent_at),
+        notifications=sorted(sent, key=lambda n: n.sent_at),
         skipped_notifications=sorted(skipped, key=lambda n: n.skipped_at),
         tracking_url=tracking_url(ctx, order_id),
     )
@@ -290,7 +372,7 @@ def _shipment_view(
     events: Iterable[ShipmentEvent],
     estimate: EstimateRule | None = None,
 ) -> api.ShipmentView:
-    names = {i["sku"]: i.get("name") for i in stored.record.get("items", [])}
+    names = stored.record.item_names()
     return api.ShipmentView(
         shipment_id=shipment.shipment_id,
         carrier=shipment.carrier,
@@ -317,69 +399,36 @@ def _shipment_view(
 
 
 # -- carrier events ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class IncomingEvent:
-    tracking_number: str
-    event: ShipmentEvent
-    source: str
-
-
-def apply_events(ctx: Context, incoming: Iterable[IncomingEvent]) -> api.WebhookResult:
-    accepted = duplicates = 0
-    unknown: list[str] = []
-    for item in incoming:
-        result = retrying(lambda item=item: _apply_one(ctx, item))  # type: ignore[misc]
-        if result == "unknown":
-            if item.tracking_number not in unknown:
-                unknown.append(item.tracking_number)
-        elif result == "duplicate":
-            duplicates += 1
-        else:
-            accepted += 1
-    return api.WebhookResult(
-        accepted=accepted, duplicates=duplicates, unknown_tracking_numbers=unknown
-    )
-
-
-def _apply_one(ctx: Context, item: IncomingEvent) -> str:
-    stored = ctx.repository.by_tracking(item.tracking_number)
+def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
+    stored = ctx.repository.by_tracking(incoming.tracking_number)
     if stored is None:
-        return "unknown"
-    shipment = next(s for s in stored.shipments if s.tracking_number == item.tracking_number)
+        return EventOutcome.UNKNOWN_TRACKING_NUMBER
+    shipment = next(s for s in stored.shipments if s.tracking_number == incoming.tracking_number)
     now = ctx.now()
+    event = incoming.shipment_event()
     outcome = record_event(
         stored.order,
         stored.shipments,
         shipment.shipment_id,
-        item.event,
+        event,
         now,
         estimate_from_rules=ctx.estimate_for(stored),
     )
     if outcome.duplicate or outcome.shipment is None:
-        return "duplicate"
+        return EventOutcome.DUPLICATE
     shipments = tuple(
         outcome.shipment if s.shipment_id == shipment.shipment_id else s for s in stored.shipments
     )
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
-    write = EventWrite(
-        shipment.shipment_id, item.event, {"source": item.source, "received_at": now.isoformat()}
-    )
+    write = StoredEvent(shipment.shipment_id, event, incoming.source, now)
     try:
         ctx.repository.save(stored, after, outcome.messages, now, event=write)
     except DuplicateEvent:
-        return "duplicate"
-    return "accepted"
+        return EventOutcome.DUPLICATE
+    return EventOutcome.ACCEPTED
 
 
 # -- sweep ---------------------------------------------------------------------------------------
-def sweep_due(ctx: Context) -> int:
-    """Re-evaluate orders whose promise may have changed with time alone (at_risk, late)."""
-    changed = 0
-    for order_id in ctx.repository.due_order_ids(ctx.now()):
-        changed += retrying(lambda order_id=order_id: _reevaluate(ctx, order_id))  # type: ignore[misc]
-    return changed
-
-
 def _reevaluate(ctx: Context, order_id: str) -> int:
     stored = ctx.repository.get(order_id)
     if stored is None:

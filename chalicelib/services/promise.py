@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.config.loader import load_config
-from chalicelib.domain.promise.engine import Promise, QuoteInput, quote
+from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, quote
 from chalicelib.domain.promise.explain import Step
 from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
@@ -33,7 +33,8 @@ MAX_QUOTE_AGE_SECONDS = 60
 __all__ = [
     "DEFAULT_TOKEN_TTL",
     "PromisedWindow",
-    "Quote",
+    "QuoteAnswer",
+    "QuoteService",
     "quote_body",
     "quote_cache_max_age",
     "quote_promise",
@@ -42,11 +43,32 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class QuoteAnswer:
     """A quote as the route serves it: the answer's JSON-ready body and its cut-offs."""
 
     body: dict[str, Any]  # the QuoteResponse contract, as plain JSON values
     cutoffs: tuple[datetime, ...]  # each option's order_by
+
+    def cache_max_age(self, now: datetime) -> int:
+        return quote_cache_max_age(self.cutoffs, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteService:
+    """Quotes with one container's rules and token secret (``deps.quote_service()``)."""
+
+    config: PromiseConfig
+    token_secret: str
+    token_ttl: timedelta = DEFAULT_TOKEN_TTL
+
+    def quote(self, request: api.QuoteRequest, now: datetime) -> QuoteAnswer:
+        return quote_body(
+            request,
+            now=now,
+            token_secret=self.token_secret,
+            token_ttl=self.token_ttl,
+            config=self.config,
+        )
 
 
 def quote_promise(
@@ -75,7 +97,7 @@ def quote_body(
     token_secret: str,
     token_ttl: timedelta = DEFAULT_TOKEN_TTL,
     config: PromiseConfig | None = None,
-) -> Quote:
+) -> QuoteAnswer:
     """The same quote as ``quote_promise``, built straight as JSON values for the hot path.
 
     The quote sits in the product page's critical path; building and serialising a dozen
@@ -117,7 +139,7 @@ def quote_body(
             {"method": entry.method, "reason": entry.reason} for entry in result.unavailable
         ],
     }
-    return Quote(body, tuple(option.order_by for option in result.options))
+    return QuoteAnswer(body, tuple(option.order_by for option in result.options))
 
 
 def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> PromisedWindow:
@@ -135,7 +157,7 @@ def quote_cache_max_age(cutoffs: Iterable[datetime], *, now: datetime) -> int:
 
 
 def _option(
-    promise: Promise,
+    promise: MethodPromise,
     request: api.QuoteRequest,
     config: PromiseConfig,
     context: TokenContext,

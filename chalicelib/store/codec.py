@@ -1,10 +1,16 @@
-"""Explicit mapping between the order domain's values and stored attributes (plain JSON types)."""
+"""Explicit mapping between typed records and stored attributes (plain JSON types).
+
+The only place that knows the attribute names inside the order, tracking and event items.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.domain.channels import CustomerChannel
 from chalicelib.domain.orders import (
     CarrierEstimate,
     OrderLine,
@@ -13,6 +19,17 @@ from chalicelib.domain.orders import (
     ShipmentEvent,
     ShipmentLine,
     ShipmentState,
+)
+from chalicelib.store.records import (
+    CustomerRecord,
+    DestinationRecord,
+    ItemRecord,
+    NotificationLogEntries,
+    OrderRecord,
+    PromiseRecord,
+    SentNotification,
+    SkippedNotification,
+    StoredEvent,
 )
 
 
@@ -40,7 +57,6 @@ def order_to_item(order: OrderState) -> dict[str, Any]:
         "status": str(order.status),
         "promise_state": str(order.promise_state),
         "check_due_at": _iso(order.check_due_at),
-        "version": order.version,
     }
 
 
@@ -56,7 +72,6 @@ def order_from_item(item: dict[str, Any]) -> OrderState:
         status=item["status"],
         promise_state=item["promise_state"],
         check_due_at=_instant(item.get("check_due_at")),
-        version=int(item["version"]),
     )
 
 
@@ -78,7 +93,6 @@ def shipment_to_item(shipment: ShipmentState) -> dict[str, Any]:
         if estimate
         else None,
         "event_ids": sorted(shipment.event_ids),
-        "version": shipment.version,
     }
 
 
@@ -100,12 +114,13 @@ def shipment_from_item(item: dict[str, Any]) -> ShipmentState:
         if estimate
         else None,
         event_ids=frozenset(item.get("event_ids", [])),
-        version=int(item["version"]),
     )
 
 
-def event_to_item(event: ShipmentEvent, extra: dict[str, Any]) -> dict[str, Any]:
+def event_to_item(stored: StoredEvent) -> dict[str, Any]:
+    event = stored.event
     return {
+        "shipment_id": stored.shipment_id,
         "event_id": event.event_id,
         "status": str(event.status),
         "occurred_at": event.occurred_at.isoformat(),
@@ -113,12 +128,13 @@ def event_to_item(event: ShipmentEvent, extra: dict[str, Any]) -> dict[str, Any]
         "carrier_status": event.carrier_status,
         "location": event.location,
         "description": event.description,
-        **extra,
+        "source": stored.source,
+        "received_at": stored.received_at.isoformat(),
     }
 
 
-def event_from_item(item: dict[str, Any]) -> ShipmentEvent:
-    return ShipmentEvent(
+def event_from_item(item: dict[str, Any]) -> StoredEvent:
+    event = ShipmentEvent(
         event_id=item["event_id"],
         status=item["status"],
         occurred_at=datetime.fromisoformat(item["occurred_at"]),
@@ -126,4 +142,103 @@ def event_from_item(item: dict[str, Any]) -> ShipmentEvent:
         carrier_status=item.get("carrier_status"),
         location=item.get("location"),
         description=item.get("description"),
+    )
+    return StoredEvent(
+        shipment_id=item["shipment_id"],
+        event=event,
+        source=item["source"],
+        received_at=datetime.fromisoformat(item["received_at"]),
+    )
+
+
+def notification_log(items: Iterable[dict[str, Any]]) -> NotificationLogEntries:
+    sent: list[SentNotification] = []
+    skipped: list[SkippedNotification] = []
+    for item in items:
+        if item.get("sent_at"):
+            sent.append(
+                SentNotification(
+                    type=item["type"],
+                    channel=item["channel"],
+                    sent_at=datetime.fromisoformat(item["sent_at"]),
+                    provider_message_id=item.get("provider_message_id"),
+                    shipment_id=item.get("shipment_id"),
+                )
+            )
+        elif item.get("state") == "skipped":
+            skipped.append(
+                SkippedNotification(
+                    type=item["type"],
+                    channel=item["channel"],
+                    reason=item["reason"],
+                    skipped_at=datetime.fromisoformat(item["skipped_at"]),
+                    shipment_id=item.get("shipment_id"),
+                )
+            )
+    return NotificationLogEntries(tuple(sent), tuple(skipped))
+
+
+# -- the registration record ---------------------------------------------------------------------
+def record_to_item(record: OrderRecord) -> dict[str, Any]:
+    """The record as stored; a copy without customer has neither key (the tracking copy)."""
+    promise = record.promise
+    item: dict[str, Any] = {
+        "placed_at": record.placed_at.isoformat(),
+        "items": [{"sku": i.sku, "quantity": i.quantity, "name": i.name} for i in record.items],
+        "promise": {
+            "method": promise.method,
+            "earliest": promise.earliest.isoformat(),
+            "latest": promise.latest.isoformat(),
+            "source": promise.source,
+            **{
+                name: value
+                for name, value in (
+                    ("rule", promise.rule),
+                    ("carrier", promise.carrier),
+                    ("service", promise.service),
+                )
+                if value is not None
+            },
+        },
+        "body_hash": record.body_hash,
+    }
+    # Stored under the request's own field names (models/orders.py: Customer, OrderDestination).
+    if record.customer is not None:
+        item["customer"] = {**asdict(record.customer), "channels": list(record.customer.channels)}
+    if record.destination is not None:
+        item["destination"] = asdict(record.destination)
+    return item
+
+
+def record_from_item(item: dict[str, Any]) -> OrderRecord:
+    promise = item["promise"]
+    customer = item.get("customer")
+    destination = item.get("destination")
+    return OrderRecord(
+        placed_at=datetime.fromisoformat(item["placed_at"]),
+        items=tuple(ItemRecord(i["sku"], int(i["quantity"]), i.get("name")) for i in item["items"]),
+        promise=PromiseRecord(
+            method=promise["method"],
+            earliest=date.fromisoformat(promise["earliest"]),
+            latest=date.fromisoformat(promise["latest"]),
+            source=promise["source"],
+            rule=promise.get("rule"),
+            carrier=promise.get("carrier"),
+            service=promise.get("service"),
+        ),
+        body_hash=item["body_hash"],
+        customer=_customer(customer) if customer else None,
+        destination=DestinationRecord(**destination) if destination else None,
+    )
+
+
+def _customer(item: dict[str, Any]) -> CustomerRecord:
+    channels: tuple[CustomerChannel, ...] = tuple(item.get("channels") or ("email",))
+    return CustomerRecord(
+        name=item["name"],
+        email=item.get("email"),
+        phone=item.get("phone"),
+        locale=item["locale"],
+        channels=channels,
+        time_zone=item.get("time_zone"),
     )

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.orders import OrderState, ShipmentEvent, ShipmentState
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
+from chalicelib.store.records import NotificationLogEntries, StoredEvent, StoredOrder
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 OUTBOX_RETENTION = timedelta(days=7)
 
@@ -39,32 +43,13 @@ class OrderExists(Exception):
     """An order with this id is already registered."""
 
 
-@dataclass(frozen=True)
-class StoredOrder:
-    record: dict[str, Any]  # the registration: customer, destination, items, promise, body hash
-    order: OrderState
-    shipments: tuple[ShipmentState, ...]
-    revision: int
-
-    @property
-    def order_id(self) -> str:
-        return self.order.order_id
-
-
-@dataclass(frozen=True)
-class EventWrite:
-    shipment_id: str
-    event: ShipmentEvent
-    extra: dict[str, Any]  # source, received_at
-
-
 def _plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; the codec wants ints and strings."""
     return json.loads(json.dumps(value, default=lambda d: int(d)))
 
 
 class OrderRepository:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -87,10 +72,10 @@ class OrderRepository:
         )
         return _stored(response.get("Item"))
 
-    def order_items(self, order_id: str, prefix: str) -> list[dict[str, Any]]:
+    def _order_items(self, order_id: str, prefix: str) -> list[dict[str, Any]]:
         """Items of the order's partition whose sort key starts with `prefix` (events, ...)."""
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
+        kwargs: QueryInputTypeDef = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
             "ExpressionAttributeValues": to_attributes(
@@ -104,15 +89,14 @@ class OrderRepository:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def events(self, order_id: str) -> list[tuple[str, ShipmentEvent, dict[str, Any]]]:
+    def events(self, order_id: str) -> list[StoredEvent]:
         return [
-            (item["shipment_id"], codec.event_from_item(item), item)
-            for item in self.order_items(order_id, keys.event_prefix())
+            codec.event_from_item(item) for item in self._order_items(order_id, keys.event_prefix())
         ]
 
-    def notifications(self, order_id: str) -> list[dict[str, Any]]:
-        """The order's notification log: sent, skipped and in-flight (claimed) entries."""
-        return self.order_items(order_id, keys.notification_prefix())
+    def notifications(self, order_id: str) -> NotificationLogEntries:
+        """What the order's notification log holds as sent and as skipped."""
+        return codec.notification_log(self._order_items(order_id, keys.notification_prefix()))
 
     def due_order_ids(self, now: datetime, limit: int = 100) -> list[str]:
         """Orders whose next check is due at `now` (GSI2: due shard + due instant)."""
@@ -133,20 +117,25 @@ class OrderRepository:
     # -- writes ----------------------------------------------------------------------------
     def create(self, stored: StoredOrder, messages: Sequence[OutboxMessage], now: datetime) -> None:
         """Register a new order with its outbox records; OrderExists if the id is taken."""
-        order_put = {
-            "Put": {
-                "TableName": self._table,
-                "Item": to_attributes(self._order_item(stored)),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        }
-        outbox = [self._outbox_put(stored, m, now) for m in messages]
+        parts = _Parts()
+        parts.add(
+            ORDER_PART,
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_attributes(self._order_item(stored)),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+        )
+        for message in messages:
+            parts.add(OUTBOX_PART, self._outbox_put(stored, message, now))
         try:
             self._client.transact_write_items(
-                TransactItems=[order_put, *outbox], ReturnConsumedCapacity="TOTAL"
+                TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
             )
         except ClientError as exc:
-            if _cancelled_at(exc, 0) == "ConditionalCheckFailed":
+            if ORDER_PART in parts.refused(exc):
                 raise OrderExists(stored.order_id) from exc
             raise
 
@@ -156,43 +145,28 @@ class OrderRepository:
         after: StoredOrder,
         messages: Sequence[OutboxMessage],
         now: datetime,
-        event: EventWrite | None = None,
+        event: StoredEvent | None = None,
     ) -> None:
         """Commit `after` if the order is still at `before.revision`, in one transaction.
 
         Raises DuplicateEvent when `event` is already stored, RevisionConflict when the order
         changed since it was read, Conflict when a new tracking number belongs to another order.
         """
-        items: list[dict[str, Any]] = []
+        parts = _Parts()
         if event is not None:
-            items.append(self._event_put(after.order_id, event, now))
-        items.append(self._order_update(before.revision, after))
+            parts.add(EVENT_PART, self._event_put(after.order_id, event))
+        parts.add(ORDER_PART, self._order_update(before.revision, after))
         known = {s.tracking_number for s in before.shipments}
-        items += [self._tracking_put(after, s.tracking_number, known) for s in after.shipments]
-        items += [self._outbox_put(after, m, now) for m in messages]
+        for shipment in after.shipments:
+            parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
+        for message in messages:
+            parts.add(OUTBOX_PART, self._outbox_put(after, message, now))
         try:
-            self._client.transact_write_items(TransactItems=items, ReturnConsumedCapacity="TOTAL")
+            self._client.transact_write_items(
+                TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
+            )
         except ClientError as exc:
-            self._raise_cancellation(exc, items, has_event=event is not None)
-
-    @staticmethod
-    def _raise_cancellation(exc: ClientError, items: list[dict[str, Any]], has_event: bool) -> None:
-        code = exc.response.get("Error", {}).get("Code")
-        if code == "TransactionConflictException":
-            raise RevisionConflict() from exc
-        if code != "TransactionCanceledException":
-            raise exc
-        reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
-        if has_event and reasons and reasons[0] == "ConditionalCheckFailed":
-            raise DuplicateEvent() from exc
-        order_index = 1 if has_event else 0
-        if len(reasons) > order_index and reasons[order_index] == "ConditionalCheckFailed":
-            raise RevisionConflict() from exc
-        if "ConditionalCheckFailed" in reasons:
-            raise Conflict("tracking number belongs to another order") from exc
-        if "TransactionConflict" in reasons:
-            raise RevisionConflict() from exc
-        raise exc
+            _raise_cancellation(exc, parts)
 
     # -- items -----------------------------------------------------------------------------
     def _aggregate(self, stored: StoredOrder) -> dict[str, Any]:
@@ -207,7 +181,7 @@ class OrderRepository:
         item = {
             **keys.order_key(stored.order_id),
             **self._aggregate(stored),
-            "record": stored.record,
+            "record": codec.record_to_item(stored.record),
         }
         due = stored.order.check_due_at
         if due is not None:
@@ -215,7 +189,7 @@ class OrderRepository:
             item["GSI2SK"] = keys.due_sort_key(_utc_iso(due), stored.order_id)
         return item
 
-    def _order_update(self, revision: int, after: StoredOrder) -> dict[str, Any]:
+    def _order_update(self, revision: int, after: StoredOrder) -> TransactWriteItemTypeDef:
         """The aggregate's new state, leaving the registration record as it is.
 
         ``after`` may have been read from a tracking copy, whose record lacks the customer:
@@ -249,22 +223,30 @@ class OrderRepository:
 
     def _tracking_put(
         self, stored: StoredOrder, tracking_number: str, known: set[str]
-    ) -> dict[str, Any]:
+    ) -> TransactWriteItemTypeDef:
         # The copy carries no personal data: the webhook path never needs the customer.
-        record = {k: v for k, v in stored.record.items() if k not in ("customer", "destination")}
-        item = {**keys.tracking_key(tracking_number), **self._aggregate(stored), "record": record}
-        put: dict[str, Any] = {"TableName": self._table, "Item": to_attributes(item)}
-        if tracking_number not in known:
-            # A tracking number is claimed once: by this order, never by a second one.
-            put["ConditionExpression"] = "attribute_not_exists(PK) OR order_id = :order_id"
-            put["ExpressionAttributeValues"] = to_attributes({":order_id": stored.order_id})
-        return {"Put": put}
-
-    def _event_put(self, order_id: str, write: EventWrite, now: datetime) -> dict[str, Any]:
+        record = replace(stored.record, customer=None, destination=None)
         item = {
-            **keys.event_key(order_id, write.shipment_id, write.event.event_id),
-            "shipment_id": write.shipment_id,
-            **codec.event_to_item(write.event, write.extra),
+            **keys.tracking_key(tracking_number),
+            **self._aggregate(stored),
+            "record": codec.record_to_item(record),
+        }
+        if tracking_number in known:
+            return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
+        # A tracking number is claimed once: by this order, never by a second one.
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_attributes(item),
+                "ConditionExpression": "attribute_not_exists(PK) OR order_id = :order_id",
+                "ExpressionAttributeValues": to_attributes({":order_id": stored.order_id}),
+            }
+        }
+
+    def _event_put(self, order_id: str, stored: StoredEvent) -> TransactWriteItemTypeDef:
+        item = {
+            **keys.event_key(order_id, stored.shipment_id, stored.event.event_id),
+            **codec.event_to_item(stored),
         }
         return {
             "Put": {
@@ -276,7 +258,7 @@ class OrderRepository:
 
     def _outbox_put(
         self, stored: StoredOrder, message: OutboxMessage, now: datetime
-    ) -> dict[str, Any]:
+    ) -> TransactWriteItemTypeDef:
         item = {
             **keys.outbox_key(stored.order_id, message.message_id, stored.revision),
             "message": message.model_dump_json(),
@@ -285,21 +267,58 @@ class OrderRepository:
         return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
 
 
+# The parts of an order's transaction, so that a cancellation is read by what was refused.
+EVENT_PART = "event"
+ORDER_PART = "order"
+TRACKING_PART = "tracking"
+OUTBOX_PART = "outbox"
+
+
+@dataclass
+class _Parts:
+    """A transaction's items, each named for the part of the order it writes."""
+
+    items: list[TransactWriteItemTypeDef] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    def add(self, name: str, item: TransactWriteItemTypeDef) -> None:
+        self.names.append(name)
+        self.items.append(item)
+
+    def refused(self, exc: ClientError, reason: str = "ConditionalCheckFailed") -> set[str]:
+        """The parts DynamoDB cancelled the transaction for, with ``reason``."""
+        codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        return {name for name, code in zip(self.names, codes, strict=False) if code == reason}
+
+
+def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
+    code = exc.response.get("Error", {}).get("Code")
+    if code == "TransactionConflictException":
+        raise RevisionConflict() from exc
+    if code != "TransactionCanceledException":
+        raise exc
+    refused = parts.refused(exc)
+    if EVENT_PART in refused:
+        raise DuplicateEvent() from exc
+    if ORDER_PART in refused:
+        raise RevisionConflict() from exc
+    if TRACKING_PART in refused:
+        raise Conflict("tracking number belongs to another order") from exc
+    if parts.refused(exc, "TransactionConflict"):
+        raise RevisionConflict() from exc
+    raise exc
+
+
 def _stored(item: dict[str, Any] | None) -> StoredOrder | None:
     if not item:
         return None
     plain = _plain(from_attributes(item))
     return StoredOrder(
-        record=plain.get("record", {}),
+        record=codec.record_from_item(plain["record"]),
         order=codec.order_from_item(plain["order"]),
         shipments=tuple(codec.shipment_from_item(s) for s in plain["shipments"]),
         revision=int(plain["revision"]),
     )
-
-
-def _cancelled_at(exc: ClientError, index: int) -> str | None:
-    reasons = exc.response.get("CancellationReasons", [])
-    return reasons[index].get("Code") if len(reasons) > index else None
 
 
 def _utc_iso(moment: datetime) -> str:

@@ -243,7 +243,7 @@ def test_an_sms_at_night_waits_on_the_queue_until_morning(client: Any, aws: dict
     )
 
     enqueued: list[dict[str, Any]] = []
-    events = deps.client("sqs").meta.events  # what the sender asks of SQS, as sent
+    events = deps.sqs().meta.events  # what the sender asks of SQS, as sent
 
     def record(params: dict[str, Any], **_: Any) -> None:
         enqueued.append(params)

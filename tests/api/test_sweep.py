@@ -10,28 +10,30 @@ import boto3
 from chalice.test import Client
 
 from chalicelib import deps
-from chalicelib.domain.orders import ShipmentEvent
+from chalicelib.domain.tracking import ParcelStatus, TrackingEvent
 from chalicelib.models.orders import RegisterOrderRequest, RegisterShipmentRequest
 from chalicelib.services import orders as service
 from tests.api.conftest import app_under_test
 from tests.api.factories import MERCHANT, body_of, order_body, shipment_body
 
 
-def at(moment: datetime) -> service.Context:
-    return replace(deps.orders_context(), now=lambda: moment)
+def at(moment: datetime) -> service.OrderService:
+    return service.OrderService(replace(deps.orders_context(), now=lambda: moment))
 
 
 def given_a_parcel_scanned_at(scan: datetime, latest: datetime) -> None:
-    ctx = at(scan)
+    orders = at(scan)
     promise = {
         "method": "standard",
         "earliest": scan.date().isoformat(),
         "latest": latest.date().isoformat(),
     }
-    service.register_order(ctx, RegisterOrderRequest.model_validate(order_body(promise=promise)))
-    service.add_shipment(ctx, "1001", RegisterShipmentRequest.model_validate(shipment_body()))
-    event = ShipmentEvent("evt-1", "in_transit", scan)
-    service.apply_events(ctx, [service.IncomingEvent("00340434161094042557", event, "generic")])
+    orders.register(RegisterOrderRequest.model_validate(order_body(promise=promise)))
+    orders.add_shipment("1001", RegisterShipmentRequest.model_validate(shipment_body()))
+    event = TrackingEvent(
+        "evt-1", "generic", "dhl", "00340434161094042557", ParcelStatus.IN_TRANSIT, scan
+    )
+    orders.record_carrier_events([event])
 
 
 def outbox_kinds() -> list[str]:
@@ -43,9 +45,9 @@ def test_a_silent_parcel_turns_at_risk_when_its_check_is_due(aws: dict[str, Any]
     scan = datetime(2026, 12, 21, 9, tzinfo=UTC)
     given_a_parcel_scanned_at(scan, latest=scan + timedelta(days=5))
 
-    before = service.sweep_due(at(scan + timedelta(hours=47)))
-    after = service.sweep_due(at(scan + timedelta(hours=49)))
-    again = service.sweep_due(at(scan + timedelta(hours=50)))
+    before = at(scan + timedelta(hours=47)).sweep_due()
+    after = at(scan + timedelta(hours=49)).sweep_due()
+    again = at(scan + timedelta(hours=50)).sweep_due()
 
     assert (before, after, again) == (0, 1, 0)
     stored = deps.order_repository().get("1001")
@@ -58,8 +60,8 @@ def test_the_day_after_the_last_promised_day_the_order_is_late(aws: dict[str, An
     scan = datetime(2026, 12, 21, 9, tzinfo=UTC)
     given_a_parcel_scanned_at(scan, latest=datetime(2026, 12, 22, tzinfo=UTC))
 
-    service.sweep_due(at(datetime(2026, 12, 22, 22, 30, tzinfo=UTC)))  # 23:30 in Berlin
-    late = service.sweep_due(at(datetime(2026, 12, 22, 23, 30, tzinfo=UTC)))  # 00:30 next day
+    at(datetime(2026, 12, 22, 22, 30, tzinfo=UTC)).sweep_due()  # 23:30 in Berlin
+    late = at(datetime(2026, 12, 22, 23, 30, tzinfo=UTC)).sweep_due()  # 00:30 next day
 
     assert late == 1
     stored = deps.order_repository().get("1001")

@@ -155,7 +155,7 @@ def test_a_bad_message_fails_alone_and_only_it_is_retried(
 
 
 def test_the_relay_delivers_once_sqs_is_back(api: str, pump: EventPump) -> None:
-    relay_sqs = deps.client("sqs")  # the client the relay and the sender send with
+    relay_sqs = deps.sqs()  # the client the relay and the sender send with
 
     def sqs_is_down(**_: Any) -> None:
         raise EndpointConnectionError(endpoint_url="https://sqs.eu-central-1.amazonaws.com")

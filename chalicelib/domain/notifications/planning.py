@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from chalicelib.domain.notifications.milestones import Milestone, dedup_key, milestone_for
-from chalicelib.domain.notifications.order_view import OrderView
 from chalicelib.domain.notifications.quiet_hours import QUIET_FROM, QUIET_UNTIL, next_send_time
 from chalicelib.domain.notifications.recipient import Recipient
+from chalicelib.domain.notifications.snapshot import OrderSnapshot
 from chalicelib.domain.notifications.values import (
     Channel,
     CustomerChannel,
@@ -48,7 +48,7 @@ def customer_channels(message_type: str) -> tuple[CustomerChannel, ...]:
 
 def plan(
     message: OutboxMessage,
-    order: OrderView,
+    order: OrderSnapshot,
     now: datetime,
     policy: NotificationPolicy = DEFAULT_POLICY,
 ) -> Plan:
@@ -56,7 +56,7 @@ def plan(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if message.order_id != order.order_id:
-        raise ValueError("the order view does not belong to the message")
+        raise ValueError("the order snapshot does not belong to the message")
     found = milestone_for(message, order)
     if isinstance(found, Skip):
         return Plan(message_type=None, skips=(found,))

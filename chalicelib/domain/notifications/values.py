@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-Channel = Literal["email", "sms", "webhook"]
-CustomerChannel = Literal["email", "sms"]
+from chalicelib.domain.channels import Channel, CustomerChannel
+
+__all__ = ["Channel", "CustomerChannel", "Delivery", "Plan", "Skip", "SkipReason"]
 
 SkipReason = Literal[
     "not_a_milestone",  # no rule for this (kind, status): e.g. a repeated in-transit scan

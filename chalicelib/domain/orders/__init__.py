@@ -1,8 +1,8 @@
 """Order status domain: shipment tracking state, derived order status, promise state, outbox.
 
-Pure: no AWS, no Chalice, no environment; time is passed in as ``now``. The store calls the
-use cases of ``transitions`` inside one transaction per event; the rest is importable for
-reading (the API's timeline, estimates) and for tests.
+Pure: no AWS, no Chalice, no environment; time is passed in as ``now``. The order service
+runs one of the ``transitions`` per change and commits its outcome in one transaction; the rest
+is importable for reading (the API's timeline, estimates) and for tests.
 """
 
 from chalicelib.domain.orders.changes import outbox_messages

@@ -50,7 +50,6 @@ class OrderState:
     status: OrderStatus = OrderStatus.CONFIRMED
     promise_state: PromiseState = PromiseState.ON_TRACK
     check_due_at: datetime | None = None  # UTC; None when only an event can change anything
-    version: int = 0  # one more per stored change, for the store's optimistic locking
 
     def __post_init__(self) -> None:
         # The store loads lists and strings; normalise so equal states compare equal.
@@ -96,9 +95,7 @@ def evaluate_order(
         evaluated = replace(order, check_due_at=None)
     else:
         evaluated = _derive(order, shipments, now, policy, estimate_from_rules)
-    if evaluated == order:
-        return order
-    return replace(evaluated, version=order.version + 1)
+    return order if evaluated == order else evaluated
 
 
 def _derive(
@@ -126,6 +123,4 @@ def cancel_order(order: OrderState) -> OrderState:
         return order
     if order.status not in _CANCELLABLE:
         raise IllegalTransition(f"an order that is {order.status} cannot be cancelled")
-    return replace(
-        order, status=OrderStatus.CANCELLED, check_due_at=None, version=order.version + 1
-    )
+    return replace(order, status=OrderStatus.CANCELLED, check_due_at=None)

@@ -83,9 +83,6 @@ class ShipmentState:
     # Ids of every event applied: makes a replay a no-op without asking the store. Parcels see
     # a few dozen events at most, so the set stays small.
     event_ids: frozenset[str] = field(default_factory=frozenset)
-    # One more per distinct event applied, so it too is independent of arrival order; the store
-    # uses it for optimistic locking.
-    version: int = 0
 
     def __post_init__(self) -> None:
         # The store loads lists, sets and strings; normalise so equal states compare equal.
@@ -137,7 +134,6 @@ def apply_event(shipment: ShipmentState, event: ShipmentEvent) -> ShipmentState:
         shipment,
         carrier_estimate=_newer_estimate(shipment.carrier_estimate, event),
         event_ids=shipment.event_ids | {event.event_id},
-        version=shipment.version + 1,
     )
     current = shipment.last_event_key()
     if current is not None and event_key(event) < current:

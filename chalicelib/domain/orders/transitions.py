@@ -1,11 +1,11 @@
-"""The use cases the store runs, each inside one transaction: state in, state and messages out.
+"""The order's transitions: state in, state and outbox messages out.
 
-The store reads the order and all its shipments, calls one function here, and writes back what
-changed together with ``messages`` in the outbox. Every write (and, for an order that did not
-change, a condition check) is conditioned on the version read: the order is derived from all
-its shipments, so two events for sibling shipments must not both commit on stale siblings.
-Pass the same ``policy`` and ``estimate_from_rules`` on every call, or the state would flip
-between calls that differ only in their arguments.
+The order service (``services/orders.py``) reads the order and all its shipments, calls one
+function here, and commits what changed together with ``messages`` in one transaction,
+conditioned on the stored order's revision: the order is derived from all its shipments, so two
+events for sibling shipments must not both commit on stale siblings. An order that did not
+change is not written at all. Pass the same ``policy`` and ``estimate_from_rules`` on every
+call, or the state would flip between calls that differ only in their arguments.
 """
 
 from __future__ import annotations

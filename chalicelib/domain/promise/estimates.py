@@ -8,12 +8,10 @@ counts national delivery days: the shipment does not carry the destination's sub
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
+from chalicelib.domain.orders.estimate import EstimateRule
 from chalicelib.domain.promise.rules import MethodRule, PromiseConfig
-
-EstimateRule = Callable[[date], date | None]
 
 
 def find_rule(

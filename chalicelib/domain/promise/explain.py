@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the API models import StepKind; the calendars load with the first quote
+from chalicelib.domain.promise.terms import StepKind
+
+if TYPE_CHECKING:  # annotations only: the calendars load with the first quote
     from chalicelib.domain.promise.calendar import DayCalendar
     from chalicelib.domain.promise.rules import MethodRule, Source
 
-StepKind = Literal["calendar", "sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
 ONE_DAY = timedelta(days=1)
 
 

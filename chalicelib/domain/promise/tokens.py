@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.domain.errors import InvalidToken
-from chalicelib.domain.promise.engine import Promise
+from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.promise.rules import Money
 from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.signing import sign_serialised, verify_token
@@ -84,7 +84,7 @@ def cart_digest(items: Iterable[tuple[str, int]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def issue_promise_token(promise: Promise, context: TokenContext) -> str:
+def issue_promise_token(promise: MethodPromise, context: TokenContext) -> str:
     """The option's token. Claims are written straight as JSON text, in the v1 member order,
     from fragments cached per rule and per location list: the quote signs one per option, and a
     generic ``json.dumps`` of the claims dict cost more than the HMAC."""

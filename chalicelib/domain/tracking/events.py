@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.orders.shipment import ShipmentEvent
 from chalicelib.domain.tracking.status import ParcelStatus, SkipReason
 
 
@@ -28,6 +29,11 @@ class TrackingEvent:
     def __post_init__(self) -> None:
         if self.occurred_at.utcoffset() is None:
             raise InvalidInput("occurred_at must carry a UTC offset")
+
+    def shipment_event(self) -> ShipmentEvent:
+        """The event as the parcel's timeline keeps it (every field but who sent it, for which
+        parcel)."""
+        return ShipmentEvent(**{f.name: getattr(self, f.name) for f in fields(ShipmentEvent)})
 
 
 @dataclass(frozen=True)

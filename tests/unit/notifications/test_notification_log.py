@@ -14,7 +14,6 @@ import pytest
 
 from chalicelib import deps
 from chalicelib.models.orders import NotificationView, RegisterOrderRequest
-from chalicelib.services import orders as service
 from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.keys import notification_key
 from chalicelib.store.notifications import NotificationLog, NotificationRecord
@@ -31,7 +30,7 @@ Stored = Callable[..., dict[str, Any] | None]
 
 @pytest.fixture
 def dynamodb(aws: dict[str, Any]) -> Any:
-    return deps.client("dynamodb")  # the app's boto3 client, on moto
+    return deps.dynamodb()  # the app's boto3 client, on moto
 
 
 @pytest.fixture
@@ -236,11 +235,11 @@ def test_record_skip_does_not_break_a_running_claim(
 
 
 # -- the order read model -------------------------------------------------------------------------
-def test_order_view_lists_only_the_notifications_that_were_sent(
+def test_reading_an_order_lists_only_the_notifications_that_were_sent(
     notifications: NotificationLog,
 ) -> None:
-    ctx = deps.orders_context()
-    service.register_order(ctx, RegisterOrderRequest.model_validate(order_body(ORDER_ID)))
+    orders = deps.order_service()
+    orders.register(RegisterOrderRequest.model_validate(order_body(ORDER_ID)))
     email = NotificationRecord("order_confirmed", "email", None, "de")
     webhook = NotificationRecord("order_confirmed", "webhook", None, "de")
     for key, record, sent_at, provider_id in (
@@ -254,7 +253,7 @@ def test_order_view_lists_only_the_notifications_that_were_sent(
     no_email = NotificationRecord("delivered", "email", "S1", None)
     notifications.record_skip(ORDER_ID, f"{ORDER_ID}#S1#delivered#email", no_email, "no_email", NOW)
 
-    view = service.order_view(ctx, ORDER_ID)
+    view = orders.read(ORDER_ID)
 
     assert view.notifications == [  # sorted by the time they were sent
         NotificationView(type="order_confirmed", channel="email", sent_at=later(3),

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.domain.notifications import (
     NotificationPolicy,
-    OrderView,
+    OrderSnapshot,
     Plan,
     Skip,
     message_types,
@@ -40,7 +40,7 @@ TRIGGERS: dict[str, tuple[OutboxKind, str | None, dict[str, Any]]] = {
 }
 
 
-def trigger(message_type: str, **recipient_changes: Any) -> tuple[OutboxMessage, OrderView]:
+def trigger(message_type: str, **recipient_changes: Any) -> tuple[OutboxMessage, OrderSnapshot]:
     """The message that yields ``message_type`` and the order right after it."""
     kind, status, refs = TRIGGERS[message_type]
     if message_type == "all_delivered":
@@ -221,7 +221,7 @@ def test_naive_now_is_refused() -> None:
         plan(msg, view, NOW.replace(tzinfo=None))
 
 
-def test_an_order_view_of_another_order_is_refused() -> None:
+def test_a_snapshot_of_another_order_is_refused() -> None:
     msg, view = trigger("shipped")
     with pytest.raises(ValueError, match="does not belong"):
         plan(msg, replace(view, order_id="2002"), NOW)

@@ -26,7 +26,7 @@ from chalicelib.channels.render import (
 from chalicelib.domain.notifications import (
     CUSTOMER_CHANNELS,
     Delivery,
-    OrderView,
+    OrderSnapshot,
     message_types,
 )
 from tests.unit.notifications.builders import NOW, TRACKING_URL, order, recipient, shipment
@@ -75,7 +75,7 @@ def delivery(message_type: str, **changes: Any) -> Delivery:
     return replace(base, **changes)
 
 
-def split_order(name: str = "Anna Schmidt") -> OrderView:
+def split_order(name: str = "Anna Schmidt") -> OrderSnapshot:
     return order(
         shipment("S1", "in_transit", location="Packstation 123"),
         shipment("S2", "delivered", carrier="dpd"),
@@ -83,7 +83,7 @@ def split_order(name: str = "Anna Schmidt") -> OrderView:
     )
 
 
-def rendered(message_type: str, locale: str, view: OrderView | None = None) -> RenderedMessage:
+def rendered(message_type: str, locale: str, view: OrderSnapshot | None = None) -> RenderedMessage:
     view = view or split_order()
     return render(
         message_type, locale, context_for(view, delivery(message_type), shop_name="Laden")

@@ -9,7 +9,7 @@ import holidays
 import pytest
 
 from chalicelib.config.loader import postal_regions
-from chalicelib.domain.promise.engine import Promise
+from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.promise.regions import PostalRegions
 
 
@@ -77,7 +77,7 @@ def test_ranges_are_inclusive_and_of_one_length() -> None:
         PostalRegions([("DE", "200", "1999", "BE")])
 
 
-def _delivery_skips(promise: Promise) -> dict[date | None, str | None]:
+def _delivery_skips(promise: MethodPromise) -> dict[date | None, str | None]:
     return {
         step.date: step.reason
         for step in promise.steps
@@ -111,7 +111,7 @@ SUBDIVISION_HOLIDAYS = [
     ("postal_code", "holiday", "name", "ordered", "elsewhere"), SUBDIVISION_HOLIDAYS
 )
 def test_delivery_skips_the_holidays_of_the_destinations_subdivision(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
     postal_code: str,
     holiday: date,
     name: str,
@@ -129,7 +129,7 @@ def test_delivery_skips_the_holidays_of_the_destinations_subdivision(
     assert holiday in (other.earliest, other.latest)
 
 
-def test_explain_names_the_subdivision_calendar(offer: Callable[..., Promise]) -> None:
+def test_explain_names_the_subdivision_calendar(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("standard", "2027-01-05T10:00:00+01:00", postal_code="80331", explain=True)
 
     calendar = next(step for step in promise.steps if step.step == "calendar")
@@ -138,7 +138,7 @@ def test_explain_names_the_subdivision_calendar(offer: Callable[..., Promise]) -
 
 
 def test_an_unknown_postal_code_falls_back_to_national_holidays_and_says_so(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
 ) -> None:
     at = "2027-01-05T10:00:00+01:00"
 

@@ -1,0 +1,125 @@
+"""What the store hands to the services: typed records, never a raw item or a dict read by key.
+
+``store/codec.py`` maps them to and from the table's attributes; only ``store/`` knows that shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from chalicelib.domain.channels import CustomerChannel
+from chalicelib.domain.orders import OrderState, ShipmentEvent, ShipmentState
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    name: str
+    email: str | None
+    phone: str | None
+    locale: str
+    channels: tuple[CustomerChannel, ...]
+    time_zone: str | None  # the customer's own zone only; None: the country's zones apply
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationRecord:
+    country: str  # the quiet-hours zones of a customer who gave none
+    postal_code: str
+    # The address as given: personal data, kept with the order and never copied or logged.
+    city: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    sku: str
+    quantity: int
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRecord:
+    """The promise the customer was shown, and where it came from (``token`` or ``merchant``)."""
+
+    method: str
+    earliest: date
+    latest: date
+    source: str
+    rule: str | None = None  # the promise rule's key: its transit estimate backs parcels up
+    carrier: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """The registration as the merchant sent it (and the hash that makes a repeat recognisable).
+
+    ``customer`` and ``destination`` are None on a tracking-number copy, which carries no
+    personal data.
+    """
+
+    placed_at: datetime
+    items: tuple[ItemRecord, ...]
+    promise: PromiseRecord
+    body_hash: str
+    customer: CustomerRecord | None = None
+    destination: DestinationRecord | None = None
+
+    def item_names(self) -> dict[str, str | None]:
+        return {item.sku: item.name for item in self.items}
+
+
+@dataclass(frozen=True)
+class StoredOrder:
+    """The order aggregate; ``revision`` is its one optimistic-locking counter."""
+
+    record: OrderRecord
+    order: OrderState
+    shipments: tuple[ShipmentState, ...]
+    revision: int
+
+    @property
+    def order_id(self) -> str:
+        return self.order.order_id
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """A carrier event of one of the order's shipments, with where and when it came in."""
+
+    shipment_id: str
+    event: ShipmentEvent
+    source: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotification:
+    """A milestone that went out on one channel (named as the order's API shows it)."""
+
+    type: str  # the message type
+    channel: str
+    sent_at: datetime
+    provider_message_id: str | None
+    shipment_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedNotification:
+    """A milestone one channel did not carry, and why (no address, no opt-in, refused)."""
+
+    type: str  # the message type
+    channel: str
+    reason: str
+    skipped_at: datetime
+    shipment_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationLogEntries:
+    """The order's notification log; claims still in flight are neither."""
+
+    sent: tuple[SentNotification, ...]
+    skipped: tuple[SkippedNotification, ...]
