@@ -1,5 +1,7 @@
-"""The quote route's cost against a minimal Chalice "hello" route, both invoked in-process with an
-API Gateway (REST) event, as Lambda invokes them. Target: the quote ≤ 4 × hello.
+"""The quote route's cost against the app's own `GET /v1/health` (same middleware), both invoked
+in-process with an API Gateway (REST) event, as Lambda invokes them. Target: the quote of a
+three-SKU cart with stock in two locations ≤ 2.5 × health. The ratio to a bare Chalice "hello"
+route (no middleware) is reported beside it.
 
 Rounds alternate between the two so that machine noise hits both alike; medians are compared.
 """
@@ -13,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-TARGET_RATIO = 4.0
+TARGET_RATIO = 2.5
 CART = {
     "destination": {"country": "DE", "postal_code": "10115"},
     "items": [
@@ -107,13 +109,13 @@ def measure(rounds: int = 15, calls: int = 100) -> dict[str, Any]:
     quote_us, health_us, hello_us = (statistics.median(timings[k]) * 1e6 for k in timings)
     return {
         "quote_route_us": round(quote_us),
-        "hello_route_us": round(hello_us),
-        "ratio": round(quote_us / hello_us, 2),
-        "target_ratio": TARGET_RATIO,
         # The same app's cheapest route: what Powertools' logger, metrics and tracer and the
         # problem-details middleware cost every request before any work is done.
         "health_route_us": round(health_us),
-        "ratio_to_health_route": round(quote_us / health_us, 2),
+        "ratio": round(quote_us / health_us, 2),
+        "target_ratio": TARGET_RATIO,
+        "hello_route_us": round(hello_us),
+        "ratio_to_bare_chalice": round(quote_us / hello_us, 2),
     }
 
 
