@@ -157,6 +157,7 @@ def _build_method(
         price=Price(Money(Decimal(doc.price.amount), rules.currency), free_from),
         same_day=doc.same_day,
         labels=MappingProxyType(dict(doc.labels)),
+        learned_share=doc.learned_share,
     )
 
 

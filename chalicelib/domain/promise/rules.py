@@ -115,6 +115,7 @@ class MethodRule:
     price: Price
     same_day: bool
     labels: Mapping[str, str]  # by locale ("de-AT") or language ("de")
+    learned_share: float = 0.95  # of a lane's parcels its learned window covers
 
     def label(self, locale: str, fallback_language: str) -> str:
         return (
