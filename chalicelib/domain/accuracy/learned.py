@@ -22,9 +22,10 @@ class LearnedWindow:
 
     def describe(self, lane: str) -> str:
         days = f"{self.low}" if self.low == self.high else f"{self.low}–{self.high}"
+        unit = "day" if days == "1" else "days"
         return (
             f"learned from {self.parcels:,} {lane} parcels: "
-            f"{self.covered * 100:.1f} % within {days} days"
+            f"{self.covered * 100:.1f} % within {days} {unit}"
         )
 
 
