@@ -14,13 +14,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from chalicelib.domain.accuracy.delivered import KIND as DELIVERED
+from chalicelib.domain.accuracy.projection import project_delivered
 from chalicelib.domain.facts import CounterUpdate, Fact
 from chalicelib.store.counters import CounterStore, UnreadableFact, facts_in
 
 Projection = Callable[[Mapping[str, Any]], Sequence[CounterUpdate]]
 
 # kind of fact → its projection. Each feature registers its own.
-PROJECTIONS: dict[str, Projection] = {}
+PROJECTIONS: dict[str, Projection] = {
+    DELIVERED: project_delivered,
+}
 
 
 @dataclass(slots=True)

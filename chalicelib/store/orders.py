@@ -14,15 +14,22 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.facts import Fact
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
-from chalicelib.store.records import NotificationLogEntries, StoredEvent, StoredOrder
+from chalicelib.store.counters import fact_put
+from chalicelib.store.records import (
+    DestinationRecord,
+    NotificationLogEntries,
+    StoredEvent,
+    StoredOrder,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -146,8 +153,11 @@ class OrderRepository:
         messages: Sequence[OutboxMessage],
         now: datetime,
         event: StoredEvent | None = None,
+        facts: Sequence[Fact] = (),
     ) -> None:
         """Commit `after` if the order is still at `before.revision`, in one transaction.
+
+        `facts` (what the change teaches the counters) commit in the same transaction.
 
         Raises DuplicateEvent when `event` is already stored, RevisionConflict when the order
         changed since it was read, Conflict when a new tracking number belongs to another order.
@@ -161,6 +171,8 @@ class OrderRepository:
             parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
         for message in messages:
             parts.add(OUTBOX_PART, self._outbox_put(after, message, now))
+        for fact in facts:
+            parts.add(FACT_PART, cast("TransactWriteItemTypeDef", fact_put(self._table, fact, now)))
         try:
             self._client.transact_write_items(
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
@@ -224,8 +236,14 @@ class OrderRepository:
     def _tracking_put(
         self, stored: StoredOrder, tracking_number: str, known: set[str]
     ) -> TransactWriteItemTypeDef:
-        # The copy carries no personal data: the webhook path never needs the customer.
-        record = replace(stored.record, customer=None, destination=None)
+        # The copy carries no personal data: the webhook path never needs the customer. It keeps
+        # the destination's country and postal code (no address): the delivered-parcel facts
+        # name the lane and count delivery days in the destination's own calendar.
+        destination = stored.record.destination
+        kept = (
+            DestinationRecord(destination.country, destination.postal_code) if destination else None
+        )
+        record = replace(stored.record, customer=None, destination=kept)
         item = {
             **keys.tracking_key(tracking_number),
             **self._aggregate(stored),
@@ -272,6 +290,7 @@ EVENT_PART = "event"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
 OUTBOX_PART = "outbox"
+FACT_PART = "fact"
 
 
 @dataclass
@@ -298,7 +317,7 @@ def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
     if code != "TransactionCanceledException":
         raise exc
     refused = parts.refused(exc)
-    if EVENT_PART in refused:
+    if EVENT_PART in refused or FACT_PART in refused:  # a fact's id names its event
         raise DuplicateEvent() from exc
     if ORDER_PART in refused:
         raise RevisionConflict() from exc

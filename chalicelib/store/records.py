@@ -50,6 +50,7 @@ class PromiseRecord:
     rule: str | None = None  # the promise rule's key: its transit estimate backs parcels up
     carrier: str | None = None
     service: str | None = None
+    origin: str | None = None  # the location a single-parcel quote shipped from (lane statistics)
 
 
 @dataclass(frozen=True, slots=True)
