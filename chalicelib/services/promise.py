@@ -7,13 +7,14 @@ options in the request's locale and signs each option.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from chalicelib.config.loader import load_config
+from chalicelib.domain.accuracy.learned import LearnedLanes
 from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, quote
 from chalicelib.domain.promise.explain import Step
 from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig
@@ -60,6 +61,7 @@ class QuoteService:
     config: PromiseConfig
     token_secret: str
     token_ttl: timedelta = DEFAULT_TOKEN_TTL
+    learned: Callable[[], LearnedLanes | None] = lambda: None  # the container's learned lanes
 
     def quote(self, request: api.QuoteRequest, now: datetime) -> QuoteAnswer:
         return quote_body(
@@ -68,6 +70,7 @@ class QuoteService:
             token_secret=self.token_secret,
             token_ttl=self.token_ttl,
             config=self.config,
+            learned=self.learned(),
         )
 
 
@@ -97,6 +100,7 @@ def quote_body(
     token_secret: str,
     token_ttl: timedelta = DEFAULT_TOKEN_TTL,
     config: PromiseConfig | None = None,
+    learned: LearnedLanes | None = None,
 ) -> QuoteAnswer:
     """The same quote as ``quote_promise``, built straight as JSON values for the hot path.
 
@@ -121,6 +125,7 @@ def quote_body(
             inventory=request.inventory,
             subtotal=Money(subtotal.amount, subtotal.currency) if subtotal else None,
             explain=request.explain,
+            learned=learned,
         ),
     )
     context = TokenContext(
