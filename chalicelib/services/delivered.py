@@ -25,11 +25,17 @@ def delivered_facts(
     event: ShipmentEvent,
 ) -> list[Fact]:
     """One fact when this event delivers the parcel for the first time; none otherwise, or when
-    the order names no rule or destination (a merchant promise for an unknown method)."""
-    if after.status is not ParcelStatus.DELIVERED or before.status is ParcelStatus.DELIVERED:
+    the order names no rule or destination (a merchant promise for an unknown method).
+
+    A delivery stamped before the parcel's handover (a carrier clock off) does not move the
+    shipment, which keeps its newer status; it is still a delivery, counted and not learned from.
+    """
+    if event.status is not ParcelStatus.DELIVERED or before.status is ParcelStatus.DELIVERED:
         return []
-    if after.last_event_id != event.event_id:
-        return []  # an older event arriving late: the delivery was counted when it came
+    delivers = after.status is ParcelStatus.DELIVERED and after.last_event_id == event.event_id
+    skewed = after.handed_over_at is not None and event.occurred_at < after.handed_over_at
+    if not (delivers or skewed):
+        return []
     promise, destination = stored.record.promise, stored.record.destination
     rule = find_rule(config, "", "", "", key=promise.rule) if promise.rule else None
     if rule is None or destination is None:

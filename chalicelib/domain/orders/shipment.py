@@ -80,8 +80,9 @@ class ShipmentState:
     last_event_id: str | None = None
     last_event_at: datetime | None = None
     carrier_estimate: CarrierEstimate | None = None
-    # The first carrier scan (any status but info_received, which is only a label): the handover
-    # that delivered-parcel statistics count transit from. The earliest wins, whatever the order.
+    # The first carrier scan before delivery (not info_received, which is only a label, nor the
+    # delivery itself): the handover that delivered-parcel statistics count transit from. The
+    # earliest wins, whatever the arrival order.
     handed_over_at: datetime | None = None
     # Ids of every event applied: makes a replay a no-op without asking the store. Parcels see
     # a few dozen events at most, so the set stays small.
@@ -130,7 +131,7 @@ def _newer_estimate(
 
 
 def _first_scan(current: datetime | None, event: ShipmentEvent) -> datetime | None:
-    if event.status is ParcelStatus.INFO_RECEIVED:
+    if event.status in (ParcelStatus.INFO_RECEIVED, ParcelStatus.DELIVERED):
         return current
     return event.occurred_at if current is None else min(current, event.occurred_at)
 
