@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.quote_route import CART, Context, api_gateway_event
+from benchmarks.quote_route import CART, Context, api_gateway_event, learned_lanes_on
 
 FULL_VCPU_MB = 1769
 BILLING_STEP_US = 1000
@@ -59,8 +58,11 @@ def _cpu_us(handler: Any, event: dict[str, Any], rounds: int = 9, calls: int = 1
 
 
 def measure() -> dict[str, Any]:
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    with learned_lanes_on():
+        return _measure()
+
+
+def _measure() -> dict[str, Any]:
     from app import app
 
     get_quote = api_gateway_event("GET", "/v1/promise/quote", None)
