@@ -351,7 +351,10 @@ def create_table_without_stream(dynamodb: Any) -> None:
         dynamodb.create_table(**args)
 
 
-def measure(seed: int = 7, profile: Profile = DEFAULT_PROFILE) -> dict[str, Any]:
+def measure(
+    seed: int = 7, profile: Profile = DEFAULT_PROFILE, app: Any | None = None
+) -> dict[str, Any]:
+    """Run the simulation; ``app`` defaults to the deployed app (``app.py``)."""
     _environment()
     import boto3
     from moto import mock_aws
@@ -369,7 +372,8 @@ def measure(seed: int = 7, profile: Profile = DEFAULT_PROFILE) -> dict[str, Any]
     with mock_aws():
         create_table_without_stream(boto3.client("dynamodb"))
         create_queues(boto3.client("sqs"))
-        from app import app
+        if app is None:
+            from app import app
 
         with container(learned=False, min_parcels=profile.min_parcels), GatewayClient(app) as c:
             simulation = Simulation(c, profile)

@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks.carrier_simulator import SMOKE_PROFILE, measure
 from chalicelib import deps, settings
+from tests.api.conftest import app_under_test
 
 # Every variable the simulator sets or removes (the autouse environment fixture restores PK_*/AWS_*
 # it saw; these are recorded here too, so that the test leaves the process as it found it).
@@ -29,7 +30,7 @@ def simulator_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_a_small_seeded_run_learns_a_one_day_lane(simulator_environment: None) -> None:
-    result = measure(seed=3, profile=SMOKE_PROFILE)
+    result = measure(seed=3, profile=SMOKE_PROFILE, app=app_under_test())
 
     assert result["delivered_facts"] == result["training_orders"] == 6
     assert result["static_rules"] == {"parcels": 6, "within_window": 1.0, "mean_window_days": 2.0}
