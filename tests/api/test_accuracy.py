@@ -149,6 +149,29 @@ def test_the_lane_histogram_is_counted_once_per_parcel_and_skewed_clocks_are_lef
                                          f"{BERLIN_LANE}|h0": 1}}  # fmt: skip
 
 
+def test_a_lane_whose_parcels_all_end_in_exceptions_teaches_nothing(
+    client: Any, aws: dict[str, Any]
+) -> None:
+    order = order_body("X1")
+    assert post(client, "/v1/orders", order).status_code == 201
+    shipment = shipment_body(tracking_number="TRKX0000001")
+    assert post(client, "/v1/orders/X1/shipments", shipment).status_code == 201
+    events = [
+        {"event_id": f"x-{status}", "carrier": "dhl", "tracking_number": "TRKX0000001",
+         "status": status, "occurred_at": at.isoformat()}
+        for status, at in (("in_transit", berlin("2026-12-21T18:00")),
+                           ("exception", berlin("2026-12-22T11:00")))
+    ]  # fmt: skip
+    body = json.dumps({"events": events}).encode()
+    headers = {"Content-Type": "application/json"}
+    headers |= senders.generic_headers(body, SECRET, datetime.now(UTC))
+    assert body_of(client.post("/v1/webhooks/generic", headers=headers, body=body))["accepted"] == 2
+
+    assert project_the_stream(aws["table"]) == 0
+    read = deps.counter_store().read("lanes", "all", "2026-W52", "2026-W52", shards=4)
+    assert read.buckets == {}
+
+
 @pytest.mark.parametrize(
     "query",
     [
