@@ -272,7 +272,8 @@ class ExplainStep(_Model):
         str | None,
         Field(
             description="Why a day was skipped: weekend, closure, no_service_day or "
-            "public_holiday:<name>"
+            "public_holiday:<name>; for the calendar step, which holidays delivery days skip: "
+            "holidays:<country>-<subdivision>, or holidays:<country> for an unknown postal code"
         ),
     ] = None
 

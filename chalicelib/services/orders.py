@@ -41,6 +41,7 @@ from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import EventOutcome, TrackingEvent
 from chalicelib.models import orders as api
+from chalicelib.services.delivered import delivered_facts
 from chalicelib.services.promise import verify_promise_token
 from chalicelib.services.retry import retrying
 from chalicelib.services.returns import ReturnService
@@ -177,6 +178,7 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseR
         rule=promised.rule,
         carrier=promised.carrier,
         service=promised.service,
+        origin=promised.ships_from[0] if len(promised.ships_from) == 1 else None,
     )
 
 
@@ -434,8 +436,11 @@ def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
     )
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
     write = StoredEvent(shipment.shipment_id, event, incoming.source, now)
+    facts = delivered_facts(ctx.promise_config(), stored, shipment, outcome.shipment, event)
     try:
-        ctx.repository.save(OrderChange(stored, after, outcome.messages, now, event=write))
+        ctx.repository.save(
+            OrderChange(stored, after, outcome.messages, now, event=write, facts=facts)
+        )
     except DuplicateEvent:
         return EventOutcome.DUPLICATE
     return EventOutcome.ACCEPTED

@@ -27,6 +27,7 @@ from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.counters import fact_put
 from chalicelib.store.rating_due import rating_due_put
 from chalicelib.store.records import (
+    DestinationRecord,
     NotificationLogEntries,
     OrderChange,
     StoredEvent,
@@ -204,6 +205,10 @@ class OrderRepository:
         reminder = reminder_due_at(change.before.shipments, after.shipments)
         if reminder is not None:
             parts.add(RATING_DUE_PART, rating_due_put(self._table, after.order_id, reminder))
+        for fact in change.facts:
+            parts.add(
+                FACT_PART, cast("TransactWriteItemTypeDef", fact_put(self._table, fact, change.now))
+            )
         try:
             self._client.transact_write_items(
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
@@ -267,8 +272,14 @@ class OrderRepository:
     def _tracking_put(
         self, stored: StoredOrder, tracking_number: str, known: set[str]
     ) -> TransactWriteItemTypeDef:
-        # The copy carries no personal data: the webhook path never needs the customer.
-        record = replace(stored.record, customer=None, destination=None)
+        # The copy carries no personal data: the webhook path never needs the customer. It keeps
+        # the destination's country and postal code (no address): the delivered-parcel facts
+        # name the lane and count delivery days in the destination's own calendar.
+        destination = stored.record.destination
+        kept = (
+            DestinationRecord(destination.country, destination.postal_code) if destination else None
+        )
+        record = replace(stored.record, customer=None, destination=kept)
         item = {
             **keys.tracking_key(tracking_number),
             **self._aggregate(stored),
@@ -343,7 +354,7 @@ def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
     if code != "TransactionCanceledException":
         raise exc
     refused = parts.refused(exc)
-    if EVENT_PART in refused:
+    if EVENT_PART in refused or FACT_PART in refused:  # a fact's id names its event
         raise DuplicateEvent() from exc
     if ORDER_PART in refused:
         raise RevisionConflict() from exc

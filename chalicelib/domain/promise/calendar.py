@@ -118,6 +118,33 @@ class DayCalendar:
         raise ValueError(f"no open day within {MAX_CLOSED_RUN} days of {date.fromordinal(ordinal)}")
 
 
+class RegionalDays:
+    """A carrier's delivery days in one country, per destination subdivision (None: national).
+
+    Each subdivision's calendar is built on first use and kept: a container quotes a few dozen
+    subdivisions at most, and each calendar caches its own open-day tables.
+    """
+
+    __slots__ = ("weekdays", "country", "_calendars")
+
+    def __init__(self, *, weekdays: frozenset[int], country: str) -> None:
+        self.weekdays = weekdays
+        self.country = country
+        self._calendars: dict[str | None, DayCalendar] = {}
+
+    @property
+    def national(self) -> DayCalendar:
+        return self.calendar(None)
+
+    def calendar(self, subdivision: str | None) -> DayCalendar:
+        found = self._calendars.get(subdivision)
+        if found is None:
+            found = self._calendars[subdivision] = DayCalendar(
+                weekdays=self.weekdays, country=self.country, subdivision=subdivision
+            )
+        return found
+
+
 class CutoffClock:
     """When a parcel leaves one location with one carrier service.
 

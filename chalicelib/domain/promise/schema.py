@@ -144,6 +144,8 @@ class MethodDoc(_Document):
     zone: ZoneDoc
     price: PriceDoc
     same_day: bool = False
+    # Share of a lane's delivered parcels its learned window must cover (see domain/accuracy).
+    learned_share: Annotated[float, Field(gt=0.5, le=1.0)] = 0.95
     labels: Annotated[dict[LabelKey, Annotated[str, Field(min_length=1)]], Field(min_length=1)]
 
 
