@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import deps
 from chalicelib.services.projections import project
-from tests.api.factories import MERCHANT, body_of, post
+from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
 from tests.api.returns_steps import (
     LABEL,
     OUTBOUND,
@@ -299,6 +299,31 @@ def test_a_label_cannot_take_the_tracking_number_of_an_outbound_parcel(client: A
 
     assert (response.status_code, body_of(response)["code"]) == (409, "conflict")
     assert body_of(read_return(client, return_id))["status"] == "approved"
+
+
+def test_an_outbound_shipment_cannot_take_the_tracking_number_of_a_return_parcel(
+    client: Any,
+) -> None:
+    # Given a return whose label holds RETURN_PARCEL, and a second order without a shipment
+    return_id = given_requested_return(client)
+    step(client, return_id, {"status": "approved"})
+    assert step(client, return_id, LABEL).status_code == 200
+    assert post(client, "/v1/orders", order_body("1002")).status_code == 201
+
+    # When the merchant registers an outbound shipment under the return parcel's number
+    shipment = shipment_body(tracking_number=RETURN_PARCEL)
+    response = post(client, "/v1/orders/1002/shipments", shipment)
+
+    # Then it is refused and nothing is stored: no shipment, no outbound tracking item
+    assert (response.status_code, body_of(response)["code"]) == (409, "conflict")
+    assert "return parcel" in body_of(response)["detail"]
+    order = body_of(client.get("/v1/orders/1002", headers=MERCHANT))
+    assert order["shipments"] == []
+    assert [i["SK"] for i in stored(f"TRACKING#{RETURN_PARCEL}")] == ["RETURN"]
+    # and the return parcel's scans still move the return
+    scan = carrier_event("ret-1", "in_transit", datetime.now(UTC), RETURN_PARCEL)
+    assert post_events(client, scan)["accepted"] == 1
+    assert body_of(read_return(client, return_id))["status"] == "in_transit"
 
 
 def test_an_unknown_return_is_404(client: Any) -> None:
