@@ -45,7 +45,9 @@ MerchantStatus = Literal[
 ]
 ConditionName = Literal["as_new", "used", "damaged", "missing"]
 Note = Annotated[str, Field(min_length=1, max_length=500)]
-IdempotencyKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$")]
+IdempotencyKey = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+]
 CustomerToken = Annotated[str, Field(max_length=200, description="The order's customer token")]
 
 
@@ -58,7 +60,17 @@ class ReturnIdPath(_Request):
 
 
 class IdempotencyHeader(_Request):
-    key: IdempotencyKey | None = None
+    """The return request's headers, under the names they are sent with."""
+
+    key: Annotated[
+        IdempotencyKey | None,
+        Field(
+            alias="Idempotency-Key",
+            description="Chosen by the caller per return it means to open: a retry with the "
+            "same key and body answers the return opened before (200), with another body 409",
+            examples=["r-1001-1"],
+        ),
+    ] = None
 
 
 class ReturnItemRequest(_Request):
