@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.models.promise import Money, Quantity, Sku
+from chalicelib.models.report_range import ReportRange
 
 # Written out here rather than imported: the order's view lists its returns (models/orders.py
 # imports this module), so this module cannot import that one.
@@ -205,17 +206,8 @@ class ReturnView(BaseModel):
     rejection_reason: str | None = None
 
 
-class SummaryQuery(_Request):
-    from_: Annotated[date, Field(alias="from", description="First day (UTC), inclusive")]
-    to: Annotated[date, Field(description="Last day (UTC), inclusive")]
-
-    @model_validator(mode="after")
-    def _a_forward_range_of_at_most_a_year(self) -> Self:
-        if self.to < self.from_:
-            raise ValueError("to must not be before from")
-        if (self.to - self.from_).days > 366:
-            raise ValueError("the range may span at most 366 days")
-        return self
+class SummaryQuery(ReportRange):
+    """Query of GET /v1/returns/summary: the days it covers, nothing else."""
 
 
 class RankedReasonView(BaseModel):

@@ -370,7 +370,15 @@ def test_the_summary_reads_the_counters_and_is_not_taken_for_a_return_id(client:
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?from=2026-12-31&to=2026-12-01", "?from=2026-01-01&to=2027-12-31"]
+    "query",
+    [
+        "",
+        "?from=2026-12-31&to=2026-12-01",
+        "?from=2026-01-01&to=2027-12-31",
+        "?from=9999-12-01&to=9999-12-31",
+        "?from=2026-12-01&to=9999-12-31",
+        "?from=2000-01-01&to=2000-01-31",
+    ],
 )
 def test_a_summary_needs_a_forward_range_of_at_most_a_year(client: Any, query: str) -> None:
     response = client.get(f"/v1/returns/summary{query}", headers=MERCHANT)
