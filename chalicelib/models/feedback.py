@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chalicelib.domain.feedback.rating import COMMENT_MAX, PRODUCT_COMMENT_MAX
 from chalicelib.models.orders import Carrier, OrderId
 from chalicelib.models.promise import Sku
+from chalicelib.models.report_range import ReportRange
 
 # Strict: "7", 7.5 and true are refused rather than coerced into a rating.
 Score = Annotated[int, Field(strict=True, ge=1, le=10, description="1 (worst) to 10 (best)")]
@@ -74,17 +75,8 @@ class FeedbackView(BaseModel):
     promise: Literal["kept", "broken", "open"]
 
 
-class RangeQuery(_Request):
-    from_: Annotated[date, Field(alias="from", description="First day (UTC), inclusive")]
-    to: Annotated[date, Field(description="Last day (UTC), inclusive; at most 366 days")]
-
-    @model_validator(mode="after")
-    def _range(self) -> RangeQuery:
-        if self.from_ > self.to:
-            raise ValueError("from must not be after to")
-        if (self.to - self.from_).days > 366:
-            raise ValueError("the range spans at most 366 days")
-        return self
+class RangeQuery(ReportRange):
+    """Query of GET /v1/feedback/products: the days it covers, nothing else."""
 
 
 class SummaryQuery(RangeQuery):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.models.promise import Money, Quantity, Sku
+from chalicelib.models.report_range import ReportRange
 
 # Written out here rather than imported: the order's view lists its returns (models/orders.py
 # imports this module), so this module cannot import that one.
@@ -45,7 +46,9 @@ MerchantStatus = Literal[
 ]
 ConditionName = Literal["as_new", "used", "damaged", "missing"]
 Note = Annotated[str, Field(min_length=1, max_length=500)]
-IdempotencyKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$")]
+IdempotencyKey = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+]
 CustomerToken = Annotated[str, Field(max_length=200, description="The order's customer token")]
 
 
@@ -58,7 +61,17 @@ class ReturnIdPath(_Request):
 
 
 class IdempotencyHeader(_Request):
-    key: IdempotencyKey | None = None
+    """The return request's headers, under the names they are sent with."""
+
+    key: Annotated[
+        IdempotencyKey | None,
+        Field(
+            alias="Idempotency-Key",
+            description="Chosen by the caller per return it means to open: a retry with the "
+            "same key and body answers the return opened before (200), with another body 409",
+            examples=["r-1001-1"],
+        ),
+    ] = None
 
 
 class ReturnItemRequest(_Request):
@@ -193,17 +206,8 @@ class ReturnView(BaseModel):
     rejection_reason: str | None = None
 
 
-class SummaryQuery(_Request):
-    from_: Annotated[date, Field(alias="from", description="First day (UTC), inclusive")]
-    to: Annotated[date, Field(description="Last day (UTC), inclusive")]
-
-    @model_validator(mode="after")
-    def _a_forward_range_of_at_most_a_year(self) -> Self:
-        if self.to < self.from_:
-            raise ValueError("to must not be before from")
-        if (self.to - self.from_).days > 366:
-            raise ValueError("the range may span at most 366 days")
-        return self
+class SummaryQuery(ReportRange):
+    """Query of GET /v1/returns/summary: the days it covers, nothing else."""
 
 
 class RankedReasonView(BaseModel):

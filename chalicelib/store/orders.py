@@ -90,7 +90,8 @@ class OrderStore(Protocol):
         """Commit the change if the order is still at ``change.before.revision``, at once.
 
         DuplicateEvent when its event is stored already, RevisionConflict when the order changed
-        since it was read, Conflict when a new tracking number belongs to another order.
+        since it was read, Conflict when a new tracking number belongs to another order or to a
+        return parcel.
         """
         ...
 
@@ -199,6 +200,9 @@ class OrderRepository:
         known = {s.tracking_number for s in change.before.shipments}
         for shipment in after.shipments:
             parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
+        new = [s.tracking_number for s in after.shipments if s.tracking_number not in known]
+        for number in new:
+            parts.add(RETURN_PARCEL_PART, self._not_a_return_parcel(number))
         for message in change.messages:
             parts.add(OUTBOX_PART, self._outbox_put(after, message, change.now))
         # The first delivered parcel schedules the rating reminder, in the same transaction.
@@ -297,6 +301,17 @@ class OrderRepository:
             }
         }
 
+    def _not_a_return_parcel(self, tracking_number: str) -> TransactWriteItemTypeDef:
+        # Symmetric to the return label's check: the webhook routes a number held by a return
+        # parcel to that return, so an outbound parcel under it would never see its events.
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.return_tracking_key(tracking_number)),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+
     def _event_put(self, order_id: str, stored: StoredEvent) -> TransactWriteItemTypeDef:
         item = {
             **keys.event_key(order_id, stored.shipment_id, stored.event.event_id),
@@ -326,6 +341,7 @@ EVENT_PART = "event"
 FACT_PART = "fact"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
+RETURN_PARCEL_PART = "return_parcel"
 OUTBOX_PART = "outbox"
 RATING_DUE_PART = "rating_due"
 
@@ -360,6 +376,8 @@ def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
         raise RevisionConflict() from exc
     if TRACKING_PART in refused:
         raise Conflict("tracking number belongs to another order") from exc
+    if RETURN_PARCEL_PART in refused:
+        raise Conflict("tracking number belongs to a return parcel") from exc
     if parts.refused(exc, "TransactionConflict"):
         raise RevisionConflict() from exc
     raise exc
