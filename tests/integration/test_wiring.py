@@ -5,11 +5,15 @@ operations topic, and the limits hold. Adding a function is one entry in infra/f
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 from typing import Any
 
 import pytest
+from chalice.app import EventSourceHandler
+from chalice.utils import to_cfn_resource_name
 
+import app
 from infra import build
 from infra.functions import FUNCTIONS
 from tests.integration.packaging import STAGES, chalice_template, template
@@ -288,3 +292,25 @@ def test_a_function_without_an_entry_in_the_functions_table_fails_the_build() ->
 
     with pytest.raises(build.MissingRole, match="UnlistedFunction"):
         build.build(extended, "prod")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_event_function_enters_through_the_app_so_its_middleware_runs(stage: str) -> None:
+    # chalice issue #1566: a blueprint's handler has the app's middleware only once the app
+    # registered it, and Lambda imports just the module its Handler names.
+    packaged = functions(template(stage)["Resources"])
+    by_function = {to_cfn_resource_name(name): name for name in app.app.handler_map}
+
+    entered = set()
+    for function, properties in packaged.items():
+        module, attribute = properties["Handler"].rsplit(".", 1)
+        handler = getattr(importlib.import_module(module), attribute)
+        if isinstance(handler, EventSourceHandler):
+            name = by_function[function]
+            assert (module, handler) == ("app", app.app.handler_map[name]), function
+            entered.add(name)
+    assert entered == set(app.EVENT_HANDLERS)
+    assert {"relay_outbox", "project_counters", "send_notifications", "sweep_due_orders"} <= entered
+    # Chalice applies no middleware to authorizers: the merchant's stays light, in its module.
+    assert packaged["Merchant"]["Handler"] == "chalicelib.api.auth.merchant_authorizer"
+    assert packaged["APIHandler"]["Handler"] == "app.app"
