@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import errors
 from chalicelib.domain.notifications.recipient import time_zone_for
@@ -36,7 +37,6 @@ from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
 from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
-from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
 from chalicelib.services.retry import retrying
@@ -55,6 +55,11 @@ from chalicelib.store.records import (
     StoredEvent,
     StoredOrder,
 )
+
+if TYPE_CHECKING:
+    # Annotations only: the tracking package loads every webhook format (the sweep and the
+    # sender need none of them).
+    from chalicelib.domain.tracking import TrackingEvent
 
 
 @dataclass(frozen=True)

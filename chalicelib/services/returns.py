@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import errors
 from chalicelib.domain.outbox import OutboxMessage
@@ -35,13 +36,17 @@ from chalicelib.domain.returns import (
     move,
 )
 from chalicelib.domain.returns.values import HistoryEntry
-from chalicelib.domain.tracking import TrackingEvent
 from chalicelib.models import returns as api
 from chalicelib.services.retry import retrying
 from chalicelib.store.counters import CounterStore
 from chalicelib.store.orders import OrderRepository
 from chalicelib.store.records import StoredOrder
 from chalicelib.store.returns import IdempotencyKeyUsed, NewReturn, ReturnRepository
+
+if TYPE_CHECKING:
+    # Annotations only: the tracking package loads every webhook format (the sweep and the
+    # sender need none of them).
+    from chalicelib.domain.tracking import TrackingEvent
 
 
 @dataclass(frozen=True)
