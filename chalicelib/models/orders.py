@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import (
     CountryCode,
     PostalCode,
@@ -49,7 +50,7 @@ ParcelStatusName = Literal[
 ]
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -139,7 +140,7 @@ class RegisterOrderRequest(_Request):
         return self
 
 
-class RegisterOrderResponse(BaseModel):
+class RegisterOrderResponse(ApiModel):
     order_id: str
     status: str
     token: Annotated[str, Field(description="Customer token: read, return and rate this order")]
@@ -153,14 +154,14 @@ class RegisterShipmentRequest(_Request):
     items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
 
 
-class Promise(BaseModel):
+class Promise(ApiModel):
     method: str
     earliest: date
     latest: date
     state: Literal["on_track", "at_risk", "late", "kept", "broken"]
 
 
-class TrackingEventView(BaseModel):
+class TrackingEventView(ApiModel):
     event_id: str
     status: ParcelStatusName
     occurred_at: datetime
@@ -170,7 +171,7 @@ class TrackingEventView(BaseModel):
     estimated_delivery: date | None = None
 
 
-class ShipmentView(BaseModel):
+class ShipmentView(ApiModel):
     shipment_id: str
     carrier: str
     tracking_number: str
@@ -182,7 +183,7 @@ class ShipmentView(BaseModel):
     events: Annotated[list[TrackingEventView], Field(description="Newest first")]
 
 
-class NotificationView(BaseModel):
+class NotificationView(ApiModel):
     type: str
     channel: str
     sent_at: datetime
@@ -190,7 +191,7 @@ class NotificationView(BaseModel):
     shipment_id: str | None = None
 
 
-class SkippedNotificationView(BaseModel):
+class SkippedNotificationView(ApiModel):
     """A milestone a channel did not carry, and why (no e-mail address, no SMS opt-in, ...)."""
 
     type: str
@@ -200,7 +201,7 @@ class SkippedNotificationView(BaseModel):
     shipment_id: str | None = None
 
 
-class OrderView(BaseModel):
+class OrderView(ApiModel):
     order_id: str
     status: Literal[
         "confirmed",
@@ -228,7 +229,7 @@ class CustomerTokenQuery(_Request):
     ] = None
 
 
-class WebhookResult(BaseModel):
+class WebhookResult(ApiModel):
     accepted: Annotated[int, Field(description="Events stored now")]
     duplicates: Annotated[int, Field(description="Events already stored before")]
     unknown_tracking_numbers: Annotated[list[str], Field(description="Not registered here")]

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -20,6 +19,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from chalicelib.models.base import ApiModel
 
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
@@ -130,7 +131,7 @@ def check_instant_range(value: datetime | None) -> datetime | None:
     return value
 
 
-class _Model(BaseModel):
+class _Model(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
