@@ -4,6 +4,8 @@
 that package's `__init__`, which imports every country (≈150 ms, the largest part of a cold
 quote's first answer). The rules name one or two countries, so their modules are loaded from
 their files alone, under their own names: a later full import of the package reuses them.
+The package itself (≈100 ms more) loads with the first calendar, not with the rules' types:
+the notification sender and the sweep import those but build no calendar.
 """
 
 from __future__ import annotations
@@ -12,23 +14,27 @@ import importlib.util
 import sys
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import holidays
-from holidays.holiday_base import HolidayBase
-from holidays.registry import COUNTRIES
+if TYPE_CHECKING:
+    from holidays.holiday_base import HolidayBase
 
-_COUNTRIES_DIR = Path(holidays.__file__).parent / "countries"
-# Code (alpha-2, alpha-3, alias) → (module, class), from the package's own registry.
-_BY_CODE = {
-    code: (module, entities[0])
-    for module, entities in COUNTRIES.items()
-    for code in entities[1:]
-    if 2 <= len(code) <= 3  # as holidays counts codes: not its Holidays<XX> class aliases
-}
+
+@cache
+def _by_code() -> dict[str, tuple[str, str]]:
+    """Code (alpha-2, alpha-3, alias) → (module, class), from the package's own registry."""
+    from holidays.registry import COUNTRIES
+
+    return {
+        code: (module, entities[0])
+        for module, entities in COUNTRIES.items()
+        for code in entities[1:]
+        if 2 <= len(code) <= 3  # as holidays counts codes: not its Holidays<XX> class aliases
+    }
 
 
 def supported(country: str) -> bool:
-    return country in _BY_CODE
+    return country in _by_code()
 
 
 def subdivisions(country: str) -> tuple[str, ...]:
@@ -39,15 +45,16 @@ def subdivisions(country: str) -> tuple[str, ...]:
 @cache
 def country_class(country: str) -> type[HolidayBase]:
     """The holiday class of `country` (as `holidays.country_holidays` would build it)."""
-    if country not in _BY_CODE:
+    import holidays
+
+    if not supported(country):
         raise NotImplementedError(f"Country {country} not available")
-    module_name, class_name = _BY_CODE[country]
+    module_name, class_name = _by_code()[country]
     qualified = f"holidays.countries.{module_name}"
     module = sys.modules.get(qualified)
     if module is None:
-        spec = importlib.util.spec_from_file_location(
-            qualified, _COUNTRIES_DIR / f"{module_name}.py"
-        )
+        path = Path(holidays.__file__).parent / "countries" / f"{module_name}.py"
+        spec = importlib.util.spec_from_file_location(qualified, path)
         assert spec is not None and spec.loader is not None  # the registry names a file it ships
         module = importlib.util.module_from_spec(spec)
         sys.modules[qualified] = module
