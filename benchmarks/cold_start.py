@@ -1,6 +1,7 @@
 """Cold start to the first answer, per function: a fresh process imports what Lambda imports for
-that function (`app`, where every handler is bound to the middleware) and answers one event, against a minimal Chalice function
-that imports boto3 and answers one request. Targets: the quote ≤ 1.3 ×, the others ≤ 1.5 ×.
+that function (`app`, where every handler is bound to the middleware) and answers one event,
+against a minimal Chalice function that imports boto3 and answers one request. Targets: the
+quote ≤ 1.3 ×, the others ≤ 1.5 ×.
 
 Each sample is a fresh interpreter timing only its own import and first answer (interpreter
 start-up excluded); samples of every function and the baseline alternate, so machine noise hits
