@@ -3,7 +3,6 @@ every blueprint. app.py calls this once; tests call it to add a probe blueprint.
 
 from __future__ import annotations
 
-from aws_lambda_powertools.logging import correlation_paths
 from chalice import Blueprint, Chalice, ConvertToMiddleware
 from chalice.app import EventSourceHandler
 
@@ -14,7 +13,7 @@ from chalicelib.handlers.blueprints import HANDLERS
 from chalicelib.observability import (
     capture_lambda_handler,
     discard_unpublished_metrics,
-    logger,
+    invocation_log_keys,
     metrics,
 )
 
@@ -25,12 +24,8 @@ def create_app(extra: tuple[Blueprint, ...] = ()) -> Chalice:
     # Chalice's app.log and the Powertools logger share the service's logger name; left to
     # configure logs, Chalice would add a plain-text handler and raise the level to ERROR.
     app = Chalice(app_name=APP_NAME, configure_logs=False)
-    # Outermost first: the logger sets the correlation id before anything else logs.
-    app.register_middleware(
-        ConvertToMiddleware(
-            logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-        )
-    )
+    # Outermost first: the log keys of the invocation are set before anything else logs.
+    app.register_middleware(invocation_log_keys)
     app.register_middleware(ConvertToMiddleware(capture_lambda_handler))
     app.register_middleware(discard_unpublished_metrics)  # outside log_metrics: runs after it
     app.register_middleware(ConvertToMiddleware(metrics.log_metrics))

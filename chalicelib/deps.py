@@ -12,8 +12,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sesv2 import SESV2Client
@@ -25,11 +23,13 @@ if TYPE_CHECKING:
     from chalicelib.domain.channels import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.domain.tracking import WebhookSource
+    from chalicelib.services.feedback import FeedbackContext, FeedbackService
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context, OrderService
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
+    from chalicelib.store.feedback import FeedbackStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
     from chalicelib.store.returns import ReturnRepository
@@ -94,6 +94,14 @@ def notification_queue() -> NotificationQueue:
 
 
 @cache
+def feedback_store() -> FeedbackStore:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.feedback import FeedbackStore
+
+    return FeedbackStore(dynamodb(), get_settings().table_name)
+
+
+@cache
 def counter_store() -> CounterStore:
     from chalicelib.settings import get_settings
     from chalicelib.store.counters import CounterStore
@@ -142,6 +150,7 @@ def reset() -> None:
         notification_queue,
         counter_store,
         return_repository,
+        feedback_store,
     ):
         accessor.cache_clear()
 
@@ -195,6 +204,7 @@ def orders_context() -> Context:
         now=lambda: datetime.now(UTC),
         promise_config=promise_config,
         returns=return_service(),
+        rating_of=feedback_store().get,
     )
 
 
@@ -204,11 +214,11 @@ def order_service() -> OrderService:
     return OrderService(orders_context())
 
 
-def webhook_sources() -> Mapping[str, WebhookSource]:
-    """The carrier webhook senders by path name (five formats, loaded by the first webhook)."""
-    from chalicelib.domain.tracking import SOURCES
+def webhook_source(name: str) -> WebhookSource:
+    """The carrier webhook sender named in the path (the formats load with the first webhook)."""
+    from chalicelib.domain.tracking import get_source
 
-    return SOURCES
+    return get_source(name)
 
 
 def generic_webhook_batch() -> type[BaseModel]:
@@ -220,23 +230,9 @@ def generic_webhook_batch() -> type[BaseModel]:
 
 # -- notifications -------------------------------------------------------------------------------
 def sender_for(channel: Channel) -> Sender:
-    from chalicelib.channels.email import EmailSender
-    from chalicelib.channels.sms import SmsSender
-    from chalicelib.channels.webhook import WebhookSender
-    from chalicelib.settings import get_secrets, get_settings
+    from chalicelib.channels.registry import SENDERS
 
-    settings = get_settings()
-    if channel == "email":
-        return EmailSender(sesv2(), settings.sender_email, settings.ses_configuration_set)
-    if channel == "sms":
-        return SmsSender(sns(), settings.sms_sender_id)
-    from datetime import UTC, datetime
-
-    return WebhookSender(
-        settings.merchant_webhook_url,
-        get_secrets().merchant_webhook_secret,
-        now=lambda: datetime.now(UTC),
-    )
+    return SENDERS[channel]()
 
 
 def notification_context() -> NotificationContext:
@@ -254,3 +250,25 @@ def notification_context() -> NotificationContext:
         policy=NotificationPolicy(merchant_webhook=bool(settings.merchant_webhook_url)),
         shop_name=settings.shop_name,
     )
+
+
+def feedback_context() -> FeedbackContext:
+    """The feedback use cases, wired for this container (clock: the real one)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.feedback import FeedbackContext
+    from chalicelib.settings import get_secrets
+
+    return FeedbackContext(
+        orders=order_repository(),
+        ratings=feedback_store(),
+        counters=counter_store(),
+        token_secret=get_secrets().token_secret,
+        now=lambda: datetime.now(UTC),
+    )
+
+
+def feedback_service() -> FeedbackService:
+    from chalicelib.services.feedback import FeedbackService
+
+    return FeedbackService(feedback_context())

@@ -52,16 +52,27 @@ GENERATED_KEYS = frozenset(
         "sequence_number",
     }
 )
+# Ids the shop or a carrier gives (digit runs like phones): kept readable, so that operators
+# can follow an order through the logs. They are no personal data.
+ID_KEYS = frozenset(
+    {"order_id", "shipment_id", "tracking_number", "return_id", "event_id", "outbox_message"}
+)
 # Bounded repetitions keep the scan linear on long strings (an unbounded one is quadratic).
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
-_PHONE = re.compile(r"\+?\d[\d ()/-]{7,20}\d")
+# A phone stands alone: not glued to a letter, digit, "-", "_" or "#" on either side, so the
+# digits inside an id such as LRN-285526-118 or ORDER#1001 stay as they are.
+_PHONE = re.compile(r"(?<![\w#-])\+?\d[\d ()/-]{7,20}\d(?![\w-])")
 
 
 def redact(value: Any) -> Any:
     """Mask personal fields by key and email/phone shapes inside free text."""
     if isinstance(value, dict):
         return {
-            k: REDACTED if k in PERSONAL_KEYS else v if k in GENERATED_KEYS else redact(v)
+            k: REDACTED
+            if k in PERSONAL_KEYS
+            else v
+            if k in GENERATED_KEYS or (k in ID_KEYS and isinstance(v, str))
+            else redact(v)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
@@ -86,6 +97,39 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
 metrics = Metrics(namespace="PromiseKeeper", service=SERVICE)
+
+
+_cold_start = True
+
+
+def invocation_log_keys(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Middleware (every event type): each invocation logs with its own keys only.
+
+    The keys live in the thread's context (Powertools' thread-safe keys), set from this
+    invocation's Lambda context and cleared before and after it. Keys appended to the shared
+    logger stay for every later invocation of the container (an earlier request's order_id in
+    the next one's lines), and in the local stack, whose server threads run beside the event
+    pump, one thread's function_name reached another thread's lines.
+    """
+    global _cold_start
+    context = getattr(event, "lambda_context", None) or getattr(event, "context", None)
+    cold_start, _cold_start = _cold_start, False
+    logger.thread_safe_clear_keys()
+    logger.thread_safe_append_keys(cold_start=cold_start, **lambda_context_keys(context))
+    try:
+        return get_response(event)
+    finally:
+        logger.thread_safe_clear_keys()
+
+
+def lambda_context_keys(context: Any) -> dict[str, Any]:
+    """The keys Powertools' inject_lambda_context adds, from a Lambda context (or none)."""
+    return {
+        "function_name": getattr(context, "function_name", None),
+        "function_memory_size": getattr(context, "memory_limit_in_mb", None),
+        "function_arn": getattr(context, "invoked_function_arn", None),
+        "function_request_id": getattr(context, "aws_request_id", None),
+    }
 
 
 def tracing_enabled() -> bool:

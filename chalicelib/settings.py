@@ -13,7 +13,16 @@ from typing import Any
 DEV_MERCHANT_API_KEY = "dev-merchant-key"
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"
 DEV_TOKEN_SECRET = "dev-token-secret"
-WEBHOOK_SOURCES = ("generic", "easypost", "aftership", "shippo", "17track")
+
+
+def webhook_sources() -> tuple[str, ...]:
+    """The webhook senders by their name in the path: the tracking registry's, the one list.
+
+    Loaded with the first secrets read, not at import (the adapters stay out of the cold start).
+    """
+    from chalicelib.domain.tracking.sources.registry import SOURCES
+
+    return tuple(SOURCES)
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,10 @@ class Secrets:
     webhook_secrets: dict[str, str] = field(hash=False)  # per source
     token_secret: str
     merchant_webhook_secret: str  # signs the notifications mirrored to the merchant's webhook
+
+    def webhook_secret(self, source: str) -> str | None:
+        """The secret ``source`` signs with; None for a name the registry does not list."""
+        return self.webhook_secrets.get(source)
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,7 @@ def _secrets_from_env(env: Mapping[str, str]) -> Secrets:
     shared = env.get("PK_WEBHOOK_SECRET", "")
     per_source = {
         source: env.get(f"PK_WEBHOOK_SECRET_{source.upper()}", "") or shared
-        for source in WEBHOOK_SOURCES
+        for source in webhook_sources()
     }
     if not all(per_source.values()):
         shared = value("PK_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
@@ -133,7 +146,7 @@ def _secrets_from_document(name: str, doc: Any) -> Secrets:
     missing = [key for key in SECRET_FIELDS if not doc.get(key)]
     sources = doc.get("webhook_secrets")
     if isinstance(sources, dict):
-        missing += [f"webhook_secrets.{s}" for s in WEBHOOK_SOURCES if not sources.get(s)]
+        missing += [f"webhook_secrets.{s}" for s in webhook_sources() if not sources.get(s)]
     hashes = doc.get("merchant_api_key_sha256") or []
     if hashes and (
         not isinstance(hashes, list) or not all(isinstance(h, str) and h for h in hashes)
@@ -143,7 +156,7 @@ def _secrets_from_document(name: str, doc: Any) -> Secrets:
         raise SecretsUnavailable(f"secret {name!r} is incomplete: missing {', '.join(missing)}")
     return Secrets(
         merchant_key_hashes=tuple(hashes),
-        webhook_secrets={s: str(doc["webhook_secrets"][s]) for s in WEBHOOK_SOURCES},
+        webhook_secrets={s: str(doc["webhook_secrets"][s]) for s in webhook_sources()},
         token_secret=str(doc["token_secret"]),
         merchant_webhook_secret=str(doc["merchant_webhook_secret"]),
     )

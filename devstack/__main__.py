@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import Any
 
-from devstack import environment
+from devstack import environment, registry
 from devstack.environment import API_PORT, AWS_PORT, HOST, REGION
 
 
@@ -60,6 +60,7 @@ def main() -> int:
     pump_thread = threading.Thread(target=pump.run_forever, args=(stop,), name="pump", daemon=True)
     pump_thread.start()
 
+    note = registry.announce(API_PORT, AWS_PORT)  # `make mail` finds this stack by it
     print(_banner(), flush=True)
     while not stop.wait(0.5):
         pass
@@ -70,6 +71,7 @@ def main() -> int:
     pump_thread.join(timeout=5)
     api.shutdown()
     aws.stop()
+    registry.withdraw(note)
     print("Stopped.", flush=True)
     return 0
 

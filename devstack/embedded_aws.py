@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from devstack import moto_transactions
 from devstack.environment import REGION
 
 
@@ -55,6 +56,7 @@ class AtomicRequests:
 
 class EmbeddedAWS(ThreadedMotoServer):
     def _server_entry(self) -> None:
+        moto_transactions.install()
         app = Mailbox(AtomicRequests(DomainDispatcherApplication(create_backend_app)), REGION)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler

@@ -8,6 +8,7 @@ client sees one error shape everywhere.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -43,6 +44,21 @@ def render(exc: LocalGatewayException) -> tuple[int, dict[str, str], bytes]:
     request_id = (exc.headers or {}).get("x-amzn-RequestId") or str(uuid.uuid4())
     body = response["template"].replace("$context.requestId", request_id)
     status = response["status"] or exc.CODE
+    return status, {**response["headers"], "x-amzn-RequestId": request_id}, body.encode()
+
+
+def render_refusal(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
+    """What the HTTP server refuses before any route sees it (request line or headers too long,
+    a malformed request), as API Gateway answers what it refuses itself: its DEFAULT_4XX or
+    DEFAULT_5XX gateway response, with the status of the refusal."""
+    response = gateway_responses()["DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"]
+    request_id = str(uuid.uuid4())
+    body = (
+        response["template"]
+        # API Gateway substitutes the message already quoted as a JSON string.
+        .replace("$context.error.messageString", json.dumps(message))
+        .replace("$context.requestId", request_id)
+    )
     return status, {**response["headers"], "x-amzn-RequestId": request_id}, body.encode()
 
 

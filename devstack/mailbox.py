@@ -1,7 +1,8 @@
 """What the local stack has sent: e-mails kept by the embedded SES, SMS kept by the embedded SNS.
 
 `make mail` prints them (it asks the running stack over HTTP: /_devstack/mailbox on the embedded
-AWS port); the tests read the same lists in-process.
+AWS port); the tests read the same lists in-process. It reads the stack `make run` started here
+(the most recent, if several run), or the one on PK_LOCAL_AWS_PORT, and says which.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import sys
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -79,15 +81,38 @@ def mailbox(region: str) -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    from devstack.environment import AWS_PORT, HOST
+def stack_to_read() -> tuple[int, str]:
+    """The embedded AWS port to read, and why that one."""
+    from devstack import registry
+    from devstack.environment import AWS_PORT
 
-    url = f"http://{HOST}:{AWS_PORT}{MAILBOX_PATH}"
+    if "PK_LOCAL_AWS_PORT" in os.environ:
+        return AWS_PORT, "PK_LOCAL_AWS_PORT"
+    stacks = registry.running()
+    if not stacks:
+        return AWS_PORT, "the default port; no running make run found here"
+    newest, *others = stacks
+    why = f"make run, pid {newest.pid}, API on port {newest.api_port}"
+    if others:
+        ports = ", ".join(str(s.aws_port) for s in others)
+        why += f"; the most recent of {len(stacks)}, the others on {ports}"
+    return newest.aws_port, why
+
+
+def main() -> int:
+    from devstack.environment import HOST
+
+    port, why = stack_to_read()
+    url = f"http://{HOST}:{port}{MAILBOX_PATH}"
+    print(f"Reading the local stack at http://{HOST}:{port} ({why}).\n")
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the local stack
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - the local stack
             box = json.load(response)
     except OSError:
-        print(f"The local stack is not running (nothing answers at {url}); start it: make run")
+        print(
+            f"Nothing answers at {url}. Start the stack (make run), or read another one: "
+            "PK_LOCAL_AWS_PORT=<its AWS port> make mail"
+        )
         return 1
     for sent in box["emails"]:
         print(f"── e-mail {sent['message_id']} to {', '.join(sent['to'])} [{sent['language']}]")

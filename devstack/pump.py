@@ -26,6 +26,8 @@ from chalice.app import (
 )
 from chalice.local import LambdaContext
 
+from devstack.lag import LagReport
+
 REGION_ACCOUNT = "arn:aws:sqs:{region}:123456789012:{name}"
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -55,6 +57,8 @@ def schedule_seconds(expression: Any) -> float:
 class StreamCursor:
     shard_id: str
     iterator: str | None
+    last_sequence: str | None = None  # of the last record handed over
+    probed_at: float = 0.0
 
 
 @dataclass
@@ -67,10 +71,14 @@ class EventPump:
     table_name: str
     schedule_scale: float = 1.0  # < 1 fires schedules faster locally
     log: Any = print
+    stall_probe_seconds: float = 5.0  # how often an empty source is checked for waiting records
+    lag: LagReport = field(default_factory=LagReport)
     # Per handler and shard: each stream handler reads the whole stream at its own pace, as each
     # Lambda event source mapping keeps its own position.
     _cursors: dict[tuple[str, str], StreamCursor] = field(default_factory=dict)
     _next_run: dict[str, float] = field(default_factory=dict)
+    _queue_urls: dict[str, str] = field(default_factory=dict)
+    _queue_probed_at: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def connected(cls, app: Chalice, table_name: str, region: str, log: Any = print) -> EventPump:
@@ -91,18 +99,49 @@ class EventPump:
     def _queue_name(self, config: SQSEventConfig) -> str:
         return config.queue or str(config.queue_arn).rsplit(":", 1)[-1]
 
-    def pump_queue(self, config: SQSEventConfig) -> int:
-        name = self._queue_name(config)
-        url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        received = self.sqs.receive_message(
-            QueueUrl=url,
+    def _queue_url(self, name: str) -> str:
+        if name not in self._queue_urls:
+            self._queue_urls[name] = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        return self._queue_urls[name]
+
+    def _receive_batch(self, name: str, config: SQSEventConfig) -> list[dict[str, Any]]:
+        received: list[dict[str, Any]] = self.sqs.receive_message(
+            QueueUrl=self._queue_url(name),
             MaxNumberOfMessages=min(10, config.batch_size),
             WaitTimeSeconds=0,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
+        return received
+
+    def _receive(self, name: str, config: SQSEventConfig) -> list[dict[str, Any]]:
+        return self._receive_batch(name, config) or self._probe_queue(name, config)
+
+    def _probe_queue(self, name: str, config: SQSEventConfig) -> list[dict[str, Any]]:
+        """Nothing received: are messages waiting all the same? Then look the queue up again."""
+        now = time.monotonic()
+        if now - self._queue_probed_at.get(name, 0.0) < self.stall_probe_seconds:
+            return []
+        self._queue_probed_at[name] = now
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self._queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        waiting = int(attributes.get("ApproximateNumberOfMessages", "0"))
+        if not waiting:
+            return []
+        self._queue_urls.pop(name, None)
+        received = self._receive_batch(name, config)
+        outcome = "recovered" if received else "still none received"
+        self.log(f"[pump] queue {name}: {waiting} message(s) waiting but none received; {outcome}")
+        return received
+
+    def pump_queue(self, config: SQSEventConfig) -> int:
+        name = self._queue_name(config)
+        received = self._receive(name, config)
         if not received:
             return 0
+        url = self._queue_url(name)
+        self.lag.observe(name, [_sent_at(m) for m in received])
         arn = REGION_ACCOUNT.format(region=self.region, name=name)
         event = {"Records": [_sqs_record(m, arn, self.region) for m in received]}
         try:
@@ -145,15 +184,50 @@ class EventPump:
         """Read every stream again from its oldest record, as Lambda may after a failure."""
         self._cursors.clear()
 
+    def _fresh_iterator(self, arn: str, cursor: StreamCursor) -> str:
+        position: dict[str, str] = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": cursor.last_sequence}
+            if cursor.last_sequence
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        return str(
+            self.streams.get_shard_iterator(StreamArn=arn, ShardId=cursor.shard_id, **position)[
+                "ShardIterator"
+            ]
+        )
+
+    def _read(self, arn: str, cursor: StreamCursor, limit: int) -> dict[str, Any]:
+        """The next page of the shard; if the iterator yields nothing, now and then a fresh
+        iterator from the last record handed over checks that nothing is waiting behind it."""
+        assert cursor.iterator is not None
+        page: dict[str, Any] = self.streams.get_records(ShardIterator=cursor.iterator, Limit=limit)
+        now = time.monotonic()
+        if page.get("Records") or now - cursor.probed_at < self.stall_probe_seconds:
+            return page
+        cursor.probed_at = now
+        probe: dict[str, Any] = self.streams.get_records(
+            ShardIterator=self._fresh_iterator(arn, cursor), Limit=limit
+        )
+        if probe.get("Records"):
+            self.log(
+                f"[pump] stream shard {cursor.shard_id}: the iterator stopped yielding while "
+                f"records were waiting after sequence number {cursor.last_sequence}; "
+                "reading on from a fresh iterator"
+            )
+            return probe
+        return page
+
     def pump_stream(self, config: DynamoDBEventConfig) -> int:
         arn = self._stream_arn()
         handled = 0
         for cursor in self._refresh_cursors(arn, config.name):
             if cursor.iterator is None:
                 continue
-            page = self.streams.get_records(ShardIterator=cursor.iterator, Limit=config.batch_size)
+            page = self._read(arn, cursor, config.batch_size)
             records = page.get("Records", [])
             if records:
+                created = [r["dynamodb"].get("ApproximateCreationDateTime") for r in records]
+                self.lag.observe(config.name, created)  # per handler: each reads at its own pace
                 event = {"Records": [_stream_record(r, arn, self.region) for r in records]}
                 try:
                     self._invoke(config.name, event)
@@ -161,6 +235,7 @@ class EventPump:
                     self.log(f"[pump] {config.name} failed, will retry: {exc!r}")
                     continue
                 handled += len(records)
+                cursor.last_sequence = records[-1]["dynamodb"]["SequenceNumber"]
             cursor.iterator = page.get("NextShardIterator")
         return handled
 
@@ -229,6 +304,7 @@ class EventPump:
             except Exception as exc:  # the embedded AWS went away (shutdown) or a poll failed
                 self.log(f"[pump] poll failed: {exc!r}")
                 busy = 0
+            self.lag.report(busy, self.log)
             if not busy:
                 stop.wait(interval)
 
@@ -240,6 +316,11 @@ def _stream_record(record: dict[str, Any], arn: str, region: str) -> dict[str, A
     if created is not None and not isinstance(created, int | float):
         change["ApproximateCreationDateTime"] = int(created.timestamp())
     return {**record, "dynamodb": change, "eventSourceARN": arn, "awsRegion": region}
+
+
+def _sent_at(message: dict[str, Any]) -> float | None:
+    sent = message.get("Attributes", {}).get("SentTimestamp")
+    return int(sent) / 1000 if sent else None
 
 
 def _sqs_record(message: dict[str, Any], arn: str, region: str) -> dict[str, Any]:

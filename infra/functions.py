@@ -62,6 +62,20 @@ FUNCTIONS: dict[str, Access] = {
         email=True,
         sms=True,
     ),
+    # Due reminders from GSI2 (RATING_DUE shards); each is one transaction: retire the due item,
+    # check the order is unrated, put the outbox record. The secret: the feedback use cases hold
+    # the token secret, though a reminder signs nothing itself.
+    "SendRatingReminders": Access(
+        table=(
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:TransactWriteItems",
+        ),
+        indexes=("GSI2",),
+        secret=True,
+    ),
     # The due index (GSI2), then the same transaction as the API. (A scheduled function may also
     # send to its own failure queue, `<Function>FailureQueue`: infra/build.py adds that grant.)
     "SweepDueOrders": Access(table=TABLE_READ + TABLE_TRANSACT, indexes=("GSI2",), secret=True),

@@ -8,9 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings as hypothesis_settings
 from moto import mock_aws
 
 from chalicelib import deps, settings
+from devstack import moto_transactions
 from devstack.environment import REGION
 from devstack.resources import create_queues, create_tables, queue_names, table_name, verify_sender
 
@@ -31,6 +33,11 @@ TEST_ENV = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
+# Property tests judge behaviour, never speed: on a shared, loaded machine hypothesis's 200 ms
+# deadline fails a correct test. Speed targets live in benchmarks/.
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
+
 MERCHANT_KEY = TEST_ENV["PK_MERCHANT_API_KEY"]
 SENDER = TEST_ENV["PK_SENDER_EMAIL"]
 
@@ -53,6 +60,8 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def aws(environment: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """In-process moto with the table and queues of infra/resources.json."""
+    # The embedded AWS's rollback: moto's own copies the table per transaction (slow, leaky).
+    moto_transactions.install()
     with mock_aws():
         create_tables(boto3.client("dynamodb"))
         urls = create_queues(boto3.client("sqs"))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.auth import auth_bp
+from chalicelib.api.feedback import feedback_bp
 from chalicelib.api.health import health_bp
 from chalicelib.api.openapi import openapi_bp
 from chalicelib.api.orders import orders_bp
 from chalicelib.api.promise import promise_bp
+from chalicelib.api.rating_page import rating_page_bp
 from chalicelib.api.returns import returns_bp
 from chalicelib.api.webhooks import webhooks_bp
 
@@ -19,5 +21,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     orders_bp,
     returns_bp,
     webhooks_bp,
+    feedback_bp,
+    rating_page_bp,
     openapi_bp,
 )

@@ -10,14 +10,11 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.json_input import validate_json
 from chalicelib.observability import logger
 
 M = TypeVar("M", bound=BaseModel)
 JSON = "application/json"
-
-
-class MalformedBody(Exception):
-    """The body is not JSON at all (400), as opposed to JSON that breaks the schema (422)."""
 
 
 def request_id_of(request: Request | None) -> str | None:
@@ -31,10 +28,9 @@ def request_id_of(request: Request | None) -> str | None:
 
 
 def correlation_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Correlate logs by request id. API Gateway events carry one (Powertools picks it up); the
-    local gateway's do not, so fall back to the invocation id instead of logging none."""
-    if not logger.get_correlation_id():
-        logger.set_correlation_id(request_id_of(event))
+    """Correlate logs by request id: API Gateway's, or the invocation id where the local
+    gateway gives none. A key of this invocation only (observability.invocation_log_keys)."""
+    logger.thread_safe_append_keys(correlation_id=request_id_of(event))
     return get_response(event)
 
 
@@ -55,15 +51,12 @@ def raw_body(request: Request) -> bytes:
 
 
 def parse_body(request: Request, model: type[M]) -> M:
-    raw = raw_body(request)
+    """Validate the body as `model` in pydantic's strict JSON mode: JSON types are taken as
+    they are (`true` is no quantity, `0` no date, `"yes"` no boolean), and its parser refuses
+    nesting deeper than 200 levels where json.loads would raise RecursionError.
+    """
     try:
-        data = json.loads(raw) if raw.strip() else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedBody("Body is not valid JSON") from exc
-    if data is None:
-        raise InvalidInput("Body is required", [{"loc": ["body"], "msg": "Field required"}])
-    try:
-        return model.model_validate(data)
+        return validate_json(model, raw_body(request))
     except ValidationError as exc:
         raise invalid_input(exc) from exc
 

@@ -51,10 +51,19 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     ]
 
 
-def _path_parameters(path: str) -> list[dict[str, Any]]:
+def _path_parameters(path: str, model: type[BaseModel] | None) -> list[dict[str, Any]]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    properties = model.model_json_schema(ref_template=REF)["properties"] if model else {}
     return [
-        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+        {
+            "name": n,
+            "in": "path",
+            "required": True,
+            "schema": {
+                k: v for k, v in properties.get(n, {"type": "string"}).items() if k != "description"
+            },
+        }
+        for n in names
     ]
 
 
@@ -77,7 +86,9 @@ def _error_responses(op: Operation) -> dict[str, Any]:
 
 def _operation(op: Operation) -> dict[str, Any]:
     doc: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _op_id(op)}
-    params = _path_parameters(op.path) + (_query_parameters(op.query) if op.query else [])
+    params = _path_parameters(op.path, op.path_params) + (
+        _query_parameters(op.query) if op.query else []
+    )
     if params:
         doc["parameters"] = params
     request = op.request_model

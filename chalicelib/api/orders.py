@@ -34,7 +34,7 @@ def _order_id(raw: str) -> str:
 )  # fmt: skip
 def register_order() -> Response:
     request = parse_body(orders_bp.current_request, api.RegisterOrderRequest)
-    logger.append_keys(order_id=request.order_id)
+    logger.thread_safe_append_keys(order_id=request.order_id)
     answer, created = deps.order_service().register(request)
     if created:
         metrics.add_metric(name="OrdersRegistered", unit="Count", value=1)
@@ -46,14 +46,14 @@ def register_order() -> Response:
     Operation(
         "/v1/orders/{order_id}/shipments", "POST", "Add a shipment (split orders have several)",
         "orders", status=201, request=api.RegisterShipmentRequest, response=api.ShipmentView,
-        auth="merchant", errors=("not_found", "conflict"),
+        path_params=api.OrderIdPath, auth="merchant", errors=("not_found", "conflict"),
         extra_statuses={200: "The same shipment was registered before with the same body"},
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def add_shipment(order_id: str) -> Response:
     order_id = _order_id(order_id)
-    logger.append_keys(order_id=order_id)
+    logger.thread_safe_append_keys(order_id=order_id)
     request = parse_body(orders_bp.current_request, api.RegisterShipmentRequest)
     view, created = deps.order_service().add_shipment(order_id, request)
     return json_response(view, status=201 if created else 200)
@@ -63,14 +63,14 @@ def add_shipment(order_id: str) -> Response:
     orders_bp,
     Operation(
         "/v1/orders/{order_id}", "GET", "Read an order: status, promise, shipments, timeline",
-        "orders", query=api.CustomerTokenQuery, response=api.OrderView,
-        auth="merchant_or_customer", errors=("not_found",),
+        "orders", query=api.CustomerTokenQuery, path_params=api.OrderIdPath,
+        response=api.OrderView, auth="merchant_or_customer", errors=("not_found",),
     ),
     cors=True,
 )  # fmt: skip
 def get_order(order_id: str) -> Response:
     order_id = _order_id(order_id)
-    logger.append_keys(order_id=order_id)
+    logger.thread_safe_append_keys(order_id=order_id)
     request = orders_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
     authorize_order_access(request.headers.get("authorization"), query.token, order_id)

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalice.app import Request, Response
 
-from chalicelib.api.http import MalformedBody, request_id_of
+from chalicelib.api.http import request_id_of
 from chalicelib.domain import errors
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings
@@ -63,6 +63,7 @@ DOMAIN_CODES: dict[type[errors.DomainError], str] = {
     errors.ReturnNotAllowed: "return_not_allowed",
     errors.IllegalTransition: "illegal_transition",
     errors.InvalidInput: "validation_error",
+    errors.MalformedJson: "malformed_json",
 }
 
 # Error answers that Chalice builds itself carry {"Code": ..., "Message": ...}.
@@ -143,10 +144,6 @@ def problem_route(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return view(*args, **kwargs)
-            except MalformedBody as exc:
-                return problem_response(
-                    "malformed_json", str(exc), request_id=request_id_of(current_request())
-                )
             except errors.DomainError as exc:
                 return _domain_problem(exc, request_id_of(current_request()))
             except Exception:  # the edge: anything else is a bug or an outage, never a trace

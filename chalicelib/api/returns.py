@@ -43,7 +43,7 @@ def _idempotency_key(raw: str | None) -> str | None:
 )  # fmt: skip
 def request_return(order_id: str) -> Response:
     order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
-    logger.append_keys(order_id=order_id)
+    logger.thread_safe_append_keys(order_id=order_id)
     request = returns_bp.current_request
     key = _idempotency_key(request.headers.get("idempotency-key"))
     body = parse_body(request, api.ReturnRequest)
@@ -88,7 +88,7 @@ def get_return(return_id: str) -> Response:
     if not merchant and query.token is None:
         raise errors.Unauthorized("a merchant key or the order's customer token is required")
     view = deps.return_service().read(return_id)
-    logger.append_keys(order_id=view.order_id)
+    logger.thread_safe_append_keys(order_id=view.order_id)
     if not merchant:
         authorize_order_access(None, query.token, view.order_id)
     return json_response(view, headers={"Cache-Control": "private, no-store"})
@@ -109,7 +109,7 @@ def return_event(return_id: str) -> Response:
     return_id = parse_query({"return_id": return_id}, api.ReturnIdPath).return_id
     body = parse_body(returns_bp.current_request, api.ReturnEventRequest)
     view, changed = deps.return_service().record_step(return_id, body)
-    logger.append_keys(order_id=view.order_id)
+    logger.thread_safe_append_keys(order_id=view.order_id)
     if changed:
         metrics.add_metric(name="ReturnSteps", unit="Count", value=1)
     return json_response(view)

@@ -22,6 +22,8 @@ class Operation:
     # A model, or a function returning it where importing the model at startup would be costly.
     request: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
     query: type[BaseModel] | None = None
+    # The path parameters' model, so that OpenAPI states their patterns and enums.
+    path_params: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     auth: str | None = None  # "merchant", "merchant_or_customer", "signature" or None (public)
     errors: tuple[str, ...] = ()

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib import deps
 from chalicelib.channels.base import ChannelRejected, Outgoing, translate
+from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2 import SESV2Client
 
 
 def mime_message(outgoing: Outgoing, sender: str) -> EmailMessage:
@@ -27,7 +32,7 @@ def mime_message(outgoing: Outgoing, sender: str) -> EmailMessage:
 class EmailSender:
     channel: Literal["email"] = "email"
 
-    def __init__(self, client: Any, sender: str, configuration_set: str = "") -> None:
+    def __init__(self, client: SESV2Client, sender: str, configuration_set: str = "") -> None:
         self._client = client
         self._sender = sender
         self._configuration_set = configuration_set
@@ -48,3 +53,8 @@ class EmailSender:
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "email") from exc
         return str(answer["MessageId"])
+
+
+def build() -> EmailSender:
+    settings = get_settings()
+    return EmailSender(deps.sesv2(), settings.sender_email, settings.ses_configuration_set)

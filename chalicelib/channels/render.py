@@ -5,10 +5,11 @@ by SMS, ``.sms.txt``. ``_layout.html`` is the e-mail structure shared by every l
 ``<lang>/_base.html`` and ``<lang>/_base.txt`` add that language's greeting, parcel details and
 sign-off. A type exists when its subject template does, so a new type is templates, not code.
 
-Template variables (built by ``context_for``): name, order_id, tracking_url, shop_name, carrier,
-tracking_number, estimated_delivery, promised_earliest, promised_latest, parcel_number (split
-orders only), parcel_count, location, return_id, variant; ``render`` adds lang, message_type and,
-for the bodies, subject. Filters: long_date, short_date, date_window (all in the message's lang).
+Template variables (built by ``context_for``): name, order_id, tracking_url, rating_url,
+shop_name, carrier, tracking_number, estimated_delivery, promised_earliest, promised_latest,
+parcel_number (split orders only), parcel_count, location, return_id, variant; ``render`` adds
+lang, message_type and, for the bodies, subject. Filters: long_date, short_date, date_window
+(all in the message's lang).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from chalicelib.domain.notifications import Delivery, OrderView, ShipmentView
+from chalicelib.domain.notifications import Delivery, OrderSnapshot, ShipmentSnapshot
 
 DEFAULT_LOCALE = "en"
 SUBJECT, HTML, TEXT, SMS = "subject.txt", "html", "txt", "sms.txt"
@@ -96,7 +97,7 @@ def render(message_type: str, locale: str | None, context: Mapping[str, Any]) ->
     )
 
 
-def context_for(order: OrderView, delivery: Delivery, *, shop_name: str = "") -> dict[str, Any]:
+def context_for(order: OrderSnapshot, delivery: Delivery, *, shop_name: str = "") -> dict[str, Any]:
     """The template variables for one planned delivery of ``order``."""
     parcel = _parcel(order, delivery)
     number = order.shipments.index(parcel) + 1 if parcel and order.is_split else None
@@ -104,6 +105,7 @@ def context_for(order: OrderView, delivery: Delivery, *, shop_name: str = "") ->
         "name": order.recipient.name,
         "order_id": order.order_id,
         "tracking_url": order.tracking_url,
+        "rating_url": order.rating_url,
         "shop_name": shop_name,
         "carrier": carrier_name(parcel.carrier) if parcel else None,
         "tracking_number": parcel.tracking_number if parcel else None,
@@ -228,7 +230,7 @@ def _date_window(context: Context, earliest: date, latest: date | None = None) -
     return format_window(earliest, latest, context["lang"])
 
 
-def _parcel(order: OrderView, delivery: Delivery) -> ShipmentView | None:
+def _parcel(order: OrderSnapshot, delivery: Delivery) -> ShipmentSnapshot | None:
     if delivery.shipment_id:
         return order.shipment(delivery.shipment_id)
     # Order-level news (a delay) about an order in one parcel: that parcel's details still help.
@@ -237,7 +239,9 @@ def _parcel(order: OrderView, delivery: Delivery) -> ShipmentView | None:
     return None
 
 
-def _estimate(order: OrderView, delivery: Delivery, parcel: ShipmentView | None) -> date | None:
+def _estimate(
+    order: OrderSnapshot, delivery: Delivery, parcel: ShipmentSnapshot | None
+) -> date | None:
     if parcel is not None:
         return parcel.estimated_delivery
     if delivery.return_id is not None:

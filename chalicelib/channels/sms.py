@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib import deps
 from chalicelib.channels.base import ChannelRejected, Outgoing, translate
+from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
 
 
 class SmsSender:
     channel: Literal["sms"] = "sms"
 
-    def __init__(self, client: Any, sender_id: str = "") -> None:
+    def __init__(self, client: SNSClient, sender_id: str = "") -> None:
         self._client = client
         self._sender_id = sender_id
 
@@ -36,3 +41,7 @@ class SmsSender:
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "sms") from exc
         return str(answer["MessageId"])
+
+
+def build() -> SmsSender:
+    return SmsSender(deps.sns(), get_settings().sms_sender_id)

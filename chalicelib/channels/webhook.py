@@ -1,7 +1,7 @@
 """The merchant's webhook: every message the customer is sent, signed like incoming webhooks.
 
 ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`` — the scheme
-API.md names for the generic carrier webhook, so a merchant verifies both with one function.
+docs/api.md names for the generic carrier webhook, so a merchant verifies both with one function.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing
 from chalicelib.domain.signing import hmac_sha256_hex
+from chalicelib.settings import get_secrets, get_settings
 
 TIMEOUT_SECONDS = 5
 # The merchant refuses this message as such (malformed, too large, gone for good).
@@ -97,3 +98,11 @@ class WebhookSender:
             ConnectionError,
         ) as exc:
             raise ChannelUnavailable(f"webhook: {type(exc).__name__}") from exc
+
+
+def build() -> WebhookSender:
+    return WebhookSender(
+        get_settings().merchant_webhook_url,
+        get_secrets().merchant_webhook_secret,
+        now=lambda: datetime.now(UTC),
+    )

@@ -6,7 +6,10 @@ sent and is nobody's choice. The senders behind these names are registered in ``
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 CustomerChannel = Literal["email", "sms"]
 Channel = Literal["email", "sms", "webhook"]
+
+# Every channel a customer can opt into, in the order the planner considers them.
+CUSTOMER_CHANNEL_NAMES: tuple[CustomerChannel, ...] = get_args(CustomerChannel)

@@ -49,6 +49,10 @@ class IllegalTransition(DomainError):
     """A status change that the status table does not allow."""
 
 
+class MalformedJson(DomainError):
+    """The body is not JSON at all, or nests deeper than the parser's limit (400, not 422)."""
+
+
 class InvalidInput(DomainError):
     """Input that passed schema validation but breaks a rule; carries pydantic-style errors."""
 

@@ -12,12 +12,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.domain.channels import Channel
+
 OutboxKind = Literal[
     "order_confirmed",  # an order was registered
     "shipment_status",  # a shipment's canonical status changed (status, previous)
     "promise_state",  # the order's promise state changed (on_track → at_risk/late/kept/broken)
     "order_status",  # the order's derived status changed (e.g. delivered: every shipment arrived)
     "return_status",  # a return moved (requested, received, refunded, ...)
+    "rating_reminder",  # three days after delivery, the order is still not rated
+    "low_rating",  # the customer rated 1–3 (status: the rating): the merchant should follow up
 ]
 
 
@@ -49,4 +53,4 @@ class QueuedNotification(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     message: OutboxMessage
-    channels: tuple[Literal["email", "sms", "webhook"], ...] | None = None
+    channels: tuple[Channel, ...] | None = None

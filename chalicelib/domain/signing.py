@@ -77,4 +77,6 @@ def customer_token(secret: str, order_id: str) -> str:
 
 
 def verify_customer_token(secret: str, order_id: str, token: str) -> bool:
-    return hmac.compare_digest(customer_token(secret, order_id), token)
+    # Bytes: compare_digest refuses str holding non-ASCII characters with a TypeError.
+    presented = token.encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(customer_token(secret, order_id).encode(), presented)

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from chalicelib.domain.outbox import QueuedNotification
+    from chalicelib.services.notifications import Report
+
 notify_bp = Blueprint(__name__)
 
 NOTIFICATIONS_QUEUE = "promise-keeper-notifications"  # infra/resources.json: NotificationsQueue
@@ -48,38 +51,65 @@ def send_notifications(event: SQSEvent) -> dict[str, Any]:
 
 
 def send_one(record: SQSRecord, lambda_context: Any = None) -> None:
-    from pydantic import ValidationError
+    """Powertools' record handler: raising marks this record failed (and only this one)."""
+    _check_time_left(lambda_context)
+    queued = _parse(record)
+    try:
+        report = _handle(queued)
+    except Exception as exc:
+        _after_failure(record, exc)
+        raise
+    _count(record, queued, report)
 
-    from chalicelib.channels.base import ChannelUnavailable
-    from chalicelib.domain.outbox import QueuedNotification
-    from chalicelib.services.notifications import UnprocessableNotification, handle, retry_delay
 
+def _check_time_left(lambda_context: Any) -> None:
     if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < RESERVE_MS:
         # Too little time left to send safely: hand the record back untouched rather than be
         # cut off mid-send (a timeout fails the whole batch, sent records included).
         raise TimeoutError("not enough time left in this invocation")
+
+
+def _parse(record: SQSRecord) -> QueuedNotification:
+    from pydantic import ValidationError
+
+    from chalicelib.domain.outbox import QueuedNotification
+    from chalicelib.services.notifications import UnprocessableNotification
+
     try:
-        queued = QueuedNotification.model_validate_json(record.body)
+        return QueuedNotification.model_validate_json(record.body)
     except ValidationError as exc:
         _unprocessable(record, f"not a notification message ({exc.error_count()} error(s))")
         raise UnprocessableNotification("not a notification message") from exc
-    try:
-        report = handle(deps.notification_context(), queued)
-    except UnprocessableNotification as exc:
+
+
+def _handle(queued: QueuedNotification) -> Report:
+    from chalicelib.services.notifications import handle
+
+    return handle(deps.notification_context(), queued)
+
+
+def _after_failure(record: SQSRecord, exc: Exception) -> None:
+    """A message that can never be sent is counted; any other failure is retried with backoff."""
+    from chalicelib.channels.base import ChannelUnavailable
+    from chalicelib.services.notifications import UnprocessableNotification, retry_delay
+
+    if isinstance(exc, UnprocessableNotification):
         _unprocessable(record, str(exc))
-        raise
-    except Exception as exc:  # a channel, the table or the queue failed: retry with backoff
-        attempt = int(record.attributes.approximate_receive_count or 1)
-        deps.notification_queue().retry_after(record.receipt_handle, retry_delay(attempt))
-        metrics.add_metric(name="NotificationSendsRetried", unit="Count", value=1)
-        # Our channel errors carry provider codes only; anything else by its type alone, as
-        # provider messages quote the address they refused.
-        reason = str(exc) if isinstance(exc, ChannelUnavailable) else type(exc).__name__
-        logger.warning(
-            "notification not sent yet, retried later",
-            extra={"message_id": record.message_id, "attempt": attempt, "reason": reason},
-        )
-        raise
+        return
+    # A channel, the table or the queue failed.
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    deps.notification_queue().retry_after(record.receipt_handle, retry_delay(attempt))
+    metrics.add_metric(name="NotificationSendsRetried", unit="Count", value=1)
+    # Our channel errors carry provider codes only; anything else by its type alone, as
+    # provider messages quote the address they refused.
+    reason = str(exc) if isinstance(exc, ChannelUnavailable) else type(exc).__name__
+    logger.warning(
+        "notification not sent yet, retried later",
+        extra={"message_id": record.message_id, "attempt": attempt, "reason": reason},
+    )
+
+
+def _count(record: SQSRecord, queued: QueuedNotification, report: Report) -> None:
     logger.info(
         "notification handled",
         extra={

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.channels import CustomerChannel
+from chalicelib.domain.date_range import DESCRIPTION as DATE_RANGE
+from chalicelib.domain.parcel_status import ParcelStatus
 from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import (
     CountryCode,
@@ -15,8 +18,10 @@ from chalicelib.models.promise import (
     Sku,
     check_instant,
     check_postal_code_field,
+    postal_code_schema,
 )
 from chalicelib.models.returns import ReturnView
+from chalicelib.models.types import BoundedDate, BoundedInstant, TimeZoneName
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 OrderId = Annotated[
@@ -36,17 +41,6 @@ TrackingNumber = Annotated[
 ]
 Carrier = Annotated[
     str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
-]
-Channel = Literal["email", "sms"]
-ParcelStatusName = Literal[
-    "info_received",
-    "in_transit",
-    "out_for_delivery",
-    "available_for_pickup",
-    "delivered",
-    "failed_attempt",
-    "exception",
-    "returned_to_sender",
 ]
 
 
@@ -70,7 +64,7 @@ class Customer(_Request):
     ] = None
     phone: Annotated[
         str | None,
-        Field(pattern=r"^\+[1-9]\d{6,14}$", description="Mobile number in E.164, for SMS"),
+        Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="Mobile number in E.164, for SMS"),
     ] = None
     locale: Annotated[
         str,
@@ -80,15 +74,21 @@ class Customer(_Request):
         ),
     ] = "en-GB"
     channels: Annotated[
-        list[Channel],
-        Field(max_length=2, description="Channels the customer opted into"),
+        list[CustomerChannel],
+        Field(max_length=2, description="Channels the customer opted into (at most 2)"),
     ] = ["email"]
     time_zone: Annotated[
-        str | None, Field(max_length=64, description="IANA zone (default: the country's)")
+        TimeZoneName | None,
+        Field(
+            description="IANA time zone name that exists, such as Europe/Berlin "
+            "(default: the country's); an unknown name is refused"
+        ),
     ] = None
 
 
 class OrderDestination(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=postal_code_schema)
+
     country: CountryCode
     postal_code: PostalCode
     city: Annotated[str | None, Field(max_length=100)] = None
@@ -106,8 +106,10 @@ class OrderItem(_Request):
 
 class ExplicitPromise(_Request):
     method: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$", description="Shipping method")]
-    earliest: Annotated[date, Field(description="First promised delivery date")]
-    latest: Annotated[date, Field(description="Last promised delivery date")]
+    earliest: Annotated[
+        BoundedDate, Field(description=f"First promised delivery date, {DATE_RANGE}")
+    ]
+    latest: Annotated[BoundedDate, Field(description=f"Last promised delivery date, {DATE_RANGE}")]
 
     @model_validator(mode="after")
     def _window(self) -> ExplicitPromise:
@@ -120,10 +122,15 @@ class RegisterOrderRequest(_Request):
     """Body of POST /v1/orders: the order as the customer placed it, with the promise shown."""
 
     order_id: OrderId
-    placed_at: Annotated[AwareDatetime, Field(description="When the order was placed")]
+    placed_at: Annotated[
+        BoundedInstant,
+        Field(description=f"When the order was placed: instant with offset, {DATE_RANGE}"),
+    ]
     customer: Customer
     destination: OrderDestination
-    items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
+    items: Annotated[
+        list[OrderItem], Field(min_length=1, max_length=100, description="1–100 lines")
+    ]
     promise_token: Annotated[
         str | None, Field(max_length=4096, description="Token of the quoted option shown")
     ] = None
@@ -151,7 +158,9 @@ class RegisterShipmentRequest(_Request):
     shipment_id: ShipmentId
     carrier: Carrier
     tracking_number: TrackingNumber
-    items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
+    items: Annotated[
+        list[OrderItem], Field(min_length=1, max_length=100, description="1–100 lines")
+    ]
 
 
 class Promise(ApiModel):
@@ -163,7 +172,7 @@ class Promise(ApiModel):
 
 class TrackingEventView(ApiModel):
     event_id: str
-    status: ParcelStatusName
+    status: ParcelStatus
     occurred_at: datetime
     carrier_status: str | None = None
     location: str | None = None
@@ -175,8 +184,9 @@ class ShipmentView(ApiModel):
     shipment_id: str
     carrier: str
     tracking_number: str
-    status: ParcelStatusName | None = Field(
-        description="Canonical status of the newest event; absent before the first scan"
+    status: ParcelStatus = Field(
+        description="Canonical status of the newest event; info_received before the first "
+        "scan (the shop has handed the parcel's data over, no carrier event yet)"
     )
     estimated_delivery: date | None = None
     items: list[OrderItem]
@@ -201,6 +211,16 @@ class SkippedNotificationView(ApiModel):
     shipment_id: str | None = None
 
 
+class OrderFeedbackView(ApiModel):
+    """The customer's rating of the order (POST /v1/feedback), as it stands now."""
+
+    rating: int
+    comment: str | None = None
+    tags: list[str] = []
+    rated_at: datetime
+    changeable_until: datetime
+
+
 class OrderView(ApiModel):
     order_id: str
     status: Literal[
@@ -219,14 +239,26 @@ class OrderView(ApiModel):
     returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
     skipped_notifications: list[SkippedNotificationView] = []
-    feedback: dict[str, str] | None = None
+    feedback: OrderFeedbackView | None = None
     tracking_url: str | None = None
 
 
-class CustomerTokenQuery(_Request):
+class CustomerTokenQuery(ApiModel):
+    # Not `forbid`: mail tools add utm_source and friends to the links customers follow.
+    model_config = ConfigDict(extra="ignore")
+
     token: Annotated[
         str | None, Field(max_length=200, description="The order's customer token")
     ] = None
+
+
+# The senders chalicelib.domain.tracking.SOURCES verifies (a test holds the two together; the
+# adapters themselves load with the first webhook, not with the OpenAPI document).
+WebhookSourceName = Literal["generic", "easypost", "aftership", "shippo", "17track"]
+
+
+class WebhookSourcePath(_Request):
+    source: Annotated[WebhookSourceName, Field(description="The sender's format")]
 
 
 class WebhookResult(ApiModel):

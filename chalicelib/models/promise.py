@@ -20,26 +20,24 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.promise.terms import StepKind, UnavailableReason
 from chalicelib.models.base import ApiModel
+from chalicelib.models.types import QueryBool, QueryInt, WholeNumber
 
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
-UnavailableReason = Literal[
-    "outside_zone", "out_of_stock", "cutoff_passed", "destination_not_served"
-]
-StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
 
 # Postal code shapes by country; every other country: 3–10 letters or digits.
 POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "DE": re.compile(r"\d{5}"),
-    "AT": re.compile(r"\d{4}"),
+    "DE": re.compile(r"[0-9]{5}"),
+    "AT": re.compile(r"[0-9]{4}"),
 }
 OTHER_POSTAL_CODE = re.compile(r"[A-Za-z0-9]{3,10}")
 ISO_INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})", re.ASCII
 )
-AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
-QUERY_PLUS_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+QUERY_PLUS_OFFSET = re.compile(r" ([0-9]{2}:?[0-9]{2})$")
 # Instants far from today are surely mistakes; the bound also keeps calendar caches small.
 EARLIEST_AT = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 LATEST_AT = datetime.fromisoformat("2099-12-31T00:00:00+00:00")
@@ -55,8 +53,9 @@ CountryCode = Annotated[
 PostalCode = Annotated[
     str,
     Field(
+        pattern=r"^[A-Za-z0-9]{3,10}$",
         description="Postal code valid for the country (DE: 5 digits, AT: 4 digits, "
-        "others: 3–10 letters or digits)",
+        "others: 3–10 letters or digits; ASCII digits only)",
         examples=["10115"],
     ),
 ]
@@ -76,8 +75,12 @@ LocationId = Annotated[
         examples=["WH-LEIPZIG"],
     ),
 ]
-Quantity = Annotated[int, Field(ge=1, le=999, description="Units of the SKU (1–999)")]
-OnHand = Annotated[int, Field(ge=0, le=1_000_000, description="Units on hand at the location")]
+MAX_LOCATIONS = 50
+# WholeNumber after the bounds: a validator before them would hide them from the JSON schema.
+Quantity = Annotated[int, Field(ge=1, le=999, description="Units of the SKU (1–999)"), WholeNumber]
+OnHand = Annotated[
+    int, Field(ge=0, le=1_000_000, description="Units on hand at the location"), WholeNumber
+]
 Instant = Annotated[
     AwareDatetime | None,
     Field(
@@ -91,6 +94,17 @@ LocaleField = Annotated[
 ExplainFlag = Annotated[
     bool, Field(description="Add to each option the steps that led to its dates")
 ]
+
+
+def postal_code_schema(schema: dict[str, Any]) -> None:
+    """State the per-country postal code shapes in the JSON schema (if country, then pattern)."""
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"country": {"const": country}}, "required": ["country"]},
+            "then": {"properties": {"postal_code": {"pattern": f"^{pattern.pattern}$"}}},
+        }
+        for country, pattern in POSTAL_CODE_PATTERNS.items()
+    ]
 
 
 def check_postal_code_field(value: str, info: ValidationInfo) -> str:
@@ -112,7 +126,7 @@ def check_amount_text(value: Any) -> Any:
         return value
     if not isinstance(value, str) or not re.fullmatch(AMOUNT_PATTERN, value):
         raise PydanticCustomError("amount", "Input should be a decimal string like '4.90'")
-    return value
+    return Decimal(value)  # parsed here: strict validation takes no text for a Decimal
 
 
 def check_instant(value: Any) -> Any:
@@ -122,7 +136,10 @@ def check_instant(value: Any) -> Any:
         return value
     if not isinstance(value, str) or not ISO_INSTANT.fullmatch(value):
         raise PydanticCustomError("instant", "Input should be an ISO 8601 instant with offset")
-    return value
+    try:  # parsed here: strict validation takes no text for a datetime after this validator
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise PydanticCustomError("instant", "Input should be a valid calendar instant") from exc
 
 
 def check_instant_range(value: datetime | None) -> datetime | None:
@@ -150,6 +167,8 @@ class Money(_Model):
 
 
 class Destination(_Model):
+    model_config = ConfigDict(json_schema_extra=postal_code_schema)
+
     country: CountryCode
     postal_code: PostalCode
 
@@ -161,8 +180,19 @@ class CartItem(_Model):
     quantity: Quantity
 
 
+def closed_inventory_keys(schema: dict[str, Any]) -> None:
+    """pydantic writes the SKU and location key patterns as patternProperties, which in JSON
+    Schema let any other key through; the server refuses such keys, and the schema says so."""
+    skus = schema["properties"]["inventory"]["anyOf"][0]
+    skus["additionalProperties"] = False
+    for locations in skus["patternProperties"].values():
+        locations["additionalProperties"] = False
+
+
 class QuoteRequest(_Model):
     """Body of POST /v1/promise/quote."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=closed_inventory_keys)
 
     destination: Annotated[Destination, Field(description="Where the parcel goes")]
     items: Annotated[
@@ -171,11 +201,11 @@ class QuoteRequest(_Model):
     ]
     at: Instant = None
     inventory: Annotated[
-        dict[Sku, dict[LocationId, OnHand]] | None,
+        dict[Sku, Annotated[dict[LocationId, OnHand], Field(max_length=MAX_LOCATIONS)]] | None,
         Field(
             max_length=100,
-            description="Live stock per SKU and location; replaces the configured stock of "
-            "each SKU it names",
+            description="Live stock per SKU and location (at most 100 SKUs, each with at most "
+            f"{MAX_LOCATIONS} locations); replaces the configured stock of each SKU it names",
             examples=[{"TSHIRT-M": {"WH-LEIPZIG": 40, "STORE-BERLIN": 2}}],
         ),
     ] = None
@@ -201,10 +231,10 @@ class QuoteQuery(_Model):
     country: CountryCode
     postal_code: PostalCode
     sku: Sku
-    quantity: Quantity = 1
+    quantity: Annotated[Quantity, QueryInt] = 1
     at: Instant = None
     locale: LocaleField = "de-DE"
-    explain: ExplainFlag = False
+    explain: Annotated[ExplainFlag, QueryBool] = False
 
     _postal_code_fits = field_validator("postal_code")(check_postal_code_field)
     _instant_range = field_validator("at")(check_instant_range)

@@ -131,7 +131,8 @@ class ReturnEventRequest(_Request):
               "label URL or QR code"),
     ] = None  # fmt: skip
     conditions: Annotated[
-        list[ItemConditionModel] | None, Field(description="received: each item's condition")
+        list[ItemConditionModel] | None,
+        Field(max_length=100, description="received: each item's condition (at most 100)"),
     ] = None
     refund: Annotated[Money | None, Field(description="refunded: the amount refunded")] = None
     exchange_order_id: Annotated[OrderId | None, Field(description="exchanged: the new order")] = (

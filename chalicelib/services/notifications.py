@@ -4,6 +4,20 @@ Read the order, let the domain plan decide (milestone, channels, quiet hours), r
 channel: claim the milestone's dedup key, send, record. A channel that must wait goes back on the
 queue as a delayed copy; a provider that cannot take a message now fails the message, which SQS
 hands again later — the claims make that repeat send only what is still owed.
+
+One milestone on one channel (``NOTIFICATION#<dedup key>``, ``store/notifications.py``)::
+
+    (none) --claim--> claimed --send ok, mark_sent--> sent
+      ^                |  |
+      |                |  +--refused for good: release, record_skip--> skipped
+      +---release------+     (send surely failed: the retry may send at once)
+      +---lease runs out (the sender died mid-send, or the answer timed out)
+
+    (none) --record_skip (no address, not opted in)--> skipped
+
+``claim`` succeeds only on no item or an expired claim, so a repeated delivery finds ``sent``,
+``skipped`` or a live claim (``busy``: retried later) and sends nothing; ``mark_sent`` and
+``release`` hold only with the claim's own token.
 """
 
 from __future__ import annotations
@@ -14,14 +28,15 @@ from datetime import datetime
 
 from chalicelib.channels.base import ChannelRejected, ChannelUnavailable, Outgoing, Sender
 from chalicelib.channels.render import TemplateMissing, context_for, render
+from chalicelib.domain.feedback.links import rating_page_url
 from chalicelib.domain.notifications import (
     Channel,
     Delivery,
     NotificationPolicy,
-    OrderView,
+    OrderSnapshot,
     Plan,
     Recipient,
-    ShipmentView,
+    ShipmentSnapshot,
     plan,
 )
 from chalicelib.domain.orders import ShipmentEvent
@@ -72,7 +87,7 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
     stored = ctx.orders.repository.get(message.order_id)
     if stored is None:
         raise UnprocessableNotification(f"order {message.order_id} not found")
-    view = order_view(ctx.orders, stored)
+    view = snapshot(ctx.orders, stored)
     now = ctx.orders.now()
     decided = plan(message, view, now, ctx.policy)
     report = Report(message_type=decided.message_type)
@@ -96,7 +111,7 @@ def handle(ctx: NotificationContext, queued: QueuedNotification) -> Report:
     return report
 
 
-def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
+def snapshot(ctx: orders.Context, stored: StoredOrder) -> OrderSnapshot:
     """The stored order as the planning rules and templates see it."""
     record = stored.record
     latest, first_delivered = _events_by_shipment(ctx, stored.order_id)
@@ -106,7 +121,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
         last = latest.get(shipment.shipment_id)
         status = shipment.status.value if shipment.status else None
         shipments.append(
-            ShipmentView(
+            ShipmentSnapshot(
                 shipment_id=shipment.shipment_id,
                 carrier=shipment.carrier,
                 tracking_number=shipment.tracking_number,
@@ -120,7 +135,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
                 location=last.location if last else None,
             )
         )
-    return OrderView(
+    return OrderSnapshot(
         order_id=stored.order_id,
         status=stored.order.status.value,
         recipient=_recipient(record.customer, record.destination),
@@ -129,6 +144,7 @@ def order_view(ctx: orders.Context, stored: StoredOrder) -> OrderView:
         promise_state=stored.order.promise_state.value,
         promised_earliest=stored.order.window.earliest,
         promised_latest=stored.order.window.latest,
+        rating_url=rating_page_url(ctx.public_base_url, ctx.token_secret, stored.order_id),
     )
 
 
@@ -178,7 +194,9 @@ def _record_skips(
             )
 
 
-def _send(ctx: NotificationContext, view: OrderView, delivery: Delivery, report: Report) -> None:
+def _send(
+    ctx: NotificationContext, view: OrderSnapshot, delivery: Delivery, report: Report
+) -> None:
     try:
         rendered = render(
             delivery.message_type,

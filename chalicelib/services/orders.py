@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from functools import partial
 
 from chalicelib.domain import errors
+from chalicelib.domain.feedback.rating import CHANGE_WINDOW, RatingRecord
 from chalicelib.domain.notifications.recipient import time_zone_for
 from chalicelib.domain.orders import (
     EstimateRule,
@@ -33,43 +34,40 @@ from chalicelib.domain.orders import (
     reevaluate,
     timeline,
 )
+from chalicelib.domain.parcel_status import ParcelStatus
 from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
 from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
+from chalicelib.domain.tracking import EventOutcome, TrackingEvent
 from chalicelib.models import orders as api
 from chalicelib.services.promise import verify_promise_token
 from chalicelib.services.retry import retrying
 from chalicelib.services.returns import ReturnService
-from chalicelib.store.orders import (
-    DuplicateEvent,
-    OrderExists,
-    OrderRepository,
-)
+from chalicelib.store.orders import DuplicateEvent, OrderExists, OrderStore
 from chalicelib.store.records import (
     CustomerRecord,
     DestinationRecord,
     ItemRecord,
+    OrderChange,
     OrderRecord,
     PromiseRecord,
     StoredEvent,
     StoredOrder,
 )
 
-if TYPE_CHECKING:
-    # Annotations only: the tracking package loads every webhook format (the sweep and the
-    # sender need none of them).
-    from chalicelib.domain.tracking import TrackingEvent
-
 
 @dataclass(frozen=True)
 class Context:
-    repository: OrderRepository
+    repository: OrderStore
     token_secret: str
     public_base_url: str
     now: Callable[[], datetime]
     promise_config: Callable[[], PromiseConfig]
     returns: ReturnService  # an order lists its returns; return parcels share the webhooks
+    pause: Callable[[float], None] = time.sleep  # the backoff between attempts after a lost race
+    # The order's rating for its view (the feedback store); None where no view is read.
+    rating_of: Callable[[str], RatingRecord | None] | None = None
 
     def estimate_for(self, stored: StoredOrder) -> EstimateRule | None:
         """The promise method's transit rule, for parcels the carrier gives no estimate for."""
@@ -88,14 +86,6 @@ def tracking_url(ctx: Context, order_id: str) -> str:
     return f"{ctx.public_base_url}/v1/orders/{order_id}?token={token}"
 
 
-class EventOutcome(StrEnum):
-    """What became of one carrier event."""
-
-    ACCEPTED = "accepted"  # stored, and the order moved with it
-    DUPLICATE = "duplicate"  # seen before: nothing written, nothing sent
-    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"  # no order here ships this parcel
-
-
 @dataclass(frozen=True)
 class OrderService:
     """The order use cases, wired to one container's context (``deps.order_service()``)."""
@@ -111,7 +101,7 @@ class OrderService:
         self, order_id: str, request: api.RegisterShipmentRequest
     ) -> tuple[api.ShipmentView, bool]:
         """Add a shipment; the same body again is answered alike (created False)."""
-        return retrying(lambda: _add_shipment(self.ctx, order_id, request))
+        return retrying(partial(_add_shipment, self.ctx, order_id, request), self.ctx.pause)
 
     def read(self, order_id: str) -> api.OrderView:
         return _read(self.ctx, order_id)
@@ -121,7 +111,7 @@ class OrderService:
         counts = Counter[EventOutcome]()
         unknown: list[str] = []
         for event in events:
-            outcome = retrying(lambda event=event: _record_one(self.ctx, event))  # type: ignore[misc]
+            outcome = retrying(partial(_record_one, self.ctx, event), self.ctx.pause)
             counts[outcome] += 1
             if (
                 outcome is EventOutcome.UNKNOWN_TRACKING_NUMBER
@@ -139,7 +129,7 @@ class OrderService:
         the number of orders that changed."""
         changed = 0
         for order_id in self.ctx.repository.due_order_ids(self.ctx.now()):
-            changed += retrying(lambda order_id=order_id: _reevaluate(self.ctx, order_id))  # type: ignore[misc]
+            changed += retrying(partial(_reevaluate, self.ctx, order_id), self.ctx.pause)
         return changed
 
 
@@ -277,6 +267,7 @@ def _add_shipment(
         if (same.carrier, same.tracking_number, same.items) != _shipment_identity(request):
             raise errors.Conflict(f"shipment {request.shipment_id} exists with another body")
         return _shipment_view(stored, same, []), False
+    _check_tracking_number(stored, request)
     _check_quantities(stored, request)
     shipment = ShipmentState(
         shipment_id=request.shipment_id,
@@ -289,7 +280,7 @@ def _add_shipment(
         stored.order, shipments, ctx.now(), estimate_from_rules=ctx.estimate_for(stored)
     )
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
-    ctx.repository.save(stored, after, outcome.messages, ctx.now())
+    ctx.repository.save(OrderChange(stored, after, outcome.messages, ctx.now()))
     return _shipment_view(after, shipment, []), True
 
 
@@ -298,6 +289,18 @@ def _shipment_identity(
 ) -> tuple[str, str, tuple[ShipmentLine, ...]]:
     items = tuple(ShipmentLine(i.sku, i.quantity) for i in request.items)
     return request.carrier, request.tracking_number, items
+
+
+def _check_tracking_number(stored: StoredOrder, request: api.RegisterShipmentRequest) -> None:
+    # One parcel, one shipment: the store keeps one copy per tracking number, and DynamoDB
+    # refuses a transaction that writes the same copy twice.
+    holder = next(
+        (s for s in stored.shipments if s.tracking_number == request.tracking_number), None
+    )
+    if holder is not None:
+        raise errors.Conflict(
+            f"tracking number is already on shipment {holder.shipment_id} of this order"
+        )
 
 
 def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest) -> None:
@@ -309,9 +312,12 @@ def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest)
         for shipped_line in shipment.items:
             shipped[shipped_line.sku] += shipped_line.quantity
     problems: list[dict[str, object]] = []
+    # Per SKU across the request's lines: two lines of one SKU must not each take what is left.
+    requested = Counter[str]()
     for index, item in enumerate(request.items):
+        requested[item.sku] += item.quantity
         left = ordered[item.sku] - shipped[item.sku]
-        if item.quantity > left:
+        if requested[item.sku] > left:
             problems.append(
                 {
                     "loc": ["items", index, "quantity"],
@@ -356,7 +362,20 @@ def _read(ctx: Context, order_id: str) -> api.OrderView:
         notifications=sorted(sent, key=lambda n: n.sent_at),
         skipped_notifications=sorted(skipped, key=lambda n: n.skipped_at),
         returns=ctx.returns.of_order(order_id),
+        feedback=_feedback_view(ctx.rating_of(order_id) if ctx.rating_of else None),
         tracking_url=tracking_url(ctx, order_id),
+    )
+
+
+def _feedback_view(rating: RatingRecord | None) -> api.OrderFeedbackView | None:
+    if rating is None:
+        return None
+    return api.OrderFeedbackView(
+        rating=rating.current.rating,
+        comment=rating.current.comment,
+        tags=list(rating.current.tags),
+        rated_at=rating.current.rated_at,
+        changeable_until=rating.first_rated_at + CHANGE_WINDOW,
     )
 
 
@@ -371,7 +390,7 @@ def _shipment_view(
         shipment_id=shipment.shipment_id,
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
-        status=shipment.status.value if shipment.status else None,
+        status=shipment.status or ParcelStatus.INFO_RECEIVED,
         estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
         items=[
             api.OrderItem(sku=i.sku, quantity=i.quantity, name=names.get(i.sku))
@@ -396,7 +415,7 @@ def _shipment_view(
 def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
     stored = ctx.repository.by_tracking(incoming.tracking_number)
     if stored is None:  # no outbound parcel: perhaps a return parcel (costs the outbound nothing)
-        return EventOutcome(ctx.returns.record_parcel_event(incoming).value)
+        return ctx.returns.record_parcel_event(incoming)
     shipment = next(s for s in stored.shipments if s.tracking_number == incoming.tracking_number)
     now = ctx.now()
     event = incoming.shipment_event()
@@ -416,7 +435,7 @@ def _record_one(ctx: Context, incoming: TrackingEvent) -> EventOutcome:
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
     write = StoredEvent(shipment.shipment_id, event, incoming.source, now)
     try:
-        ctx.repository.save(stored, after, outcome.messages, now, event=write)
+        ctx.repository.save(OrderChange(stored, after, outcome.messages, now, event=write))
     except DuplicateEvent:
         return EventOutcome.DUPLICATE
     return EventOutcome.ACCEPTED
@@ -433,5 +452,5 @@ def _reevaluate(ctx: Context, order_id: str) -> int:
     if outcome.order is stored.order:
         return 0
     after = replace(stored, order=outcome.order, revision=stored.revision + 1)
-    ctx.repository.save(stored, after, outcome.messages, ctx.now())
+    ctx.repository.save(OrderChange(stored, after, outcome.messages, ctx.now()))
     return 1

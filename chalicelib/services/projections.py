@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chalicelib.domain.facts import CounterUpdate, Fact
+from chalicelib.domain.feedback import counting
 from chalicelib.domain.returns import figures as return_figures
 from chalicelib.store.counters import CounterStore, UnreadableFact, facts_in
 
@@ -23,6 +24,7 @@ Projection = Callable[[Mapping[str, Any]], Sequence[CounterUpdate]]
 # kind of fact → its projection. Each feature registers its own.
 PROJECTIONS: dict[str, Projection] = {
     **return_figures.PROJECTIONS,
+    counting.FACT_KIND: counting.count_rating,
 }
 
 

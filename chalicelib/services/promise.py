@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.config.loader import load_config
-from chalicelib.domain.promise.engine import Promise, QuoteInput, quote
+from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, quote
 from chalicelib.domain.promise.explain import Step
 from chalicelib.domain.promise.rules import Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
@@ -156,7 +156,7 @@ def quote_cache_max_age(cutoffs: Iterable[datetime], *, now: datetime) -> int:
 
 
 def _option(
-    promise: Promise,
+    promise: MethodPromise,
     request: api.QuoteRequest,
     config: PromiseConfig,
     context: TokenContext,

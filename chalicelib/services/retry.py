@@ -14,11 +14,12 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 12
 
 
-def retrying(attempt: Callable[[], T]) -> T:
-    """Run `attempt` again on a lost optimistic-locking race, with jittered backoff."""
+def retrying(attempt: Callable[[], T], pause: Callable[[float], None] = time.sleep) -> T:
+    """Run `attempt` again on a lost optimistic-locking race, with jittered backoff (``pause``:
+    the tests' way to skip the waiting)."""
     for n in range(MAX_ATTEMPTS):
         try:
             return attempt()
         except RevisionConflict:
-            time.sleep(random.uniform(0, 0.005 * 2 ** min(n, 6)))
+            pause(random.uniform(0, 0.005 * 2 ** min(n, 6)))
     raise errors.Conflict("the order is changing too fast; retry the request")

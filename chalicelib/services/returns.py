@@ -12,8 +12,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from chalicelib.domain import errors
 from chalicelib.domain.outbox import OutboxMessage
@@ -36,17 +34,13 @@ from chalicelib.domain.returns import (
     move,
 )
 from chalicelib.domain.returns.values import HistoryEntry
+from chalicelib.domain.tracking import EventOutcome, TrackingEvent
 from chalicelib.models import returns as api
 from chalicelib.services.retry import retrying
 from chalicelib.store.counters import CounterStore
 from chalicelib.store.orders import OrderRepository
 from chalicelib.store.records import StoredOrder
 from chalicelib.store.returns import IdempotencyKeyUsed, NewReturn, ReturnRepository
-
-if TYPE_CHECKING:
-    # Annotations only: the tracking package loads every webhook format (the sweep and the
-    # sender need none of them).
-    from chalicelib.domain.tracking import TrackingEvent
 
 
 @dataclass(frozen=True)
@@ -56,14 +50,6 @@ class ReturnsContext:
     counters: CounterStore
     policy: Callable[[], ReturnPolicy]
     now: Callable[[], datetime]
-
-
-class ParcelOutcome(StrEnum):
-    """What became of a carrier event for a return parcel (the webhook's counts)."""
-
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"
 
 
 @dataclass(frozen=True)
@@ -88,12 +74,12 @@ class ReturnService:
         IllegalTransition."""
         return retrying(lambda: _record_step(self.ctx, return_id, request))
 
-    def record_parcel_event(self, event: TrackingEvent) -> ParcelOutcome:
+    def record_parcel_event(self, event: TrackingEvent) -> EventOutcome:
         """Move the return whose parcel has this tracking number (webhooks call this for
         tracking numbers no outbound parcel has)."""
         return_id = self.ctx.returns.return_id_for_tracking(event.tracking_number)
         if return_id is None:
-            return ParcelOutcome.UNKNOWN_TRACKING_NUMBER
+            return EventOutcome.UNKNOWN_TRACKING_NUMBER
         parcel_event = ParcelEvent(
             event.event_id, str(event.status), event.occurred_at, event.location
         )
@@ -264,15 +250,15 @@ def _step(request: api.ReturnEventRequest) -> Step:
 
 
 # -- the return parcel's carrier events ----------------------------------------------------------
-def _record_parcel_event(ctx: ReturnsContext, return_id: str, event: ParcelEvent) -> ParcelOutcome:
+def _record_parcel_event(ctx: ReturnsContext, return_id: str, event: ParcelEvent) -> EventOutcome:
     record = _existing(ctx, return_id)
     now = ctx.now()
     after = apply_parcel_event(record, event, now)
     if after is None:
-        return ParcelOutcome.DUPLICATE
+        return EventOutcome.DUPLICATE
     messages = [_message(after, record.status, now)] if after.status != record.status else []
     ctx.returns.save(record, after, messages, [], now)
-    return ParcelOutcome.ACCEPTED
+    return EventOutcome.ACCEPTED
 
 
 # -- views -------------------------------------------------------------------------------------

@@ -98,3 +98,24 @@ def return_tracking_key(tracking_number: str) -> dict[str, str]:
 
 def idempotency_key(scope: str, key: str) -> dict[str, str]:
     return {"PK": f"IDEMPOTENCY#{scope}#{key}", "SK": "IDEMPOTENCY"}
+
+
+def feedback_key(order_id: str) -> dict[str, str]:
+    # In the order's partition: one rating per order, read with the order it belongs to.
+    return {"PK": f"ORDER#{order_id}", "SK": "FEEDBACK"}
+
+
+RATING_DUE_SHARDS = 4  # like the order checks: a busy day's reminders spread over partitions
+
+
+def rating_due_key(order_id: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": "RATING_DUE"}
+
+
+def rating_due_shard(order_id: str) -> str:
+    # Its own prefix in GSI2: the reminder schedule and the order sweep never read each other's.
+    return f"RATING_DUE#{zlib.crc32(order_id.encode()) % RATING_DUE_SHARDS}"
+
+
+def rating_due_shards() -> list[str]:
+    return [f"RATING_DUE#{n}" for n in range(RATING_DUE_SHARDS)]

@@ -11,12 +11,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
 from chalicelib.store import keys
 from chalicelib.store.attributes import from_attributes, to_attributes
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 ClaimOutcome = Literal["claimed", "sent", "skipped", "busy"]
 
@@ -42,7 +45,7 @@ def _is_condition_failure(exc: ClientError) -> bool:
 
 
 class NotificationLog:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 

@@ -14,23 +14,32 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.facts import Fact
+from chalicelib.domain.feedback.reminders import reminder_due_at
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.counters import fact_put
-from chalicelib.store.records import NotificationLogEntries, StoredEvent, StoredOrder
+from chalicelib.store.rating_due import rating_due_put
+from chalicelib.store.records import (
+    NotificationLogEntries,
+    OrderChange,
+    StoredEvent,
+    StoredOrder,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 OUTBOX_RETENTION = timedelta(days=7)
+Messages = Sequence[OutboxMessage]  # the outbox records a change writes
+Facts = Sequence[Fact]  # the figures the stream's projector counts
 
 
 class RevisionConflict(Exception):
@@ -48,6 +57,41 @@ class OrderExists(Exception):
 def _plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; the codec wants ints and strings."""
     return json.loads(json.dumps(value, default=lambda d: int(d)))
+
+
+class OrderStore(Protocol):
+    """What the order use cases need of a store; ``OrderRepository`` is the DynamoDB one.
+
+    The tests hold every implementation to one contract (tests/unit/orders/
+    test_repository_contract.py), so use cases tested against one hold against the other.
+    """
+
+    def get(self, order_id: str) -> StoredOrder | None: ...
+
+    def by_tracking(self, tracking_number: str) -> StoredOrder | None:
+        """The order shipping this parcel, without the customer's personal data."""
+        ...
+
+    def events(self, order_id: str) -> list[StoredEvent]: ...
+
+    def notifications(self, order_id: str) -> NotificationLogEntries: ...
+
+    def due_order_ids(self, now: datetime, limit: int = 100) -> list[str]: ...
+
+    def create(
+        self, stored: StoredOrder, messages: Messages, now: datetime, facts: Facts = ()
+    ) -> None:
+        """Register a new order with its outbox records and facts (figures the stream counts);
+        OrderExists if the id is taken."""
+        ...
+
+    def save(self, change: OrderChange) -> None:
+        """Commit the change if the order is still at ``change.before.revision``, at once.
+
+        DuplicateEvent when its event is stored already, RevisionConflict when the order changed
+        since it was read, Conflict when a new tracking number belongs to another order.
+        """
+        ...
 
 
 class OrderRepository:
@@ -118,14 +162,8 @@ class OrderRepository:
 
     # -- writes ----------------------------------------------------------------------------
     def create(
-        self,
-        stored: StoredOrder,
-        messages: Sequence[OutboxMessage],
-        now: datetime,
-        facts: Sequence[Fact] = (),
+        self, stored: StoredOrder, messages: Messages, now: datetime, facts: Facts = ()
     ) -> None:
-        """Register a new order with its outbox records and facts; OrderExists if the id is
-        taken."""
         parts = _Parts()
         parts.add(
             ORDER_PART,
@@ -150,28 +188,22 @@ class OrderRepository:
                 raise OrderExists(stored.order_id) from exc
             raise
 
-    def save(
-        self,
-        before: StoredOrder,
-        after: StoredOrder,
-        messages: Sequence[OutboxMessage],
-        now: datetime,
-        event: StoredEvent | None = None,
-    ) -> None:
-        """Commit `after` if the order is still at `before.revision`, in one transaction.
-
-        Raises DuplicateEvent when `event` is already stored, RevisionConflict when the order
-        changed since it was read, Conflict when a new tracking number belongs to another order.
-        """
+    def save(self, change: OrderChange) -> None:
+        """One transaction; see OrderStore.save for what it refuses."""
+        after = change.after
         parts = _Parts()
-        if event is not None:
-            parts.add(EVENT_PART, self._event_put(after.order_id, event))
-        parts.add(ORDER_PART, self._order_update(before.revision, after))
-        known = {s.tracking_number for s in before.shipments}
+        if change.event is not None:
+            parts.add(EVENT_PART, self._event_put(after.order_id, change.event))
+        parts.add(ORDER_PART, self._order_update(change.before.revision, after))
+        known = {s.tracking_number for s in change.before.shipments}
         for shipment in after.shipments:
             parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
-        for message in messages:
-            parts.add(OUTBOX_PART, self._outbox_put(after, message, now))
+        for message in change.messages:
+            parts.add(OUTBOX_PART, self._outbox_put(after, message, change.now))
+        # The first delivered parcel schedules the rating reminder, in the same transaction.
+        reminder = reminder_due_at(change.before.shipments, after.shipments)
+        if reminder is not None:
+            parts.add(RATING_DUE_PART, rating_due_put(self._table, after.order_id, reminder))
         try:
             self._client.transact_write_items(
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
@@ -284,6 +316,7 @@ FACT_PART = "fact"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
 OUTBOX_PART = "outbox"
+RATING_DUE_PART = "rating_due"
 
 
 @dataclass

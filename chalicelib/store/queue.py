@@ -7,7 +7,14 @@ a message that must wait; a longer pause before retrying a throttled one).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import (
+        BatchResultErrorEntryTypeDef,
+        SendMessageBatchRequestEntryTypeDef,
+    )
 
 MAX_BATCH = 10  # SendMessageBatch takes at most ten entries
 MAX_DELAY_SECONDS = 900  # SQS delays a message at most 15 minutes
@@ -17,25 +24,28 @@ MAX_VISIBILITY_SECONDS = 43_200
 class EnqueueFailed(Exception):
     """SQS refused some entries of a batch; the caller must not treat them as sent."""
 
-    def __init__(self, failed: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, failed: Sequence[BatchResultErrorEntryTypeDef]) -> None:
         codes = sorted({str(entry.get("Code")) for entry in failed})
         super().__init__(f"{len(failed)} message(s) not enqueued: {', '.join(codes)}")
         self.failed = list(failed)
 
 
 class NotificationQueue:
-    def __init__(self, client: Any, queue_url: str) -> None:
+    def __init__(self, client: SQSClient, queue_url: str) -> None:
         self._client = client
         self._url = queue_url
 
     def send_all(self, bodies: Sequence[str], kind_of: Sequence[str] | None = None) -> int:
         """Enqueue every body, ten per request; raise EnqueueFailed unless all were accepted."""
-        failed: list[dict[str, Any]] = []
+        failed: list[BatchResultErrorEntryTypeDef] = []
         for start in range(0, len(bodies), MAX_BATCH):
             chunk = bodies[start : start + MAX_BATCH]
-            entries = []
+            entries: list[SendMessageBatchRequestEntryTypeDef] = []
             for offset, body in enumerate(chunk):
-                entry: dict[str, Any] = {"Id": str(offset), "MessageBody": body}
+                entry: SendMessageBatchRequestEntryTypeDef = {
+                    "Id": str(offset),
+                    "MessageBody": body,
+                }
                 if kind_of is not None:
                     entry["MessageAttributes"] = {
                         "kind": {"DataType": "String", "StringValue": kind_of[start + offset]}

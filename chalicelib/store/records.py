@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.domain.channels import CustomerChannel
 from chalicelib.domain.orders import OrderState, ShipmentEvent, ShipmentState
+from chalicelib.domain.outbox import OutboxMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,17 @@ class StoredOrder:
     @property
     def order_id(self) -> str:
         return self.order.order_id
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """One use case's write, committed whole or not at all."""
+
+    before: StoredOrder  # as read: the write holds only while its revision is the stored one
+    after: StoredOrder
+    messages: Sequence[OutboxMessage]  # the outbox records that announce the change
+    now: datetime
+    event: StoredEvent | None = None  # the carrier event behind it, stored once
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,7 +157,9 @@ def test_split_order_has_several_shipments(client: Any) -> None:
     assert order["shipments"][0]["items"] == [
         {"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M"}
     ]
-    assert "status" not in order["shipments"][0]  # no canonical status before the first scan
+    # Before the first scan: the status the schema requires, and no events.
+    assert order["shipments"][0]["status"] == "info_received"
+    assert order["shipments"][0]["events"] == []
 
 
 def test_shipment_again_is_200_other_body_409(client: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib import settings
 from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
 from tests.conftest import TEST_ENV
 from tests.unit.tracking import senders
@@ -276,3 +277,18 @@ def test_carrier_events_keep_the_customer_on_the_order_and_off_the_tracking_copy
     assert order["record"]["customer"]["email"] == "anna@example.com"
     assert order["shipments"][0]["status"] == "in_transit"
     assert "customer" not in copy["record"] and "destination" not in copy["record"]
+
+
+def test_one_sources_own_secret_overrides_the_shared_one(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PK_WEBHOOK_SECRET_17TRACK", "seventeen-only")
+    settings.reset_caches()
+    fixture, tracking_number, _sign = SOURCES["17track"]
+    given_order_shipped_with(client, tracking_number)
+    body = senders.body_of(senders.fixture(fixture))
+
+    shared = send(client, "17track", body, senders.seventeen_track_headers(body, SECRET))
+    own = send(client, "17track", body, senders.seventeen_track_headers(body, "seventeen-only"))
+
+    assert (shared.status_code, own.status_code) == (401, 200)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
 import requests
+from moto.dynamodb.models.table import Table
 
 from chalicelib import deps, settings
 from devstack.embedded_aws import EmbeddedAWS
@@ -70,6 +72,21 @@ def api(embedded_aws: dict[str, Any]) -> Iterator[str]:
 def pump(embedded_aws: dict[str, Any]) -> EventPump:
     """The local event pump over the app under test: stream → relay, queue → sender."""
     return EventPump.connected(app_under_test(), embedded_aws["table"], REGION, log=lambda _: None)
+
+
+@pytest.fixture
+def table_copies(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Names of the tables the embedded AWS deep-copies (moto's own rollback copies per write)."""
+    copies: list[str] = []
+    real: Callable[..., Any] = copy.deepcopy
+
+    def counting(value: Any, memo: Any = None) -> Any:
+        if isinstance(value, Table):
+            copies.append(value.name)
+        return real(value, memo)
+
+    monkeypatch.setattr(copy, "deepcopy", counting)
+    yield copies
 
 
 def post_carrier_events(api: str, *events: dict[str, Any]) -> dict[str, Any]:

@@ -49,6 +49,21 @@ SQS_RECORD = {
     "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:promise-keeper-notifications",
     "awsRegion": "eu-central-1",
 }
+# An outbox record and a fact that cannot be read: the stream functions log them and go on.
+UNREADABLE_INSERTS = [
+    {
+        "eventID": f"e-{n}",
+        "eventName": "INSERT",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": {"PK": {"S": pk}, "SK": {"S": "1"}},
+            "NewImage": {"PK": {"S": pk}, "SK": {"S": "1"}},
+            "SequenceNumber": str(n),
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+    for n, pk in enumerate(("OUTBOX#lambda-entry", "FACT#lambda-entry"), start=1)
+]
 SCHEDULED = {
     "version": "0",
     "id": "e-1",
@@ -62,7 +77,7 @@ SCHEDULED = {
 }
 # One event per kind of source, and the metric each function records for it.
 EVENTS: dict[str, dict[str, Any]] = {
-    "DynamoDB": {"Records": []},
+    "DynamoDB": {"Records": UNREADABLE_INSERTS},
     "SQS": {"Records": [SQS_RECORD]},
     "Schedule": SCHEDULED,
 }
@@ -71,6 +86,7 @@ METRICS = {
     "ProjectCounters": "FactsCounted",
     "SendNotifications": "NotificationMessagesUnprocessable",
     "SweepDueOrders": "OrdersReevaluatedBySchedule",
+    "SendRatingReminders": "RatingRemindersQueued",
 }
 
 
@@ -90,7 +106,6 @@ def invoke_as_lambda(handler: str, event: dict[str, Any], function: str) -> list
     environment = {
         **os.environ,
         "POWERTOOLS_METRICS_DISABLED": "false",
-        "POWERTOOLS_LOGGER_LOG_EVENT": "true",  # the logger middleware logs the event it gets
     }
     done = subprocess.run(
         [sys.executable, "-c", INVOKE, handler, json.dumps(event), function],
@@ -114,7 +129,7 @@ def test_an_event_function_runs_in_lambda_with_the_app_middleware(
     # When a fresh process enters through it, as Lambda does
     lines = invoke_as_lambda(handler, EVENTS[source], f"promise-keeper-prod-{function}")
 
-    # Then the logger middleware put the Lambda context on its log lines
+    # Then the log-keys middleware put the Lambda context on the function's log lines
     logs = [line for line in lines if "level" in line]
     assert logs, lines
     assert {log["function_name"] for log in logs} == {f"promise-keeper-prod-{function}"}

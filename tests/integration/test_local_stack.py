@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from devstack import registry
 from tests.integration.conftest import free_port
 
 pytestmark = pytest.mark.integration
@@ -57,6 +58,8 @@ def test_local_stack_serves_the_api_and_stops_cleanly_on_ctrl_c() -> None:
         assert unknown.status_code == 404
         assert unknown.headers["Content-Type"] == "application/problem+json"
         assert "promise-keeper" in tables["TableNames"]
+        # `make mail` finds it on its own ports.
+        assert (stack.pid, aws_port) in {(s.pid, s.aws_port) for s in registry.running()}
     finally:
         stack.send_signal(signal.SIGINT)
         output, _ = stack.communicate(timeout=30)
@@ -64,6 +67,7 @@ def test_local_stack_serves_the_api_and_stops_cleanly_on_ctrl_c() -> None:
     assert stack.returncode == 0
     assert "Stopped." in output
     assert "Traceback" not in output
+    assert stack.pid not in {s.pid for s in registry.running()}
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:

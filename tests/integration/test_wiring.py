@@ -70,6 +70,16 @@ EXPECTED_ACTIONS = {
         "ses:SendEmail",
         "sns:Publish",
     },
+    "SendRatingReminders": OWN
+    | {
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:TransactWriteItems",
+        "secretsmanager:GetSecretValue",
+        "sqs:SendMessage",
+    },
     "SweepDueOrders": OWN
     | {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue", "sqs:SendMessage"}
     | TABLE_WRITE,

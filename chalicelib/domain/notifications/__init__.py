@@ -1,6 +1,6 @@
 """Notification planning: which state changes are worth a message, to whom, how and when.
 
-Pure rules over an OutboxMessage and an OrderView; the SQS sender renders and sends the plan.
+Pure rules over an OutboxMessage and an OrderSnapshot; the SQS sender renders and sends the plan.
 """
 
 from chalicelib.domain.notifications.milestones import (
@@ -11,7 +11,6 @@ from chalicelib.domain.notifications.milestones import (
     message_types,
     milestone_for,
 )
-from chalicelib.domain.notifications.order_view import OrderView, ShipmentView
 from chalicelib.domain.notifications.planning import (
     CUSTOMER_CHANNELS,
     DEFAULT_POLICY,
@@ -21,6 +20,7 @@ from chalicelib.domain.notifications.planning import (
 )
 from chalicelib.domain.notifications.quiet_hours import is_quiet, next_send_time
 from chalicelib.domain.notifications.recipient import Recipient, time_zone_for
+from chalicelib.domain.notifications.snapshot import OrderSnapshot, ShipmentSnapshot
 from chalicelib.domain.notifications.values import (
     Channel,
     CustomerChannel,
@@ -39,11 +39,11 @@ __all__ = [
     "Delivery",
     "Milestone",
     "NotificationPolicy",
-    "OrderView",
+    "OrderSnapshot",
     "Plan",
     "Recipient",
     "Rule",
-    "ShipmentView",
+    "ShipmentSnapshot",
     "Skip",
     "SkipReason",
     "customer_channels",

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.domain.notifications.order_view import OrderView, ShipmentView
+from chalicelib.domain.notifications.snapshot import OrderSnapshot, ShipmentSnapshot
 from chalicelib.domain.notifications.values import Channel, Skip, SkipReason
 from chalicelib.domain.outbox import OutboxKind, OutboxMessage
 
@@ -44,6 +44,9 @@ RULES: Mapping[tuple[OutboxKind, str], Rule] = {
     ("promise_state", "late"): Rule("delayed", per_status=True),
     ("return_status", "received"): Rule("return_received"),
     ("return_status", "refunded"): Rule("refund_issued"),
+    ("rating_reminder", ANY_STATUS): Rule("rating_reminder"),
+    # The status is the rating: a rating changed to another low score is news again.
+    ("low_rating", ANY_STATUS): Rule("low_rating", per_status=True),
 }
 
 
@@ -78,7 +81,7 @@ def find_rule(kind: OutboxKind, status: str | None) -> Rule | None:
     return RULES.get((kind, status or ANY_STATUS)) or RULES.get((kind, ANY_STATUS))
 
 
-def milestone_for(message: OutboxMessage, order: OrderView) -> Milestone | Skip:
+def milestone_for(message: OutboxMessage, order: OrderSnapshot) -> Milestone | Skip:
     """The milestone this message announces, or why it announces nothing."""
     rule = find_rule(message.kind, message.status)
     if rule is None:
@@ -89,7 +92,7 @@ def milestone_for(message: OutboxMessage, order: OrderView) -> Milestone | Skip:
     return _milestone(rule, message, order)
 
 
-def _reason_to_skip(rule: Rule, message: OutboxMessage, order: OrderView) -> SkipReason | None:
+def _reason_to_skip(rule: Rule, message: OutboxMessage, order: OrderSnapshot) -> SkipReason | None:
     if rule.only_after is not None and message.previous not in rule.only_after:
         return "repeated_milestone"
     if message.kind == "shipment_status" and order.shipment(message.shipment_id) is None:
@@ -103,7 +106,7 @@ def _reason_to_skip(rule: Rule, message: OutboxMessage, order: OrderView) -> Ski
     return None
 
 
-def _current_status(message: OutboxMessage, order: OrderView) -> str | None:
+def _current_status(message: OutboxMessage, order: OrderSnapshot) -> str | None:
     """The status the view holds now for what the message is about; None where it holds none."""
     if message.kind == "shipment_status":
         shipment = order.shipment(message.shipment_id)
@@ -115,7 +118,7 @@ def _current_status(message: OutboxMessage, order: OrderView) -> str | None:
     return None
 
 
-def _completes_order(message: OutboxMessage, order: OrderView) -> bool:
+def _completes_order(message: OutboxMessage, order: OrderSnapshot) -> bool:
     """Whether this parcel's arrival made the order delivered (no other parcel arrived later).
 
     Decided from event times, not from when the message is processed, so a retry decides the same.
@@ -126,14 +129,14 @@ def _completes_order(message: OutboxMessage, order: OrderView) -> bool:
     return all(_delivered_by(s, message.occurred_at) for s in others)
 
 
-def _delivered_by(shipment: ShipmentView, instant: datetime) -> bool:
+def _delivered_by(shipment: ShipmentSnapshot, instant: datetime) -> bool:
     # Without a delivery time a parcel counts as earlier: at worst the "all delivered" message
     # stands in for this parcel's own one, never both go out.
     arrived = shipment.delivered_at
     return shipment.status == "delivered" and (arrived is None or arrived <= instant)
 
 
-def _milestone(rule: Rule, message: OutboxMessage, order: OrderView) -> Milestone:
+def _milestone(rule: Rule, message: OutboxMessage, order: OrderSnapshot) -> Milestone:
     variant = message.status if rule.per_status else None
     if rule.split_type is None:
         return Milestone(

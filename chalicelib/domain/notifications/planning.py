@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from chalicelib.domain.notifications.milestones import Milestone, dedup_key, milestone_for
-from chalicelib.domain.notifications.order_view import OrderView
 from chalicelib.domain.notifications.quiet_hours import QUIET_FROM, QUIET_UNTIL, next_send_time
 from chalicelib.domain.notifications.recipient import Recipient
+from chalicelib.domain.notifications.snapshot import OrderSnapshot
 from chalicelib.domain.notifications.values import (
     Channel,
     CustomerChannel,
@@ -27,6 +27,8 @@ CUSTOMER_CHANNELS: Mapping[str, tuple[CustomerChannel, ...]] = {
     "failed_attempt": ("email", "sms"),
     "delayed": ("email", "sms"),
 }
+# Alerts for the merchant alone: they go to the merchant's webhook and never to the customer.
+MERCHANT_ALERTS: frozenset[str] = frozenset({"low_rating"})
 # Which channels wait for the end of quiet hours.
 QUIET_CHANNELS: frozenset[CustomerChannel] = frozenset({"sms"})
 MISSING_ADDRESS: Mapping[CustomerChannel, SkipReason] = {"email": "no_email", "sms": "no_phone"}
@@ -48,7 +50,7 @@ def customer_channels(message_type: str) -> tuple[CustomerChannel, ...]:
 
 def plan(
     message: OutboxMessage,
-    order: OrderView,
+    order: OrderSnapshot,
     now: datetime,
     policy: NotificationPolicy = DEFAULT_POLICY,
 ) -> Plan:
@@ -56,10 +58,12 @@ def plan(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if message.order_id != order.order_id:
-        raise ValueError("the order view does not belong to the message")
+        raise ValueError("the order snapshot does not belong to the message")
     found = milestone_for(message, order)
     if isinstance(found, Skip):
         return Plan(message_type=None, skips=(found,))
+    if found.message_type in MERCHANT_ALERTS:
+        return _merchant_alert(found, order.recipient, now, policy)
     outcomes: list[Delivery | Skip] = [
         _customer_delivery(found, channel, order.recipient, now, policy)
         for channel in customer_channels(found.message_type)
@@ -68,6 +72,16 @@ def plan(
         outcomes.append(_webhook_mirror(found, _deliveries(outcomes)))
     skips = tuple(o for o in outcomes if isinstance(o, Skip))
     return Plan(found.message_type, _deliveries(outcomes), skips)
+
+
+def _merchant_alert(
+    milestone: Milestone, recipient: Recipient, now: datetime, policy: NotificationPolicy
+) -> Plan:
+    if not policy.merchant_webhook:
+        skip = Skip("webhook", "no_merchant_webhook", dedup_key(milestone, "webhook"))
+        return Plan(milestone.message_type, skips=(skip,))
+    alert = _delivery(milestone, "webhook", now.astimezone(UTC), recipient.locale)
+    return Plan(milestone.message_type, (alert,))
 
 
 def _deliveries(outcomes: list[Delivery | Skip]) -> tuple[Delivery, ...]:

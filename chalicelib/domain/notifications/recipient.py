@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
-from chalicelib.domain.notifications.values import CustomerChannel
+from chalicelib.domain.channels import CUSTOMER_CHANNEL_NAMES, CustomerChannel
 
 DEFAULT_TIME_ZONE = "UTC"
 DEFAULT_CHANNELS: tuple[CustomerChannel, ...] = ("email",)  # SMS needs an explicit opt-in
-KNOWN_CHANNELS: tuple[CustomerChannel, ...] = ("email", "sms")
 
 # The zones of a destination country, its most populous first (the default for dates). Quiet
 # hours hold when it is night in *any* of them, so a customer who gave no zone is never woken;
@@ -58,11 +58,16 @@ COUNTRY_TIME_ZONES: Mapping[str, tuple[str, ...]] = {
 
 
 def is_time_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):  # unknown name, or not a valid key at all
-        return False
-    return True
+    """An IANA zone name the zone database holds: `ZoneInfo` alone would also open files such
+    as `localtime` or `posixrules`, which are no zone names."""
+    return name in iana_zone_names()
+
+
+@cache
+def iana_zone_names() -> frozenset[str]:
+    # Read from the zone database once per container, on first use. Some systems link their
+    # own zone in as "localtime": a file there, but no IANA name.
+    return frozenset(available_timezones()) - {"localtime"}
 
 
 def time_zone_for(country: str | None, time_zone: str | None = None) -> str:
@@ -124,4 +129,4 @@ def _channels(given: Iterable[str] | None) -> tuple[CustomerChannel, ...]:
     if given is None:
         return DEFAULT_CHANNELS
     chosen = [name.strip().lower() for name in given]
-    return tuple(c for c in KNOWN_CHANNELS if c in chosen)
+    return tuple(c for c in CUSTOMER_CHANNEL_NAMES if c in chosen)

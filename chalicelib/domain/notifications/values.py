@@ -20,6 +20,7 @@ SkipReason = Literal[
     "no_email",
     "no_phone",
     "nothing_sent_to_customer",  # the merchant mirror only records what the customer was sent
+    "no_merchant_webhook",  # an alert for the merchant, who configured no webhook
     "rejected_by_provider",  # SES/SNS/the merchant refused the address for good (the sender)
 ]
 

@@ -15,7 +15,6 @@ from chalicelib.domain.orders.order_status import (
     derive_order_status,
     fulfilment,
 )
-from chalicelib.domain.orders.parcel_status import ParcelStatus
 from chalicelib.domain.orders.policy import DEFAULT_POLICY, PromisePolicy
 from chalicelib.domain.orders.promise_state import (
     ParcelProgress,
@@ -39,6 +38,7 @@ from chalicelib.domain.orders.transitions import (
     record_event,
     reevaluate,
 )
+from chalicelib.domain.parcel_status import ParcelStatus
 
 __all__ = [
     "DEFAULT_POLICY",

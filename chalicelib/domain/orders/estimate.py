@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, tzinfo
 
-from chalicelib.domain.orders.parcel_status import TERMINAL
 from chalicelib.domain.orders.shipment import ShipmentState
+from chalicelib.domain.parcel_status import TERMINAL
 
 # Injected by the caller (the promise engine's transit rules): last scan date → delivery date.
 EstimateRule = Callable[[date], date | None]

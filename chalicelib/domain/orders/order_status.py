@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from chalicelib.domain.orders.parcel_status import LEFT_WAREHOUSE, TROUBLE, ParcelStatus
 from chalicelib.domain.orders.shipment import ShipmentState
+from chalicelib.domain.parcel_status import LEFT_WAREHOUSE, TROUBLE, ParcelStatus
 
 
 class OrderStatus(StrEnum):

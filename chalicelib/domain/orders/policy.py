@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from chalicelib.domain.orders.parcel_status import ParcelStatus
+from chalicelib.domain.parcel_status import ParcelStatus
 
 # How long a parcel in this status may go without a new carrier event before the promise is at
 # risk. Statuses not listed never go stale (e.g. available_for_pickup waits on the customer).

@@ -21,8 +21,8 @@ from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.orders.parcel_status import ParcelStatus
 from chalicelib.domain.orders.policy import DEFAULT_POLICY, PromisePolicy
+from chalicelib.domain.parcel_status import ParcelStatus
 
 
 class PromiseState(StrEnum):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.orders.parcel_status import ParcelStatus, parse_status, rank
+from chalicelib.domain.parcel_status import ParcelStatus, parse_status, rank
 
 EventKey = tuple[datetime, int, str]
 

@@ -10,16 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.promise.explain import Step, parcel_steps, window_step
 from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig, Source
 from chalicelib.domain.promise.sourcing import Items, Part, Stock, allocate, stock_of
-
-UnavailableReason = Literal[
-    "outside_zone", "out_of_stock", "cutoff_passed", "destination_not_served"
-]
+from chalicelib.domain.promise.terms import UnavailableReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +44,9 @@ class Parcel:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Promise:
+class MethodPromise:
+    """What one shipping method promises for the cart: dates, price, cut-off, parcels."""
+
     rule: MethodRule
     price: Money
     earliest: date
@@ -71,7 +69,7 @@ class Unavailable:
 @dataclass(frozen=True, slots=True, eq=False)
 class Quote:
     at: datetime
-    options: tuple[Promise, ...]  # by earliest delivery, then price
+    options: tuple[MethodPromise, ...]  # by earliest delivery, then price
     unavailable: tuple[Unavailable, ...]  # in rule order
 
 
@@ -99,11 +97,11 @@ def quote(config: PromiseConfig, request: QuoteInput) -> Quote:
     subtotal = request.subtotal or config.catalogue.subtotal(request.items)
     moment = _Moment(request.at)
     served = request.country in config.rules.countries
-    options: list[Promise] = []
+    options: list[MethodPromise] = []
     unavailable: list[Unavailable] = []
     for method, rules in config.rules.methods:
         outcome = _quote_method(method, rules, request, stocks, moment, subtotal, served)
-        if isinstance(outcome, Promise):
+        if isinstance(outcome, MethodPromise):
             options.append(outcome)
         else:
             unavailable.append(outcome)
@@ -120,7 +118,7 @@ def _quote_method(
     moment: _Moment,
     subtotal: Money | None,
     served: bool,
-) -> Promise | Unavailable:
+) -> MethodPromise | Unavailable:
     rule = _rule_for(rules, request.country, request.postal_code)
     if rule is None:
         return Unavailable(method, "outside_zone" if served else "destination_not_served")
@@ -138,7 +136,7 @@ def _quote_method(
         latest = max(parcel.latest for parcel in parcels)
         order_by = min((parcel.order_by for parcel in parcels), key=datetime.timestamp)
     steps = _explain(rule, parcels, moment, earliest, latest) if request.explain else ()
-    return Promise(
+    return MethodPromise(
         rule, rule.price.for_subtotal(subtotal), earliest, latest, order_by, parcels, steps
     )
 

@@ -7,12 +7,10 @@ a parcel scanned today in transit is not delivered today by the rules alone).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
+from chalicelib.domain.orders.estimate import EstimateRule
 from chalicelib.domain.promise.rules import MethodRule, PromiseConfig
-
-EstimateRule = Callable[[date], date | None]
 
 
 def find_rule(

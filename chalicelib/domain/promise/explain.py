@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 
 from chalicelib.domain.promise.rules import MethodRule, Source
+from chalicelib.domain.promise.terms import StepKind
 
-StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
 ONE_DAY = timedelta(days=1)
 
 

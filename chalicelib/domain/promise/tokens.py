@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.errors import InvalidToken
-from chalicelib.domain.promise.engine import Promise
+from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.promise.rules import Money
 from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.signing import issue_token, shared, verify_token
@@ -82,7 +82,7 @@ def cart_digest(items: Iterable[tuple[str, int]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def issue_promise_token(promise: Promise, context: TokenContext) -> str:
+def issue_promise_token(promise: MethodPromise, context: TokenContext) -> str:
     claims: dict[str, Any] = {
         "v": CLAIMS_VERSION,
         "method": promise.rule.method,

@@ -5,10 +5,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
+from chalicelib.domain.date_range import AcceptedRange
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.orders.shipment import ShipmentEvent
 from chalicelib.domain.tracking.status import ParcelStatus, SkipReason
+
+
+class EventOutcome(StrEnum):
+    """What became of one carrier event, for an outbound parcel or a return parcel alike."""
+
+    ACCEPTED = "accepted"  # stored, and its order or return moved with it
+    DUPLICATE = "duplicate"  # seen before: nothing written, nothing sent
+    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"  # no parcel here has this number
 
 
 @dataclass(frozen=True)
@@ -62,3 +72,19 @@ def derive_event_id(
     instant = occurred_at.astimezone(UTC).isoformat()
     key = "\x1f".join((source, tracking_number, instant, carrier_status or ""))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def check_dates(events: tuple[TrackingEvent, ...], accepted: AcceptedRange) -> None:
+    """Refuse the whole batch when a scan or an estimate lies outside the accepted range: stored,
+    a scan dated 2200 would stay its parcel's newest event for good."""
+    problems: list[dict[str, object]] = []
+    for index, event in enumerate(events):
+        if not accepted.holds(event.occurred_at):
+            problems.append({"loc": ["events", index, "occurred_at"], "msg": accepted.message})
+        estimate = event.estimated_delivery
+        if estimate is not None and not accepted.holds(estimate):
+            problems.append(
+                {"loc": ["events", index, "estimated_delivery"], "msg": accepted.message}
+            )
+    if problems:
+        raise InvalidInput("an event is dated outside the accepted range", problems)

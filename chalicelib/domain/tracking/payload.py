@@ -3,24 +3,15 @@ value formats (instants, calendar days, locations) the senders share."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.json_input import validate_json as strict_json
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def load_json(raw_body: bytes) -> object:
-    try:
-        return json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(
-            "Body is not valid JSON", [{"loc": ["body"], "msg": "Invalid JSON"}]
-        ) from exc
 
 
 def validate(model: type[M], data: object, what: str) -> M:
@@ -28,12 +19,24 @@ def validate(model: type[M], data: object, what: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        # Only loc and msg: pydantic's "input" would echo the sender's data (possibly personal).
-        errors: list[dict[str, object]] = [
-            {"loc": list(error["loc"]), "msg": error["msg"]}
-            for error in exc.errors(include_url=False)
-        ]
-        raise InvalidInput(f"Body is not a {what} webhook", errors) from exc
+        raise _not_the_format(exc, what) from exc
+
+
+def validate_json(model: type[M], raw_body: bytes, what: str) -> M:
+    """Validate the raw body as ``model`` in strict JSON mode, for our own format: `true` is no
+    number and `0` no instant (pydantic's lax mode reads numbers as unix time)."""
+    try:
+        return strict_json(model, raw_body)
+    except ValidationError as exc:
+        raise _not_the_format(exc, what) from exc
+
+
+def _not_the_format(exc: ValidationError, what: str) -> InvalidInput:
+    # Only loc and msg: pydantic's "input" would echo the sender's data (possibly personal).
+    errors: list[dict[str, object]] = [
+        {"loc": list(error["loc"]), "msg": error["msg"]} for error in exc.errors(include_url=False)
+    ]
+    return InvalidInput(f"Body is not a {what} webhook", errors)
 
 
 def parse_instant(text: str | None) -> datetime | None:
@@ -45,7 +48,10 @@ def parse_instant(text: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        # An instant that cannot be placed in UTC (year 1 east of Greenwich, 9999 west of it)
+        # is no instant either: every later step converts to UTC.
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
     return moment if moment.utcoffset() is not None else None
 

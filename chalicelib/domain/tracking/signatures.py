@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.errors import InvalidSignature
 
-# The generic scheme's window (API.md); also used for Shippo and EasyPost v2, whose docs name a
+# The generic scheme's window (docs/api.md); also used for Shippo and EasyPost v2, whose docs name a
 # tolerance window without a number we could rely on.
 REPLAY_WINDOW = timedelta(minutes=5)
 

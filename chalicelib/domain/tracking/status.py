@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chalicelib.domain.orders.parcel_status import TERMINAL, ParcelStatus
+from chalicelib.domain.parcel_status import TERMINAL, ParcelStatus
 
 __all__ = ["ParcelStatus", "SkipReason", "StatusMap"]
 

@@ -13,12 +13,13 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from chalicelib import settings
+from chalicelib.domain.tracking import SOURCES
 from chalicelib.settings import SecretsUnavailable, get_secrets, sha256_hex
 
 SECRET_NAME = "promise-keeper/test"
 COMPLETE: dict[str, Any] = {
     "merchant_api_key_sha256": [sha256_hex("shop-key")],
-    "webhook_secrets": {source: f"{source}-secret" for source in settings.WEBHOOK_SOURCES},
+    "webhook_secrets": {source: f"{source}-secret" for source in settings.webhook_sources()},
     "token_secret": "token-secret",
     "merchant_webhook_secret": "mirror-secret",
 }
@@ -151,3 +152,12 @@ def test_the_test_environment_secrets_are_used_as_given() -> None:
     assert secrets.merchant_key_hashes == (sha256_hex("test-merchant-key"),)
     assert secrets.token_secret == "test-token-secret"
     assert secrets.merchant_webhook_secret == "test-webhook-secret"  # the shared webhook secret
+
+
+def test_every_source_the_registry_lists_has_a_secret_and_no_other_name_does() -> None:
+    secrets = get_secrets()
+
+    assert {s: secrets.webhook_secret(s) for s in SOURCES} == dict.fromkeys(
+        SOURCES, "test-webhook-secret"
+    )
+    assert secrets.webhook_secret("fedex") is None

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chalicelib.domain.notifications import OrderView, Recipient, ShipmentView
+from chalicelib.domain.notifications import OrderSnapshot, Recipient, ShipmentSnapshot
 from chalicelib.domain.outbox import OutboxKind, OutboxMessage
 from chalicelib.domain.signing import customer_token
 
@@ -30,8 +30,8 @@ def recipient(**changes: Any) -> Recipient:
 
 def shipment(
     shipment_id: str = "S1", status: str | None = "in_transit", **changes: Any
-) -> ShipmentView:
-    base = ShipmentView(
+) -> ShipmentSnapshot:
+    base = ShipmentSnapshot(
         shipment_id=shipment_id,
         carrier="dhl",
         tracking_number=f"00340434161094042{shipment_id}",
@@ -41,8 +41,8 @@ def shipment(
     return replace(base, **changes)
 
 
-def order(*shipments: ShipmentView, status: str = "shipped", **changes: Any) -> OrderView:
-    base = OrderView(
+def order(*shipments: ShipmentSnapshot, status: str = "shipped", **changes: Any) -> OrderSnapshot:
+    base = OrderSnapshot(
         order_id=ORDER_ID,
         status=status,
         recipient=recipient(),

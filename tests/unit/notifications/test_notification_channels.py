@@ -39,7 +39,7 @@ from chalicelib.channels.email import EmailSender
 from chalicelib.channels.render import RenderedMessage, context_for, render
 from chalicelib.channels.sms import SmsSender
 from chalicelib.channels.webhook import WebhookSender
-from chalicelib.domain.notifications import Channel, Delivery, OrderView
+from chalicelib.domain.notifications import Channel, Delivery, OrderSnapshot
 from devstack.environment import REGION
 from devstack.mailbox import SentSms, sent_emails, sent_sms
 from tests.conftest import SENDER
@@ -65,12 +65,12 @@ def delivery(channel: Channel, message_type: str = "shipped", **changes: Any) ->
     return replace(base, **changes)
 
 
-def rendered(view: OrderView, planned: Delivery) -> RenderedMessage:
+def rendered(view: OrderSnapshot, planned: Delivery) -> RenderedMessage:
     context = context_for(view, planned, shop_name=SHOP)
     return render(planned.message_type, planned.locale, context)
 
 
-def outgoing(planned: Delivery, address: str | None, view: OrderView | None = None) -> Outgoing:
+def outgoing(planned: Delivery, address: str | None, view: OrderSnapshot | None = None) -> Outgoing:
     view = view or order(shipment("S1"))
     return Outgoing(planned, rendered(view, planned), address)
 

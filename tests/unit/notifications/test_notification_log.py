@@ -235,7 +235,7 @@ def test_record_skip_does_not_break_a_running_claim(
 
 
 # -- the order read model -------------------------------------------------------------------------
-def test_order_view_lists_only_the_notifications_that_were_sent(
+def test_reading_an_order_lists_only_the_notifications_that_were_sent(
     notifications: NotificationLog,
 ) -> None:
     orders = deps.order_service()

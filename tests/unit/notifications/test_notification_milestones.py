@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.domain.notifications import (
     Milestone,
-    OrderView,
+    OrderSnapshot,
     Skip,
     SkipReason,
     dedup_key,
@@ -24,7 +24,7 @@ T1, T2, T3 = NOW, NOW + timedelta(hours=5), NOW + timedelta(days=1)
 
 def _current(
     kind: OutboxKind, status: str | None, previous: str | None = None
-) -> tuple[OutboxMessage, OrderView]:
+) -> tuple[OutboxMessage, OrderSnapshot]:
     """A message and the order as it is right after that change (the usual, prompt case)."""
     if kind == "shipment_status":
         return (
@@ -118,7 +118,9 @@ def test_other_changes_send_nothing_and_say_why(
         (message("promise_state", "late"), order(promise_state="kept", status="delivered")),
     ],
 )
-def test_news_the_order_has_moved_past_is_superseded(msg: OutboxMessage, view: OrderView) -> None:
+def test_news_the_order_has_moved_past_is_superseded(
+    msg: OutboxMessage, view: OrderSnapshot
+) -> None:
     assert milestone_for(msg, view) == Skip(None, "superseded")
 
 
@@ -141,6 +143,8 @@ def test_the_rules_produce_exactly_the_documented_message_types() -> None:
         "all_delivered",
         "return_received",
         "refund_issued",
+        "rating_reminder",
+        "low_rating",
     }
 
 
@@ -148,7 +152,7 @@ def test_the_rules_produce_exactly_the_documented_message_types() -> None:
 
 
 def _delivered_emails(
-    history: list[tuple[OutboxMessage, OrderView]],
+    history: list[tuple[OutboxMessage, OrderSnapshot]],
 ) -> list[tuple[str, str | None]]:
     """Plan every message and list the delivered-type emails: (type, shipment)."""
     emails = []
@@ -179,7 +183,7 @@ def test_single_shipment_delivered_shares_the_parcel_key_so_it_can_never_go_twic
     assert order_level.dedup_key == parcel_level == "1001#S1#delivered#email"
 
 
-def _split_history(processed_late: bool) -> list[tuple[OutboxMessage, OrderView]]:
+def _split_history(processed_late: bool) -> list[tuple[OutboxMessage, OrderSnapshot]]:
     s1_in, s2_on_way = shipment("S1", "delivered", delivered_at=T1), shipment("S2", "in_transit")
     s2_in = shipment("S2", "delivered", delivered_at=T2)
     after_first = order(s1_in, s2_on_way, status="partially_delivered")

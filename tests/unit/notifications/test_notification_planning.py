@@ -11,12 +11,13 @@ import pytest
 
 from chalicelib.domain.notifications import (
     NotificationPolicy,
-    OrderView,
+    OrderSnapshot,
     Plan,
     Skip,
     message_types,
     plan,
 )
+from chalicelib.domain.notifications.planning import MERCHANT_ALERTS
 from chalicelib.domain.outbox import OutboxKind, OutboxMessage
 from tests.unit.notifications.builders import NOW, message, order, recipient, shipment
 
@@ -37,10 +38,12 @@ TRIGGERS: dict[str, tuple[OutboxKind, str | None, dict[str, Any]]] = {
     "delayed": ("promise_state", "late", {}),
     "return_received": ("return_status", "received", {"return_id": "R1"}),
     "refund_issued": ("return_status", "refunded", {"return_id": "R1"}),
+    "rating_reminder": ("rating_reminder", None, {}),
+    "low_rating": ("low_rating", "2", {}),
 }
 
 
-def trigger(message_type: str, **recipient_changes: Any) -> tuple[OutboxMessage, OrderView]:
+def trigger(message_type: str, **recipient_changes: Any) -> tuple[OutboxMessage, OrderSnapshot]:
     """The message that yields ``message_type`` and the order right after it."""
     kind, status, refs = TRIGGERS[message_type]
     if message_type == "all_delivered":
@@ -62,7 +65,7 @@ def test_every_message_type_has_a_trigger_in_these_tests() -> None:
     assert set(TRIGGERS) == message_types()
 
 
-@pytest.mark.parametrize("message_type", sorted(message_types()))
+@pytest.mark.parametrize("message_type", sorted(message_types() - MERCHANT_ALERTS))
 def test_email_always_and_sms_only_for_the_three_urgent_types(message_type: str) -> None:
     # Given a customer with email and phone who opted into both
     msg, view = trigger(message_type)
@@ -221,7 +224,18 @@ def test_naive_now_is_refused() -> None:
         plan(msg, view, NOW.replace(tzinfo=None))
 
 
-def test_an_order_view_of_another_order_is_refused() -> None:
+def test_a_snapshot_of_another_order_is_refused() -> None:
     msg, view = trigger("shipped")
     with pytest.raises(ValueError, match="does not belong"):
         plan(msg, replace(view, order_id="2002"), NOW)
+
+
+def test_a_low_rating_alerts_the_merchants_webhook_and_never_the_customer() -> None:
+    msg, view = trigger("low_rating")
+
+    alerted = plan(msg, view, NOW, WEBHOOK)
+    unconfigured = plan(msg, view, NOW)
+
+    assert [(d.channel, d.variant) for d in alerted.deliveries] == [("webhook", "2")]
+    assert unconfigured.deliveries == ()
+    assert [s.reason for s in unconfigured.skips] == ["no_merchant_webhook"]

@@ -26,13 +26,15 @@ from chalicelib.channels.render import (
 from chalicelib.domain.notifications import (
     CUSTOMER_CHANNELS,
     Delivery,
-    OrderView,
+    OrderSnapshot,
     message_types,
 )
+from chalicelib.domain.notifications.planning import MERCHANT_ALERTS
 from tests.unit.notifications.builders import NOW, TRACKING_URL, order, recipient, shipment
 
 LOCALES = ["de", "en"]
-TYPES = sorted(message_types())
+# The customer's messages; the merchant's alerts (webhook only) are tested on their own below.
+TYPES = sorted(message_types() - MERCHANT_ALERTS)
 SMS_TYPES = sorted(t for t, channels in CUSTOMER_CHANNELS.items() if "sms" in channels)
 PARCEL_TYPES = {
     "shipped",
@@ -75,7 +77,7 @@ def delivery(message_type: str, **changes: Any) -> Delivery:
     return replace(base, **changes)
 
 
-def split_order(name: str = "Anna Schmidt") -> OrderView:
+def split_order(name: str = "Anna Schmidt") -> OrderSnapshot:
     return order(
         shipment("S1", "in_transit", location="Packstation 123"),
         shipment("S2", "delivered", carrier="dpd"),
@@ -83,7 +85,7 @@ def split_order(name: str = "Anna Schmidt") -> OrderView:
     )
 
 
-def rendered(message_type: str, locale: str, view: OrderView | None = None) -> RenderedMessage:
+def rendered(message_type: str, locale: str, view: OrderSnapshot | None = None) -> RenderedMessage:
     view = view or split_order()
     return render(
         message_type, locale, context_for(view, delivery(message_type), shop_name="Laden")
@@ -321,3 +323,13 @@ def test_format_window(earliest: date, latest: date | None, lang: str, expected:
 )
 def test_carrier_name(code: str, name: str) -> None:
     assert carrier_name(code) == name
+
+
+@pytest.mark.parametrize(("locale", "words"), [("de", "3 von 10"), ("en", "3 of 10")])
+def test_the_low_rating_alert_names_order_and_rating(locale: str, words: str) -> None:
+    context = context_for(split_order(), delivery("low_rating", variant="3"))
+
+    msg = render("low_rating", locale, context)
+
+    assert words in msg.subject and "1001" in msg.subject
+    assert words in msg.text and TRACKING_URL in msg.text

@@ -18,8 +18,8 @@ from chalicelib.domain.orders import (
     apply_event,
     apply_events,
 )
-from chalicelib.domain.orders.parcel_status import TERMINAL
 from chalicelib.domain.orders.shipment import event_key
+from chalicelib.domain.parcel_status import TERMINAL
 from tests.unit.orders.builders import at, event, shipment
 from tests.unit.orders.strategies import arrival, distinct_events, shipment_event
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.config.loader import load_config
-from chalicelib.domain.promise.engine import Promise, Quote, QuoteInput, quote
+from chalicelib.domain.promise.engine import MethodPromise, Quote, QuoteInput, quote
 from chalicelib.domain.promise.rules import Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
 
@@ -46,10 +46,10 @@ def quote_at(config: PromiseConfig) -> QuoteAt:
 
 
 @pytest.fixture(scope="session")
-def offer(quote_at: QuoteAt) -> Callable[..., Promise]:
+def offer(quote_at: QuoteAt) -> Callable[..., MethodPromise]:
     """The option of one method; fails the test when that method is not offered."""
 
-    def run(method: str, at: str | datetime, **kwargs: Any) -> Promise:
+    def run(method: str, at: str | datetime, **kwargs: Any) -> MethodPromise:
         result = quote_at(at, **kwargs)
         found = [option for option in result.options if option.rule.method == method]
         assert found, f"{method} not offered: {result.unavailable}"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain.promise.engine import Promise, Quote
+from chalicelib.domain.promise.engine import MethodPromise, Quote
 from chalicelib.domain.promise.rules import Money
 
 QuoteAt = Callable[..., Quote]
@@ -50,14 +50,14 @@ def test_destination_outside_a_zone(
 
 @pytest.mark.parametrize("postal_code", ["10000", "10115", "14199"])
 def test_same_day_covers_the_berlin_postal_range_inclusive(
-    offer: Callable[..., Promise], postal_code: str
+    offer: Callable[..., MethodPromise], postal_code: str
 ) -> None:
     promise = offer("same_day", WEDNESDAY_10, postal_code=postal_code)
 
     assert promise.earliest == promise.latest == date(2026, 12, 9)
 
 
-def test_same_day_before_the_courier_cutoff(offer: Callable[..., Promise]) -> None:
+def test_same_day_before_the_courier_cutoff(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("same_day", "2026-12-09T10:59:00+01:00")
 
     assert promise.ships_from == ("STORE-BERLIN",)
@@ -82,14 +82,14 @@ def test_same_day_is_refused_once_todays_cutoff_is_gone(
 
 
 def test_same_day_on_buss_und_bettag_ships_from_the_open_berlin_store(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
 ) -> None:
     promise = offer("same_day", "2026-11-18T10:00:00+01:00")
 
     assert promise.earliest == date(2026, 11, 18)
 
 
-def test_same_day_on_reformationstag_saturday(offer: Callable[..., Promise]) -> None:
+def test_same_day_on_reformationstag_saturday(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("same_day", "2026-10-31T10:00:00+01:00")
 
     assert promise.earliest == date(2026, 10, 31)
@@ -106,7 +106,9 @@ def test_unknown_sku_without_inventory_is_out_of_stock_everywhere(quote_at: Quot
     assert {entry.reason for entry in result.unavailable} == {"out_of_stock"}
 
 
-def test_unknown_sku_is_stocked_where_the_inventory_says(offer: Callable[..., Promise]) -> None:
+def test_unknown_sku_is_stocked_where_the_inventory_says(
+    offer: Callable[..., MethodPromise],
+) -> None:
     promise = offer(
         "standard",
         WEDNESDAY_10,
@@ -132,7 +134,9 @@ def test_inventory_replaces_the_default_stock_of_the_skus_it_names(
     assert standard.ships_from == ("WH-LEIPZIG",)
 
 
-def test_first_eligible_location_with_enough_stock_ships(offer: Callable[..., Promise]) -> None:
+def test_first_eligible_location_with_enough_stock_ships(
+    offer: Callable[..., MethodPromise],
+) -> None:
     inventory = {"TSHIRT-M": {"WH-LEIPZIG": 1, "STORE-BERLIN": 5}}
 
     assert offer("standard", WEDNESDAY_10, inventory=inventory).ships_from == ("WH-LEIPZIG",)
@@ -141,7 +145,7 @@ def test_first_eligible_location_with_enough_stock_ships(offer: Callable[..., Pr
 
 
 def test_items_from_two_locations_make_two_parcels_and_the_latest_dates(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
 ) -> None:
     # Given a shirt only the store has and a mug from Leipzig, ordered after the store's 16:00
     promise = offer(
@@ -185,7 +189,7 @@ def test_split_is_refused_when_one_item_is_short_everywhere(refusal: Callable[..
     ],
 )
 def test_standard_is_free_from_fifty_euros(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
     subtotal: Money | None,
     items: tuple[tuple[str, int], ...],
     expected: str,
@@ -197,7 +201,7 @@ def test_standard_is_free_from_fifty_euros(
     assert promise.price == Money(Decimal(expected), "EUR")
 
 
-def test_only_standard_has_a_free_shipping_threshold(offer: Callable[..., Promise]) -> None:
+def test_only_standard_has_a_free_shipping_threshold(offer: Callable[..., MethodPromise]) -> None:
     big = Money(Decimal("1000.00"), "EUR")
 
     assert offer("next_day", WEDNESDAY_10, subtotal=big).price.amount == Decimal("7.90")

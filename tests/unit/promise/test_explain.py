@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from chalicelib.domain.promise.engine import Promise, Quote
+from chalicelib.domain.promise.engine import MethodPromise, Quote
 
 QuoteAt = Callable[..., Quote]
 
 
-def _skipped(promise: Promise, *, handling: bool) -> list[tuple[date | None, str | None]]:
+def _skipped(promise: MethodPromise, *, handling: bool) -> list[tuple[date | None, str | None]]:
     return [
         (step.date, step.reason)
         for step in promise.steps
@@ -26,7 +26,7 @@ def test_steps_are_only_built_when_asked(quote_at: QuoteAt) -> None:
     assert all(option.steps == () for option in result.options)
 
 
-def test_after_the_cutoff_on_23_december(offer: Callable[..., Promise]) -> None:
+def test_after_the_cutoff_on_23_december(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("standard", "2026-12-23T17:30:00+01:00", explain=True)
 
     kinds = [step.step for step in promise.steps]
@@ -47,7 +47,7 @@ def test_after_the_cutoff_on_23_december(offer: Callable[..., Promise]) -> None:
     assert transit == [date(2026, 12, 29), date(2026, 12, 30)]
 
 
-def test_transit_skips_holidays_and_weekend(offer: Callable[..., Promise]) -> None:
+def test_transit_skips_holidays_and_weekend(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("standard", "2026-12-23T16:30:00+01:00", explain=True)
 
     assert _skipped(promise, handling=False) == [
@@ -63,7 +63,7 @@ def test_transit_skips_holidays_and_weekend(offer: Callable[..., Promise]) -> No
 
 
 def test_state_holiday_is_named_on_the_skipped_handling_day(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
 ) -> None:
     promise = offer("standard", "2026-11-18T10:00:00+01:00", explain=True)
 
@@ -73,7 +73,7 @@ def test_state_holiday_is_named_on_the_skipped_handling_day(
     assert not any(step.step == "cutoff" for step in promise.steps)  # closed: no cut-off today
 
 
-def test_same_day_explains_day_zero(offer: Callable[..., Promise]) -> None:
+def test_same_day_explains_day_zero(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("same_day", "2026-12-09T10:00:00+01:00", explain=True)
 
     transit = [(step.date, step.detail) for step in promise.steps if step.step == "transit"]
@@ -83,7 +83,7 @@ def test_same_day_explains_day_zero(offer: Callable[..., Promise]) -> None:
 
 
 def test_each_parcel_is_explained_and_the_window_names_the_split(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
 ) -> None:
     promise = offer(
         "standard",

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import pytest
 
-from chalicelib.domain.promise.engine import Promise
+from chalicelib.domain.promise.engine import MethodPromise
 
 STORE_ONLY = {"TSHIRT-M": {"WH-LEIPZIG": 0, "STORE-BERLIN": 5}}
 
@@ -153,7 +153,7 @@ CASES = {
     ("method", "at", "earliest", "latest", "order_by"), CASES.values(), ids=CASES.keys()
 )
 def test_delivery_window_and_order_by(
-    offer: Callable[..., Promise],
+    offer: Callable[..., MethodPromise],
     method: str,
     at: str,
     earliest: str,
@@ -181,7 +181,7 @@ def test_delivery_window_and_order_by(
     ],
 )
 def test_cutoff_instant_in_utc_shifts_with_daylight_saving(
-    offer: Callable[..., Promise], at: str, expected_utc: str
+    offer: Callable[..., MethodPromise], at: str, expected_utc: str
 ) -> None:
     promise = offer("standard", at)
 
@@ -214,7 +214,7 @@ STORE_CASES = {
     ("at", "earliest", "latest", "order_by"), STORE_CASES.values(), ids=STORE_CASES.keys()
 )
 def test_store_shipments_follow_the_store_calendar(
-    offer: Callable[..., Promise], at: str, earliest: str, latest: str, order_by: str
+    offer: Callable[..., MethodPromise], at: str, earliest: str, latest: str, order_by: str
 ) -> None:
     promise = offer("standard", at, inventory=STORE_ONLY)
 
@@ -223,7 +223,7 @@ def test_store_shipments_follow_the_store_calendar(
     assert promise.order_by.isoformat() == order_by
 
 
-def test_frauentag_does_not_close_leipzig(offer: Callable[..., Promise]) -> None:
+def test_frauentag_does_not_close_leipzig(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("standard", "2027-03-06T17:00:00+01:00")
 
     assert promise.ships_from == ("WH-LEIPZIG",)
@@ -245,7 +245,7 @@ AT_CASES = {
 
 @pytest.mark.parametrize(("at", "earliest", "latest"), AT_CASES.values(), ids=AT_CASES.keys())
 def test_austria_uses_its_own_rule_and_holidays(
-    offer: Callable[..., Promise], at: str, earliest: str, latest: str
+    offer: Callable[..., MethodPromise], at: str, earliest: str, latest: str
 ) -> None:
     promise = offer("standard", at, country="AT", postal_code="1010")
 
@@ -253,7 +253,7 @@ def test_austria_uses_its_own_rule_and_holidays(
     assert (promise.earliest.isoformat(), promise.latest.isoformat()) == (earliest, latest)
 
 
-def test_epiphany_is_a_delivery_day_in_germany(offer: Callable[..., Promise]) -> None:
+def test_epiphany_is_a_delivery_day_in_germany(offer: Callable[..., MethodPromise]) -> None:
     promise = offer("standard", "2027-01-04T10:00:00+01:00")
 
     assert (promise.earliest, promise.latest) == (date(2027, 1, 5), date(2027, 1, 6))

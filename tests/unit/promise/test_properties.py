@@ -10,7 +10,7 @@ import holidays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.promise.engine import Promise, Quote
+from chalicelib.domain.promise.engine import MethodPromise, Quote
 
 QuoteAt = Callable[..., Quote]
 
@@ -48,7 +48,7 @@ def _handles(location: str, day: date) -> bool:
     return day.weekday() < 6 and day not in _holidays("BE", day.year)
 
 
-def _delivers(option: Promise, day: date) -> bool:
+def _delivers(option: MethodPromise, day: date) -> bool:
     return day.weekday() in option.rule.delivery.weekdays and day not in _holidays(None, day.year)
 
 

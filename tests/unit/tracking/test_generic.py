@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain.errors import InvalidInput, InvalidSignature
+from chalicelib.domain.errors import InvalidInput, InvalidSignature, MalformedJson
 from chalicelib.domain.tracking import ParcelStatus, get_source
 from tests.unit.tracking.senders import NOW, SECRET, body_of, fixture, generic_headers
 
@@ -148,10 +148,20 @@ def test_exactly_one_hundred_events_are_accepted() -> None:
     assert len(SOURCE.parse(body_of(payload)).events) == 100
 
 
-@pytest.mark.parametrize("body", [b"", b"not json", b"\xff\xfe", b"[]", json.dumps({}).encode()])
+@pytest.mark.parametrize("body", [b"", b"[]", json.dumps({}).encode()])
 def test_a_body_that_is_not_the_generic_format_is_invalid_input(body: bytes) -> None:
     with pytest.raises(InvalidInput) as caught:
         SOURCE.parse(body)
 
     assert caught.value.errors
     assert all({"loc", "msg"} == set(error) for error in caught.value.errors)
+
+
+@pytest.mark.parametrize(
+    "body", [b"not json", b"\xff\xfe", b'{"events": [', b"[" * 10_000 + b"]" * 10_000]
+)
+def test_a_body_that_is_not_json_is_malformed_not_invalid(body: bytes) -> None:
+    # Given a body no JSON parser reads (10,000 levels deep included, which once overflowed the
+    # stack) / When it is parsed / Then it is malformed JSON: 400 at the edge, as everywhere.
+    with pytest.raises(MalformedJson):
+        SOURCE.parse(body)

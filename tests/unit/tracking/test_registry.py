@@ -7,10 +7,11 @@ import sys
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import permutations
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
-from chalicelib.domain.errors import InvalidInput, InvalidSignature, NotFound
+from chalicelib.domain.errors import InvalidInput, InvalidSignature
 from chalicelib.domain.tracking import (
     SOURCES,
     ParcelStatus,
@@ -20,6 +21,7 @@ from chalicelib.domain.tracking import (
     get_source,
 )
 from chalicelib.domain.tracking.status import StatusMap
+from chalicelib.models.orders import WebhookSourceName
 from tests.unit.tracking.senders import (
     NOW,
     SECRET,
@@ -46,9 +48,16 @@ def test_the_registry_offers_the_documented_sources() -> None:
     assert all(source.name == name for name, source in SOURCES.items())
 
 
-def test_an_unknown_source_is_not_found() -> None:
-    with pytest.raises(NotFound):
+def test_an_unknown_source_is_invalid_input_naming_the_known_ones() -> None:
+    with pytest.raises(InvalidInput) as raised:
         get_source("fedex")
+
+    assert raised.value.errors == [
+        {
+            "loc": ["source"],
+            "msg": "Input should be one of generic, easypost, aftership, shippo, 17track",
+        }
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(SIGNED))
@@ -136,3 +145,7 @@ def test_the_layer_imports_neither_aws_nor_chalice() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_the_openapi_document_names_exactly_the_senders_the_route_verifies() -> None:
+    assert set(get_args(WebhookSourceName)) == set(SOURCES)

@@ -19,11 +19,11 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from chalicelib.domain.errors import InvalidSignature
+from chalicelib.domain.json_input import read_json
 from chalicelib.domain.tracking.checkpoints import Checkpoint, Parcel, build_batch
 from chalicelib.domain.tracking.events import ParsedBatch
 from chalicelib.domain.tracking.payload import (
     join_location,
-    load_json,
     parse_day,
     parse_instant,
     validate,
@@ -122,7 +122,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str, now: dateti
 
 
 def parse(raw_body: bytes) -> ParsedBatch:
-    data = load_json(raw_body)
+    data = read_json(raw_body)
     if validate(_Envelope, data, NAME).event not in TRACKING_EVENTS:
         return ParsedBatch()
     tracking = validate(_TrackingUpdate, data, NAME).msg

@@ -27,11 +27,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from chalicelib.domain.errors import InvalidSignature
+from chalicelib.domain.json_input import read_json
 from chalicelib.domain.tracking.checkpoints import Checkpoint, Parcel, build_batch
 from chalicelib.domain.tracking.events import ParsedBatch
 from chalicelib.domain.tracking.payload import (
     join_location,
-    load_json,
     parse_day,
     parse_instant,
     validate,
@@ -164,7 +164,7 @@ def _rfc2822(value: str) -> datetime:
 
 
 def parse(raw_body: bytes) -> ParsedBatch:
-    data = load_json(raw_body)
+    data = read_json(raw_body)
     if validate(_Envelope, data, NAME).description not in TRACKER_EVENTS:
         return ParsedBatch()  # another EasyPost event (batch, refund, ...): nothing to track
     tracker = validate(_TrackerEvent, data, NAME).result

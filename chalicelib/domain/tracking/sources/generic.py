@@ -1,4 +1,4 @@
-"""Our own format (shared/API.md, "Carrier webhooks"), for carriers integrated directly.
+"""Our own format (docs/api.md, "Carrier webhooks"), for carriers integrated directly.
 
 Signature: ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``,
 rejected when ``t`` is more than 5 minutes off. The sender already speaks canonical statuses and
@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.domain.tracking.events import ParsedBatch, TrackingEvent
-from chalicelib.domain.tracking.payload import load_json, validate
+from chalicelib.domain.tracking.payload import validate_json
 from chalicelib.domain.tracking.signatures import required_header, verify_timestamped_hmac
 from chalicelib.domain.tracking.status import ParcelStatus
 
@@ -48,7 +48,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str, now: dateti
 
 
 def parse(raw_body: bytes) -> ParsedBatch:
-    batch = validate(GenericBatch, load_json(raw_body), NAME)
+    batch = validate_json(GenericBatch, raw_body, NAME)
     return ParsedBatch(events=tuple(_event(item) for item in batch.events))
 
 

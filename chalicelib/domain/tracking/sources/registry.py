@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.tracking.events import ParsedBatch
 from chalicelib.domain.tracking.sources import (
     aftership,
@@ -45,7 +45,11 @@ SOURCES: dict[str, WebhookSource] = {
 
 
 def get_source(name: str) -> WebhookSource:
+    """The sender named in the webhook's path; InvalidInput (422) for a name not listed here."""
     try:
         return SOURCES[name]
     except KeyError:
-        raise NotFound(f"unknown webhook source {name!r}") from None
+        raise InvalidInput(
+            f"unknown webhook source {name!r}",
+            [{"loc": ["source"], "msg": f"Input should be one of {', '.join(SOURCES)}"}],
+        ) from None

@@ -17,11 +17,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from chalicelib.domain.json_input import read_json
 from chalicelib.domain.tracking.checkpoints import Checkpoint, Parcel, build_batch
 from chalicelib.domain.tracking.events import ParsedBatch
 from chalicelib.domain.tracking.payload import (
     join_location,
-    load_json,
     parse_day,
     parse_instant,
     validate,
@@ -114,7 +114,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str, now: dateti
 
 
 def parse(raw_body: bytes) -> ParsedBatch:
-    data = load_json(raw_body)
+    data = read_json(raw_body)
     if validate(_Envelope, data, NAME).event not in TRACKING_EVENTS:
         return ParsedBatch()  # transaction or batch events carry no tracking history
     track = validate(_TrackUpdated, data, NAME).data

@@ -8,7 +8,7 @@ from chalicelib.domain.errors import InvalidInput
 
 
 class ParcelStatus(StrEnum):
-    # The values are the wire contract (API.md, "Carrier webhooks"); never rename them.
+    # The values are the wire contract (docs/api.md, "Carrier webhooks"); never rename them.
     INFO_RECEIVED = "info_received"
     IN_TRANSIT = "in_transit"
     OUT_FOR_DELIVERY = "out_for_delivery"

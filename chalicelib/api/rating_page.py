@@ -1,0 +1,157 @@
+"""The rating page behind the ten links of the delivered e-mail: a click opens it with the score
+preselected, and only its form's POST records the rating — mail scanners follow links, and a
+scanner's GET must never rate an order. Server-rendered with autoescaping, one template.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from chalice import Blueprint
+from chalice.app import Response
+from pydantic import ValidationError
+
+from chalicelib import deps
+from chalicelib.api.feedback import record_metrics
+from chalicelib.api.http import invalid_input, parse_query, raw_body
+from chalicelib.api.problems import DOMAIN_CODES, PROBLEM_TYPES
+from chalicelib.api.routing import Operation, route
+from chalicelib.domain import errors
+from chalicelib.models import feedback as api
+from chalicelib.models.orders import OrderIdPath
+from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+rating_page_bp = Blueprint(__name__)
+PATH = "/v1/pages/orders/{order_id}/rating"
+HTML = "text/html; charset=utf-8"
+FORM = "application/x-www-form-urlencoded"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "de": {
+        "title": "Wie war deine Lieferung?",
+        "question": "Wie zufrieden bist du mit deiner Bestellung {order_id}?",
+        "legend": "Deine Bewertung von 1 bis 10",
+        "worst": "1 – gar nicht",
+        "best": "10 – voll und ganz",
+        "comment": "Möchtest du uns noch etwas sagen? (freiwillig)",
+        "submit": "Bewertung senden",
+        "thanks": "Danke für deine Bewertung!",
+        "thanks_text": "Du hast deiner Bestellung eine {rating} gegeben. Du kannst sie 14 Tage "
+        "lang ändern.",
+        "refused": "Das hat leider nicht geklappt",
+    },
+    "en": {
+        "title": "How was your delivery?",
+        "question": "How happy are you with your order {order_id}?",
+        "legend": "Your rating from 1 to 10",
+        "worst": "1 – not at all",
+        "best": "10 – completely",
+        "comment": "Anything else you would like to tell us? (optional)",
+        "submit": "Send rating",
+        "thanks": "Thank you for your rating!",
+        "thanks_text": "You gave your order a {rating}. You can change it for 14 days.",
+        "refused": "Sorry, that did not work",
+    },
+}
+
+
+def _lang(value: str | None) -> str:
+    return value if value in TEXTS else "de"
+
+
+@cache
+def _template() -> Template:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "page_templates"),
+        autoescape=True,  # the page echoes the order id and token: never unescaped
+        undefined=StrictUndefined,
+    )
+    return env.get_template("rating.html")
+
+
+def _page(status: int, **context: Any) -> Response:
+    context.setdefault("outcome", None)
+    lang = _lang(context.pop("lang", None))
+    body = _template().render(lang=lang, t=TEXTS[lang], **context)
+    return Response(
+        body=body,
+        status_code=status,
+        headers={"Content-Type": HTML, "Cache-Control": "private, no-store"},
+    )
+
+
+def _refused(exc: errors.DomainError, lang: str) -> Response:
+    code = next(c for kind, c in DOMAIN_CODES.items() if isinstance(exc, kind))
+    kind = PROBLEM_TYPES[code]
+    outcome = {"heading": TEXTS[_lang(lang)]["refused"], "text": kind.title}
+    return _page(kind.status, lang=lang, outcome=outcome)
+
+
+@route(
+    rating_page_bp,
+    Operation(
+        PATH, "GET", "The rating page (customer token): a form with the score preselected",
+        "pages", errors=("unauthorized", "forbidden"),
+    ),
+)  # fmt: skip
+def rating_page(order_id: str) -> Response:
+    order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
+    params = dict(rating_page_bp.current_request.query_params or {})
+    token = params.get("token")
+    service = deps.feedback_service()
+    try:
+        service.authorize(order_id, token)
+    except errors.DomainError as exc:
+        return _refused(exc, _lang(params.get("lang")))
+    lang = _lang(params.get("lang") or service.language_of(order_id))
+    raw_score = params.get("score", "")
+    score = int(raw_score) if re.fullmatch(r"(10|[1-9])", raw_score) else None
+    # The form posts to the page's own path, relative: right behind a stage prefix too.
+    return _page(200, lang=lang, order_id=order_id, token=token, score=score, action="rating")
+
+
+@route(
+    rating_page_bp,
+    Operation(
+        PATH, "POST", "Record the rating sent from the rating page's form", "pages",
+        status=201, errors=("unauthorized", "forbidden", "not_delivered", "already_rated"),
+        extra_statuses={200: "The rating was changed"},
+    ),
+    content_types=[FORM],
+)  # fmt: skip
+def submit_rating_page(order_id: str) -> Response:
+    order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
+    form = {k: v[0] for k, v in parse_qs(raw_body(rating_page_bp.current_request).decode()).items()}
+    lang = _lang(form.get("lang"))
+    logger.thread_safe_append_keys(order_id=order_id)
+    try:
+        request = _request(order_id, form)
+        recorded = deps.feedback_service().record(request)
+    except errors.DomainError as exc:
+        return _refused(exc, lang)
+    record_metrics(request.rating)
+    text = TEXTS[lang]["thanks_text"].format(rating=request.rating)
+    outcome = {"heading": TEXTS[lang]["thanks"], "text": text}
+    return _page(201 if recorded.created else 200, lang=lang, outcome=outcome)
+
+
+def _request(order_id: str, form: dict[str, str]) -> api.FeedbackRequest:
+    rating: object = form.get("rating")
+    if isinstance(rating, str) and re.fullmatch(r"[0-9]{1,2}", rating):
+        rating = int(rating)  # a form sends text; only whole numbers become a rating
+    try:
+        return api.FeedbackRequest.model_validate(
+            {"order_id": order_id, "token": form.get("token"), "rating": rating,
+             "comment": form.get("comment") or None}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc

@@ -1,0 +1,207 @@
+"""An order's rating: one FEEDBACK item in the order's partition, written with its fact.
+
+The first rating is a Put conditioned on absence; a change is conditioned on the version read
+and on the change window, so concurrent submissions leave exactly one record, and the fact that
+counts the change commits in the same transaction (or not at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.domain.facts import Fact
+from chalicelib.domain.feedback.rating import (
+    CHANGE_WINDOW,
+    ProductRating,
+    Rating,
+    RatingContext,
+    RatingRecord,
+)
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.store import keys
+from chalicelib.store.attributes import from_attributes, to_attributes
+from chalicelib.store.counters import fact_put
+from chalicelib.store.orders import OUTBOX_RETENTION
+from chalicelib.store.rating_due import due_sort_key, rating_due_delete
+
+
+class RatingRace(Exception):
+    """The rating changed (or appeared) since it was read: read again and decide again."""
+
+
+class FeedbackStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def get(self, order_id: str) -> RatingRecord | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=to_attributes(keys.feedback_key(order_id)),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return _record(order_id, from_attributes(item)) if item else None
+
+    def save(
+        self,
+        before: RatingRecord | None,
+        after: RatingRecord,
+        fact: Fact,
+        now: datetime,
+        alert: OutboxMessage | None = None,
+    ) -> None:
+        """Commit ``after``, its fact and ``alert`` (for the merchant) if the rating is still as
+        ``before``; else RatingRace."""
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": to_attributes({**keys.feedback_key(after.order_id), **_item(after)}),
+        }
+        if before is None:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            # The window is checked by the table too: time passes between the read and the write.
+            put["ConditionExpression"] = "version = :version AND first_rated_at > :window_start"
+            put["ExpressionAttributeValues"] = to_attributes(
+                {":version": before.version, ":window_start": _iso(now - CHANGE_WINDOW)}
+            )
+        writes: list[Any] = [{"Put": put}, fact_put(self._table, fact, now)]
+        if before is None:
+            writes.append(rating_due_delete(self._table, after.order_id))  # no reminder needed
+        if alert is not None:
+            writes.append(self._outbox_put(alert, after.version, now))
+        try:
+            self._client.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if code == "TransactionConflictException" or (
+                code == "TransactionCanceledException"
+                and {"ConditionalCheckFailed", "TransactionConflict"} & set(reasons)
+            ):
+                raise RatingRace(after.order_id) from exc
+            raise
+
+    # -- reminders -----------------------------------------------------------------------------
+    def due_reminders(self, now: datetime, limit: int = 100) -> list[str]:
+        """Orders delivered long enough ago and not rated (GSI2, RATING_DUE shards)."""
+        found: list[str] = []
+        for shard in keys.rating_due_shards():
+            page = self._client.query(
+                TableName=self._table,
+                IndexName="GSI2",
+                KeyConditionExpression="GSI2PK = :shard AND GSI2SK <= :now",
+                ExpressionAttributeValues=to_attributes(
+                    {":shard": shard, ":now": due_sort_key(now, "~")}
+                ),
+                Limit=limit,
+            )
+            found += [keys.order_id_of(from_attributes(i)["PK"]) for i in page.get("Items", [])]
+        return found
+
+    def remind(self, message: OutboxMessage, now: datetime) -> bool:
+        """Hand the reminder to the outbox and retire the due item, once; False if rated or
+        reminded meanwhile (a rating in between, or a second run of the schedule)."""
+        order_id = message.order_id
+        retire = rating_due_delete(self._table, order_id)
+        retire["Delete"]["ConditionExpression"] = "attribute_exists(PK)"
+        unrated = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.feedback_key(order_id)),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[retire, unrated, self._outbox_put(message, 0, now)]
+            )
+        except ClientError as exc:
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                return False
+            raise
+        return True
+
+    def _outbox_put(self, message: OutboxMessage, revision: int, now: datetime) -> Any:
+        item = {
+            **keys.outbox_key(message.order_id, message.message_id, revision),
+            "message": message.model_dump_json(),
+            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
+        }
+        return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
+
+    def drop_reminder(self, order_id: str) -> None:
+        """Retire a due item whose order no longer needs a reminder."""
+        request = rating_due_delete(self._table, order_id)["Delete"]
+        self._client.delete_item(TableName=request["TableName"], Key=request["Key"])
+
+
+def _iso(moment: datetime) -> str:
+    # UTC, fixed width: the window condition compares strings.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _rating_item(rating: Rating) -> dict[str, Any]:
+    return {
+        "rating": rating.rating,
+        "comment": rating.comment,
+        "tags": list(rating.tags),
+        "products": [
+            {"sku": p.sku, "rating": p.rating, "comment": p.comment} for p in rating.products
+        ],
+        "rated_at": _iso(rating.rated_at),
+    }
+
+
+def _rating_from(item: dict[str, Any]) -> Rating:
+    return Rating(
+        rating=int(item["rating"]),
+        comment=item.get("comment"),
+        tags=tuple(item.get("tags", [])),
+        products=tuple(
+            ProductRating(p["sku"], int(p["rating"]), p.get("comment"))
+            for p in item.get("products", [])
+        ),
+        rated_at=datetime.fromisoformat(item["rated_at"]),
+    )
+
+
+def _item(record: RatingRecord) -> dict[str, Any]:
+    context = record.context
+    return {
+        **_rating_item(record.current),
+        "history": [_rating_item(r) for r in record.history],
+        "context": {
+            "promise": context.promise,
+            "days_late": context.days_late,
+            "carrier": context.carrier,
+            "method": context.method,
+            "delay_announced": context.delay_announced,
+        },
+        "first_rated_at": _iso(record.first_rated_at),
+        "version": record.version,
+    }
+
+
+def _record(order_id: str, item: dict[str, Any]) -> RatingRecord:
+    context = item["context"]
+    history: Sequence[dict[str, Any]] = item.get("history", [])
+    return RatingRecord(
+        order_id=order_id,
+        current=_rating_from(item),
+        context=RatingContext(
+            promise=context["promise"],
+            days_late=int(context["days_late"]),
+            carrier=context["carrier"],
+            method=context["method"],
+            delay_announced=bool(context["delay_announced"]),
+        ),
+        first_rated_at=datetime.fromisoformat(item["first_rated_at"]),
+        history=tuple(_rating_from(h) for h in history),
+        version=int(item["version"]),
+    )

@@ -1,0 +1,131 @@
+"""Every answer holds to the schema the served OpenAPI document gives it (required fields
+included), and the document states the patterns, enums and limits the server enforces."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.api.factories import MERCHANT, body_of, current_order_body, post, shipment_body
+from tests.conftest import TEST_ENV
+from tests.unit.tracking import senders
+
+DHL = "00340434161094042557"
+
+
+def document(client: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(client.get("/v1/openapi.json").body)
+    return doc
+
+
+def assert_matches_schema(doc: dict[str, Any], path: str, method: str, response: Any) -> None:
+    status = str(response.status_code)
+    content = doc["paths"][path][method]["responses"][status]["content"]
+    schema = {**content["application/json"]["schema"], "components": doc["components"]}
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}"
+        for e in Draft202012Validator(schema).iter_errors(body_of(response))
+    ]
+    assert errors == []
+
+
+def component(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    schemas: dict[str, Any] = doc["components"]["schemas"]
+    return schemas.get(name) or schemas[f"{name}-Input"]
+
+
+def test_order_answers_hold_to_their_schemas_before_and_after_the_first_scan(
+    client: Any,
+) -> None:
+    doc = document(client)
+    registered = post(client, "/v1/orders", current_order_body(datetime.now(UTC)))
+    shipped = post(client, "/v1/orders/1001/shipments", shipment_body())
+    before_scan = client.get("/v1/orders/1001", headers=MERCHANT)
+
+    assert_matches_schema(doc, "/v1/orders", "post", registered)
+    assert_matches_schema(doc, "/v1/orders/{order_id}/shipments", "post", shipped)
+    # A shipment without scans once had no status, though its schema requires one.
+    assert_matches_schema(doc, "/v1/orders/{order_id}", "get", before_scan)
+
+    scan = {
+        "event_id": "evt-1", "carrier": "dhl", "tracking_number": DHL, "status": "in_transit",
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "estimated_delivery": (datetime.now(UTC) + timedelta(days=2)).date().isoformat(),
+    }  # fmt: skip
+    body = json.dumps({"events": [scan]}).encode()
+    headers = senders.generic_headers(body, TEST_ENV["PK_WEBHOOK_SECRET"], datetime.now(UTC))
+    accepted = client.post(
+        "/v1/webhooks/generic", headers={"Content-Type": "application/json", **headers}, body=body
+    )
+    after_scan = client.get("/v1/orders/1001", headers=MERCHANT)
+
+    assert_matches_schema(doc, "/v1/webhooks/{source}", "post", accepted)
+    assert_matches_schema(doc, "/v1/orders/{order_id}", "get", after_scan)
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_quote_answers_hold_to_their_schema(client: Any, explain: bool) -> None:
+    doc = document(client)
+    body = {
+        "destination": {"country": "DE", "postal_code": "10115"},
+        "items": [{"sku": "TSHIRT-M", "quantity": 1}],
+        "explain": explain,
+    }
+    posted = client.post(
+        "/v1/promise/quote", headers={"Content-Type": "application/json"}, body=json.dumps(body)
+    )
+    got = client.get(
+        f"/v1/promise/quote?country=AT&postal_code=1010&sku=TSHIRT-M&explain={str(explain).lower()}"
+    )
+
+    assert_matches_schema(doc, "/v1/promise/quote", "post", posted)
+    assert_matches_schema(doc, "/v1/promise/quote", "get", got)
+
+
+def test_the_document_states_the_patterns_enums_and_limits_the_server_enforces(
+    client: Any,
+) -> None:
+    doc = document(client)
+    customer = component(doc, "Customer")["properties"]
+    destination = component(doc, "OrderDestination")["properties"]
+    promise = component(doc, "ExplicitPromise")["properties"]
+    quote = component(doc, "QuoteRequest")["properties"]
+    query = {p["name"]: p for p in doc["paths"]["/v1/promise/quote"]["get"]["parameters"]}
+
+    assert "[0-9]" in customer["phone"]["anyOf"][0]["pattern"]
+    assert customer["time_zone"]["anyOf"][0]["pattern"]
+    assert "IANA" in customer["time_zone"]["description"]
+    assert destination["postal_code"]["pattern"] == "^[A-Za-z0-9]{3,10}$"
+    assert "years before" in promise["latest"]["description"]
+    stock = quote["inventory"]["anyOf"][0]
+    assert stock["maxProperties"] == 100
+    (per_sku,) = stock["patternProperties"].values()
+    assert per_sku["maxProperties"] == 50
+    assert stock["additionalProperties"] is False and per_sku["additionalProperties"] is False
+    shapes = {
+        rule["if"]["properties"]["country"]["const"]: rule["then"]["properties"]["postal_code"]
+        for rule in component(doc, "OrderDestination")["allOf"]
+    }
+    assert shapes == {"DE": {"pattern": "^[0-9]{5}$"}, "AT": {"pattern": "^[0-9]{4}$"}}
+    assert query["postal_code"]["schema"]["pattern"] == "^[A-Za-z0-9]{3,10}$"
+    assert query["quantity"]["schema"]["maximum"] == 999
+    assert query["locale"]["schema"]["enum"]
+
+
+def test_the_document_states_the_path_parameters_the_server_enforces(client: Any) -> None:
+    paths = document(client)["paths"]
+
+    def path_parameter(path: str, method: str, name: str) -> dict[str, Any]:
+        params = paths[path][method]["parameters"]
+        schema: dict[str, Any] = next(p for p in params if p["name"] == name)["schema"]
+        return schema
+
+    order_id = path_parameter("/v1/orders/{order_id}", "get", "order_id")
+    source = path_parameter("/v1/webhooks/{source}", "post", "source")
+    assert order_id["pattern"] == "^[A-Za-z0-9._-]{1,64}$"
+    assert path_parameter("/v1/orders/{order_id}/shipments", "post", "order_id") == order_id
+    assert set(source["enum"]) == {"generic", "easypost", "aftership", "shippo", "17track"}

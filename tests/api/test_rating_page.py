@@ -1,0 +1,93 @@
+"""The rating page: a link click shows a form (and records nothing); only its POST rates."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.api.test_feedback import DELIVERED_AT, facts, given_an_order, stored_feedback, token
+
+PAGE = "/v1/pages/orders/1001/rating"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def page(client: Any, **params: str) -> Any:
+    return client.get(f"{PAGE}?{urlencode(params)}")
+
+
+def submit(client: Any, **fields: str) -> Any:
+    return client.post(PAGE, headers=FORM, body=urlencode(fields).encode())
+
+
+def text(response: Any) -> str:
+    body = response.body
+    return body.decode() if isinstance(body, bytes) else str(body)
+
+
+def test_a_link_click_shows_the_score_preselected_and_records_nothing(client: Any) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    shown = page(client, token=token(), score="8")
+
+    assert shown.status_code == 200
+    assert shown.headers["Content-Type"].startswith("text/html")
+    html = text(shown)
+    assert 'value="8" required checked' in html
+    assert html.count("checked") == 1
+    assert "Wie war deine Lieferung?" in html
+    assert stored_feedback() is None and facts() == []
+
+
+def test_the_page_speaks_english_on_request_and_escapes_what_it_echoes(client: Any) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)  # Anna's locale is de-DE
+
+    shown = page(client, token=token(), score="<b>", lang="en")
+
+    html = text(shown)
+    assert "How was your delivery?" in html
+    assert "checked" not in html  # a score that is not 1–10 preselects nothing
+    assert "<b>" not in html
+
+
+@pytest.mark.parametrize(("params", "status"), [({}, 401), ({"token": "forged"}, 403)])
+def test_the_page_needs_the_orders_token(client: Any, params: dict[str, str], status: int) -> None:
+    assert page(client, **params).status_code == status
+
+
+def test_the_forms_post_records_the_rating_and_a_second_post_changes_it(client: Any) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    first = submit(client, token=token(), rating="8", comment="<script>x</script>", lang="de")
+    second = submit(client, token=token(), rating="9", lang="en")
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert "Danke für deine Bewertung!" in text(first)
+    assert "You gave your order a 9." in text(second)
+    stored = stored_feedback()
+    assert stored is not None
+    assert (stored["rating"], stored["history"][0]["comment"]) == (9, "<script>x</script>")
+
+
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        ({"rating": "0"}, 422),
+        ({"rating": "7.5"}, 422),
+        ({"rating": "sieben"}, 422),
+        ({}, 422),
+        ({"rating": "7", "comment": "x" * 2001}, 422),
+        ({"rating": "7", "token": "forged"}, 403),
+    ],
+)
+def test_a_refused_form_answers_with_a_page_and_stores_nothing(
+    client: Any, fields: dict[str, str], status: int
+) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    answer = submit(client, **{"token": token(), **fields})
+
+    assert answer.status_code == status
+    assert "Das hat leider nicht geklappt" in text(answer)
+    assert stored_feedback() is None and facts() == []

@@ -1,0 +1,101 @@
+"""An in-memory order repository: the same contract as the DynamoDB one, without AWS.
+
+It keeps what the table keeps, in dicts, and refuses what the table's conditions refuse, so the
+order use cases' retry and conflict paths run in milliseconds. ``tests/unit/orders/
+test_repository_contract.py`` holds it to the same contract as ``OrderRepository``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.facts import Fact
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.store.orders import (
+    DuplicateEvent,
+    Facts,
+    Messages,
+    OrderExists,
+    RevisionConflict,
+)
+from chalicelib.store.records import (
+    NotificationLogEntries,
+    OrderChange,
+    StoredEvent,
+    StoredOrder,
+)
+
+
+@dataclass
+class InMemoryOrderRepository:
+    orders: dict[str, StoredOrder] = field(default_factory=dict)
+    tracking: dict[str, str] = field(default_factory=dict)  # tracking number → order id
+    stored_events: dict[tuple[str, str, str], StoredEvent] = field(default_factory=dict)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    # Runs at the start of every write, before its conditions are checked: a test's way to let
+    # another writer in between a use case's read and its write.
+    before_write: Callable[[], None] | None = None
+
+    # -- reads -----------------------------------------------------------------------------
+    def get(self, order_id: str) -> StoredOrder | None:
+        return self.orders.get(order_id)
+
+    def by_tracking(self, tracking_number: str) -> StoredOrder | None:
+        order_id = self.tracking.get(tracking_number)
+        stored = self.orders.get(order_id) if order_id is not None else None
+        if stored is None:
+            return None
+        # The table's tracking copy carries no personal data.
+        return replace(stored, record=replace(stored.record, customer=None, destination=None))
+
+    def events(self, order_id: str) -> list[StoredEvent]:
+        return [e for (owner, _, _), e in sorted(self.stored_events.items()) if owner == order_id]
+
+    def notifications(self, order_id: str) -> NotificationLogEntries:
+        return NotificationLogEntries(sent=(), skipped=())
+
+    def due_order_ids(self, now: datetime, limit: int = 100) -> list[str]:
+        due = [
+            s.order_id
+            for s in self.orders.values()
+            if s.order.check_due_at is not None and s.order.check_due_at <= now
+        ]
+        return sorted(due)[:limit]
+
+    # -- writes ----------------------------------------------------------------------------
+    def create(
+        self, stored: StoredOrder, messages: Messages, now: datetime, facts: Facts = ()
+    ) -> None:
+        self._interleave()
+        if stored.order_id in self.orders:
+            raise OrderExists(stored.order_id)
+        self.orders[stored.order_id] = stored
+        self.outbox.extend(messages)
+        self.facts.extend(facts)
+
+    def save(self, change: OrderChange) -> None:
+        self._interleave()
+        after, event = change.after, change.event
+        key = (after.order_id, event.shipment_id, event.event.event_id) if event else None
+        if key is not None and key in self.stored_events:
+            raise DuplicateEvent()
+        current = self.orders.get(after.order_id)
+        if current is None or current.revision != change.before.revision:
+            raise RevisionConflict()
+        numbers = [s.tracking_number for s in after.shipments]
+        if any(self.tracking.get(n, after.order_id) != after.order_id for n in numbers):
+            raise Conflict("tracking number belongs to another order")
+        # An update, as in the table: the registration record stays the stored one.
+        self.orders[after.order_id] = replace(after, record=current.record)
+        self.tracking.update(dict.fromkeys(numbers, after.order_id))
+        if key is not None and event is not None:
+            self.stored_events[key] = event
+        self.outbox.extend(change.messages)
+
+    def _interleave(self) -> None:
+        if self.before_write is not None:
+            self.before_write()

@@ -1,0 +1,163 @@
+"""One contract, two order repositories: DynamoDB (on moto) and the in-memory one.
+
+Whatever the use cases rely on the store for — reading back what was written, refusing a stale
+revision, a duplicate event, a tracking number of another order — both must do alike, or the
+use-case tests run against the in-memory one would prove nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from chalicelib import deps
+from chalicelib.domain.errors import Conflict
+from chalicelib.store import records
+from chalicelib.store.orders import DuplicateEvent, OrderExists, OrderStore, RevisionConflict
+from tests.unit.orders.builders import at, event, order, shipment
+from tests.unit.orders.memory import InMemoryOrderRepository
+
+NOW = at(0)
+ANNA = records.CustomerRecord("Anna", "anna@example.com", None, "de-DE", ("email",), None)
+
+
+def registered(order_id: str = "1001", due: datetime | None = None) -> records.StoredOrder:
+    record = records.OrderRecord(
+        placed_at=NOW,
+        items=(records.ItemRecord("TSHIRT", 1, "T-Shirt M"),),
+        promise=records.PromiseRecord("standard", date(2026, 12, 23), date(2026, 12, 24), "token"),
+        body_hash="hash-" + order_id,
+        customer=ANNA,
+        destination=records.DestinationRecord("DE", "10115", "Berlin"),
+    )
+    state = replace(order(), order_id=order_id, check_due_at=due)
+    return records.StoredOrder(record=record, order=state, shipments=(), revision=1)
+
+
+def shipped(stored: records.StoredOrder, tracking_number: str = "TRK-S1") -> records.StoredOrder:
+    parcel = replace(shipment(), tracking_number=tracking_number)
+    return replace(stored, shipments=(parcel,), revision=stored.revision + 1)
+
+
+def change(
+    before: records.StoredOrder, after: records.StoredOrder, event_id: str | None = None
+) -> records.OrderChange:
+    if event_id is None:
+        return records.OrderChange(before, after, (), NOW)
+    scan = records.StoredEvent("S1", event(event_id, "in_transit", NOW), "generic", NOW)
+    return records.OrderChange(before, after, (), NOW, scan)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def repository(request: pytest.FixtureRequest) -> Iterator[OrderStore]:
+    if request.param == "memory":
+        yield InMemoryOrderRepository()
+    else:
+        request.getfixturevalue("aws")
+        yield deps.order_repository()
+
+
+@pytest.fixture
+def with_parcel(repository: OrderStore) -> records.StoredOrder:
+    """Order 1001 registered, then shipped as parcel TRK-S1 (revision 2)."""
+    repository.create(registered(), [], NOW)
+    repository.save(change(registered(), shipped(registered())))
+    return shipped(registered())
+
+
+class TestOrderRepositoryContract:
+    def test_what_was_created_is_read_back_whole(self, repository: OrderStore) -> None:
+        repository.create(registered(), [], NOW)
+
+        assert repository.get("1001") == registered()
+        assert repository.get("1002") is None
+
+    def test_an_order_id_is_registered_once(self, repository: OrderStore) -> None:
+        repository.create(registered(), [], NOW)
+
+        with pytest.raises(OrderExists):
+            repository.create(registered(), [], NOW)
+
+    def test_a_save_on_the_revision_read_commits(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        assert repository.get("1001") == with_parcel
+
+    def test_a_save_on_a_stale_revision_is_refused_and_changes_nothing(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        with pytest.raises(RevisionConflict):
+            repository.save(change(registered(), shipped(registered(), "TRK-2")))
+
+        assert repository.get("1001") == with_parcel
+
+    def test_the_tracking_copy_holds_the_order_without_personal_data(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        copy = repository.by_tracking("TRK-S1")
+
+        assert copy is not None
+        assert (copy.order, copy.shipments, copy.revision) == (
+            with_parcel.order,
+            with_parcel.shipments,
+            with_parcel.revision,
+        )
+        assert (copy.record.customer, copy.record.destination) == (None, None)
+        assert copy.record.promise == with_parcel.record.promise
+        assert repository.by_tracking("TRK-UNKNOWN") is None
+
+    def test_a_save_from_the_tracking_copy_keeps_the_customer(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        copy = repository.by_tracking("TRK-S1")
+        assert copy is not None
+
+        repository.save(change(copy, replace(copy, revision=3), "evt-1"))
+
+        stored = repository.get("1001")
+        assert stored is not None
+        assert (stored.record.customer, stored.revision) == (ANNA, 3)
+
+    def test_an_event_is_stored_once(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        repository.save(change(with_parcel, replace(with_parcel, revision=3), "evt-1"))
+        now_at_3 = replace(with_parcel, revision=3)
+
+        with pytest.raises(DuplicateEvent):
+            repository.save(change(now_at_3, replace(with_parcel, revision=4), "evt-1"))
+
+        assert [(e.shipment_id, e.event.event_id) for e in repository.events("1001")] == [
+            ("S1", "evt-1")
+        ]
+        assert repository.events("1002") == []
+
+    def test_a_tracking_number_belongs_to_one_order(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        other = registered("1002")
+        repository.create(other, [], NOW)
+
+        with pytest.raises(Conflict):
+            repository.save(change(other, shipped(other)))
+
+        assert repository.get("1002") == other
+
+    def test_orders_are_due_once_their_check_time_has_come(self, repository: OrderStore) -> None:
+        repository.create(registered("1001", due=NOW + timedelta(hours=1)), [], NOW)
+        repository.create(registered("1002", due=NOW + timedelta(hours=3)), [], NOW)
+        repository.create(registered("1003"), [], NOW)
+
+        assert repository.due_order_ids(NOW) == []
+        assert repository.due_order_ids(NOW + timedelta(hours=2)) == ["1001"]
+        assert sorted(repository.due_order_ids(NOW + timedelta(hours=3))) == ["1001", "1002"]
+
+    def test_a_new_order_has_an_empty_notification_log(self, repository: OrderStore) -> None:
+        repository.create(registered(), [], NOW)
+
+        log = repository.notifications("1001")
+
+        assert (log.sent, log.skipped) == ((), ())
