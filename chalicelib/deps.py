@@ -271,7 +271,7 @@ def notification_context() -> NotificationContext:
     return NotificationContext(
         orders=orders_context(),
         log=NotificationLog(dynamodb(), settings.table_name),
-        queue=notification_queue(),
+        queue=notification_queue,
         sender_for=sender_for,
         policy=NotificationPolicy(merchant_webhook=bool(settings.merchant_webhook_url)),
         shop_name=settings.shop_name,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from chalicelib.domain.feedback.rating import COMMENT_MAX, PRODUCT_COMMENT_MAX
+from chalicelib.models.base import ApiModel
 from chalicelib.models.orders import Carrier, OrderId
 from chalicelib.models.promise import Sku
 from chalicelib.models.report_range import ReportRange
@@ -17,7 +18,7 @@ Score = Annotated[int, Field(strict=True, ge=1, le=10, description="1 (worst) to
 Tag = Literal["speed", "packaging", "communication", "product", "courier"]
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -54,13 +55,13 @@ class FeedbackRequest(_Request):
         return self
 
 
-class ProductRatingView(BaseModel):
+class ProductRatingView(ApiModel):
     sku: str
     rating: int
     comment: str | None = None
 
 
-class FeedbackView(BaseModel):
+class FeedbackView(ApiModel):
     """The order's rating as recorded (the answer to POST /v1/feedback)."""
 
     order_id: str
@@ -84,7 +85,7 @@ class SummaryQuery(RangeQuery):
     method: Annotated[str | None, Field(pattern=r"^[a-z_]{2,32}$")] = None
 
 
-class Figures(BaseModel):
+class Figures(ApiModel):
     count: int
     mean: float | None
     distribution: Annotated[dict[str, int], Field(description="How many of each rating 1–10")]
@@ -103,12 +104,12 @@ class FeedbackSummary(Figures):
     items_read: Annotated[int, Field(description="Counter items this answer read")]
 
 
-class ProductFiguresView(BaseModel):
+class ProductFiguresView(ApiModel):
     sku: str
     count: int
     mean: float
 
 
-class ProductRanking(BaseModel):
+class ProductRanking(ApiModel):
     products: Annotated[list[ProductFiguresView], Field(description="Best mean rating first")]
     items_read: int

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import Money, Quantity, Sku
 from chalicelib.models.report_range import ReportRange
 
@@ -52,7 +53,7 @@ IdempotencyKey = Annotated[
 CustomerToken = Annotated[str, Field(max_length=200, description="The order's customer token")]
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -166,7 +167,7 @@ class ReturnEventRequest(_Request):
         return self
 
 
-class ReturnItemView(BaseModel):
+class ReturnItemView(ApiModel):
     sku: str
     quantity: int
     reason: ReasonCode
@@ -174,21 +175,21 @@ class ReturnItemView(BaseModel):
     condition: ConditionName | None = None
 
 
-class ReturnHistoryView(BaseModel):
+class ReturnHistoryView(ApiModel):
     status: ReturnStatusName
     at: datetime
     source: Literal["request", "merchant", "carrier"]
     note: str | None = None
 
 
-class ReturnParcelEventView(BaseModel):
+class ReturnParcelEventView(ApiModel):
     event_id: str
     status: Annotated[str, Field(description="Canonical parcel status")]
     occurred_at: datetime
     location: str | None = None
 
 
-class ReturnView(BaseModel):
+class ReturnView(ApiModel):
     return_id: str
     order_id: str
     status: ReturnStatusName
@@ -210,12 +211,12 @@ class SummaryQuery(ReportRange):
     """Query of GET /v1/returns/summary: the days it covers, nothing else."""
 
 
-class RankedReasonView(BaseModel):
+class RankedReasonView(ApiModel):
     reason: ReasonCode
     items: int
 
 
-class ReturnsSummaryView(BaseModel):
+class ReturnsSummaryView(ApiModel):
     count: Annotated[int, Field(description="Returns requested in the period")]
     orders: Annotated[int, Field(description="Orders registered in the period")]
     rate: Annotated[float | None, Field(description="Returns per order; null without orders")]

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays
+from chalicelib.domain.promise.holiday_classes import country_class
 
 WEEKEND = frozenset({5, 6})
 MAX_CLOSED_RUN = 366  # longer than any closure run a sane rule set can produce
@@ -22,15 +22,15 @@ _INSTANTS_KEPT = 4096
 
 @cache
 def _local_language(country: str) -> str | None:
-    language: str | None = holidays.country_holidays(country).default_language
+    language: str | None = country_class(country).default_language
     return language
 
 
 @lru_cache(maxsize=512)
 def public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
     """Public holidays of one year, named in the country's own language (e.g. "Buß- und Bettag")."""
-    calendar = holidays.country_holidays(
-        country, subdiv=subdivision, years=year, language=_local_language(country)
+    calendar = country_class(country)(
+        subdiv=subdivision, years=year, language=_local_language(country)
     )
     return MappingProxyType(dict(calendar))
 
