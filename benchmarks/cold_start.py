@@ -1,6 +1,7 @@
 """Cold start to the first answer, per function: a fresh process imports what Lambda imports for
-that function (its handler module) and answers one event, against a minimal Chalice function
-that imports boto3 and answers one request. Targets: the quote ≤ 1.3 ×, the others ≤ 1.5 ×.
+that function (`app`, where every handler is bound to the middleware) and answers one event,
+against a minimal Chalice function that imports boto3 and answers one request. Targets: the
+quote ≤ 1.3 ×, the others ≤ 1.5 ×.
 
 Each sample is a fresh interpreter timing only its own import and first answer (interpreter
 start-up excluded); samples of every function and the baseline alternate, so machine noise hits
@@ -25,9 +26,9 @@ from typing import Any
 # function → (module Lambda imports, handler), as in the packaged template's Handler.
 HANDLERS = {
     "quote": ("app", "app"),
-    "relay": ("chalicelib.handlers.relay", "relay_outbox"),
-    "sender": ("chalicelib.handlers.notify", "send_notifications"),
-    "sweep": ("chalicelib.handlers.sweep", "sweep_due_orders"),
+    "relay": ("app", "relay_outbox"),
+    "sender": ("app", "send_notifications"),
+    "sweep": ("app", "sweep_due_orders"),
 }
 TARGETS = {"quote": 1.3, "relay": 1.5, "sender": 1.5, "sweep": 1.5}
 EVENT_VARIABLE = "COLD_START_EVENT"

@@ -1,5 +1,7 @@
-"""The quote route's cost against a minimal Chalice "hello" route, both invoked in-process with an
-API Gateway (REST) event, as Lambda invokes them. Target: the quote ≤ 4 × hello.
+"""The quote route's cost against the app's own `GET /v1/health` (same middleware), both invoked
+in-process with an API Gateway (REST) event, as Lambda invokes them. Target: the quote of a
+three-SKU cart with stock in two locations ≤ 2.5 × health. The ratio to a bare Chalice "hello"
+route (no middleware) is reported beside it.
 
 Rounds alternate between the two so that machine noise hits both alike; medians are compared.
 """
@@ -10,10 +12,12 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-TARGET_RATIO = 4.0
+TARGET_RATIO = 2.5
 CART = {
     "destination": {"country": "DE", "postal_code": "10115"},
     "items": [
@@ -22,6 +26,11 @@ CART = {
         {"sku": "HOODIE-L", "quantity": 1},
     ],
     "at": "2026-12-23T16:30:00+01:00",
+    "inventory": {
+        "TSHIRT-M": {"WH-LEIPZIG": 40, "STORE-BERLIN": 2},
+        "MUG-LOGO": {"WH-LEIPZIG": 12, "STORE-BERLIN": 3},
+        "HOODIE-L": {"WH-LEIPZIG": 5, "STORE-BERLIN": 1},
+    },
     "locale": "de-DE",
 }
 
@@ -60,6 +69,47 @@ class Context:
         return 30_000
 
 
+@contextmanager
+def learned_lanes_on() -> Iterator[None]:
+    """Learned windows switched on, as in production: the table (in-process moto) holds a
+    learned lane for the benchmark's destination, which the quote reads through its cache."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="eu-central-1",
+        PK_LEARNED_WINDOWS="true",
+        POWERTOOLS_METRICS_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib import deps, settings
+    from chalicelib.domain.accuracy.projection import week_of
+    from chalicelib.store import keys
+    from devstack.resources import create_tables
+
+    settings.reset_caches()
+    deps.reset()
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        create_tables(client)
+        lane = "dhl|paket|WH-LEIPZIG|DE-10"
+        histogram = {f"{lane}|n": 1240, f"{lane}|t1": 1190, f"{lane}|t2": 50}
+        item = {
+            **keys.counter_key("lanes", "all", 0, week_of(datetime.now(UTC).date())),
+            **histogram,
+        }
+        client.put_item(
+            TableName=settings.get_settings().table_name,
+            Item={k: {"S": v} if isinstance(v, str) else {"N": str(v)} for k, v in item.items()},
+        )
+        yield
+    settings.reset_caches()
+    deps.reset()
+
+
 def hello_app() -> Any:
     from chalice import Chalice
 
@@ -73,15 +123,20 @@ def hello_app() -> Any:
 
 
 def _per_call(handler: Callable[[], Any], calls: int) -> float:
-    start = time.perf_counter()
+    # CPU time of this process, not wall time: on a shared machine, time spent descheduled
+    # would otherwise land on whichever route happened to be running.
+    start = time.process_time()
     for _ in range(calls):
         handler()
-    return (time.perf_counter() - start) / calls
+    return (time.process_time() - start) / calls
 
 
 def measure(rounds: int = 15, calls: int = 100) -> dict[str, Any]:
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    with learned_lanes_on():
+        return _measure(rounds, calls)
+
+
+def _measure(rounds: int, calls: int) -> dict[str, Any]:
     from app import app
 
     hello = hello_app()
@@ -91,7 +146,10 @@ def measure(rounds: int = 15, calls: int = 100) -> dict[str, Any]:
     hello_event = api_gateway_event("GET", "/hello", None)
     first = app(quote_event, context)
     assert first["statusCode"] == 200, first["body"]
-    assert len(json.loads(first["body"])["options"]) >= 3
+    options = json.loads(first["body"])["options"]
+    assert len(options) >= 3
+    standard = next(o for o in options if o["method"] == "standard")
+    assert standard["delivery"]["earliest"] == standard["delivery"]["latest"], "not learned"
     timings: dict[str, list[float]] = {"quote": [], "health": [], "hello": []}
     for _ in range(rounds):
         timings["quote"].append(_per_call(lambda: app(quote_event, context), calls))
@@ -100,13 +158,13 @@ def measure(rounds: int = 15, calls: int = 100) -> dict[str, Any]:
     quote_us, health_us, hello_us = (statistics.median(timings[k]) * 1e6 for k in timings)
     return {
         "quote_route_us": round(quote_us),
-        "hello_route_us": round(hello_us),
-        "ratio": round(quote_us / hello_us, 2),
-        "target_ratio": TARGET_RATIO,
         # The same app's cheapest route: what Powertools' logger, metrics and tracer and the
         # problem-details middleware cost every request before any work is done.
         "health_route_us": round(health_us),
-        "ratio_to_health_route": round(quote_us / health_us, 2),
+        "ratio": round(quote_us / health_us, 2),
+        "target_ratio": TARGET_RATIO,
+        "hello_route_us": round(hello_us),
+        "ratio_to_bare_chalice": round(quote_us / hello_us, 2),
     }
 
 

@@ -4,6 +4,7 @@ every blueprint. app.py calls this once; tests call it to add a probe blueprint.
 from __future__ import annotations
 
 from chalice import Blueprint, Chalice, ConvertToMiddleware
+from chalice.app import EventSourceHandler
 
 from chalicelib.api.blueprints import BLUEPRINTS
 from chalicelib.api.http import correlation_middleware
@@ -33,3 +34,16 @@ def create_app(extra: tuple[Blueprint, ...] = ()) -> Chalice:
     for blueprint in (*BLUEPRINTS, *HANDLERS, *extra):
         app.register_blueprint(blueprint)
     return app
+
+
+def event_handlers(app: Chalice) -> dict[str, EventSourceHandler]:
+    """Every non-HTTP entry point of the built app (queues, streams, schedules), by its name.
+
+    Chalice binds the middleware to a blueprint's handler only when the app registers the
+    blueprint (chalice issue #1566): these are the handlers Lambda must enter through `app`.
+    """
+    return {
+        name: handler
+        for name, handler in app.handler_map.items()
+        if isinstance(handler, EventSourceHandler)
+    }

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from chalicelib.domain.channels import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.domain.tracking import WebhookSource
+    from chalicelib.services.accuracy import AccuracyService
     from chalicelib.services.feedback import FeedbackContext, FeedbackService
+    from chalicelib.services.learned_lanes import LearnedLaneCache
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context, OrderService
     from chalicelib.services.promise import QuoteService
@@ -151,6 +153,7 @@ def reset() -> None:
         counter_store,
         return_repository,
         feedback_store,
+        learned_lanes,
     ):
         accessor.cache_clear()
 
@@ -182,10 +185,33 @@ def quote_service() -> QuoteService:
     from chalicelib.services.promise import QuoteService
     from chalicelib.settings import get_secrets, get_settings
 
+    settings = get_settings()
     return QuoteService(
         config=promise_config(),
         token_secret=get_secrets().token_secret,
-        token_ttl=timedelta(seconds=get_settings().promise_token_ttl_seconds),
+        token_ttl=timedelta(seconds=settings.promise_token_ttl_seconds),
+        learned=learned_lanes().current if settings.learned_windows else lambda: None,
+    )
+
+
+def accuracy_service() -> AccuracyService:
+    from chalicelib.services.accuracy import AccuracyService
+
+    return AccuracyService(counter_store(), promise_config(), learned_lanes().current)
+
+
+@cache
+def learned_lanes() -> LearnedLaneCache:
+    """The container's learned lanes, read from the counters every few minutes."""
+    from chalicelib.services.learned_lanes import LearnedLaneCache
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    return LearnedLaneCache(
+        counter_store(),
+        horizon_weeks=settings.learned_horizon_weeks,
+        min_parcels=settings.learned_min_parcels,
+        refresh_seconds=settings.learned_refresh_seconds,
     )
 
 
@@ -245,7 +271,7 @@ def notification_context() -> NotificationContext:
     return NotificationContext(
         orders=orders_context(),
         log=NotificationLog(dynamodb(), settings.table_name),
-        queue=notification_queue(),
+        queue=notification_queue,
         sender_for=sender_for,
         policy=NotificationPolicy(merchant_webhook=bool(settings.merchant_webhook_url)),
         shop_name=settings.shop_name,

@@ -52,6 +52,10 @@ class Settings:
     promise_token_ttl_seconds: int
     secrets_name: str  # empty locally: secrets come from PK_* variables
     promise_rules_parameter: str  # empty: the rules packaged in chalicelib/config
+    learned_windows: bool = True  # quote lanes with enough delivered parcels from their history
+    learned_min_parcels: int = 100
+    learned_horizon_weeks: int = 8
+    learned_refresh_seconds: int = 300  # the quote's per-container cache of learned lanes
 
 
 def sha256_hex(value: str) -> str:
@@ -73,6 +77,10 @@ def get_settings() -> Settings:
         version=env.get("PK_VERSION", "0.1.0"),
         max_body_bytes=int(env.get("PK_MAX_BODY_BYTES", str(256 * 1024))),
         promise_token_ttl_seconds=int(env.get("PK_PROMISE_TOKEN_TTL_SECONDS", "7200")),
+        learned_windows=env.get("PK_LEARNED_WINDOWS", "true").lower() != "false",
+        learned_min_parcels=int(env.get("PK_LEARNED_MIN_PARCELS", "100")),
+        learned_horizon_weeks=int(env.get("PK_LEARNED_HORIZON_WEEKS", "8")),
+        learned_refresh_seconds=int(env.get("PK_LEARNED_REFRESH_SECONDS", "300")),
         secrets_name=env.get("PK_SECRETS_NAME", ""),
         promise_rules_parameter=env.get("PK_PROMISE_RULES_PARAMETER", ""),
     )

@@ -26,6 +26,8 @@ def local_environment(aws_port: int = AWS_PORT, api_port: int = API_PORT) -> dic
         "PK_TABLE_NAME": table_name(),
         "PK_NOTIFICATIONS_QUEUE_URL": f"{endpoint}/123456789012/{queues['NotificationsQueue']}",
         "PK_PUBLIC_BASE_URL": f"http://{HOST}:{api_port}",
+        # A developer sees a delivered parcel's effect on the quote within a minute.
+        "PK_LEARNED_REFRESH_SECONDS": "30",
         "POWERTOOLS_SERVICE_NAME": "promise-keeper",
         "POWERTOOLS_METRICS_NAMESPACE": "PromiseKeeper",
         # Locally, EMF metric blobs on stdout are noise; the code path is the same.

@@ -50,7 +50,8 @@ def render(exc: LocalGatewayException) -> tuple[int, dict[str, str], bytes]:
 def render_refusal(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
     """What the HTTP server refuses before any route sees it (request line or headers too long,
     a malformed request), as API Gateway answers what it refuses itself: its DEFAULT_4XX or
-    DEFAULT_5XX gateway response, with the status of the refusal."""
+    DEFAULT_5XX gateway response, with the response's own status where it fixes one (as
+    DEFAULT_5XX does, so that its body can state it) and otherwise the refusal's."""
     response = gateway_responses()["DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"]
     request_id = str(uuid.uuid4())
     body = (
@@ -59,7 +60,8 @@ def render_refusal(status: int, message: str) -> tuple[int, dict[str, str], byte
         .replace("$context.error.messageString", json.dumps(message))
         .replace("$context.requestId", request_id)
     )
-    return status, {**response["headers"], "x-amzn-RequestId": request_id}, body.encode()
+    answered = response["status"] or status
+    return answered, {**response["headers"], "x-amzn-RequestId": request_id}, body.encode()
 
 
 class GatewayHTTPClient(TestHTTPClient):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalice.utils import to_cfn_resource_name
+
 from infra import alarms
 from infra.functions import FUNCTIONS, Access
 from infra.policies import TABLE, policy
@@ -72,6 +74,18 @@ class MissingRole(SystemExit):
 
 def _functions(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {n: r for n, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"}
+
+
+def _enter_through_app(functions: dict[str, dict[str, Any]]) -> None:
+    """Every event function starts at its handler on `app`, bound to the app's middleware.
+
+    Chalice names the blueprint's module instead, which runs the handler without any middleware
+    in Lambda (chalice issue #1566; app.py). Derived from the app, so a new handler needs nothing.
+    """
+    import app  # the project's Chalice app: importing it only registers handlers (cold-start test)
+
+    for name in app.EVENT_HANDLERS:
+        functions[to_cfn_resource_name(name)]["Properties"]["Handler"] = f"app.{name}"
 
 
 def _name_per_stage(resources: dict[str, Any], stage: str, retain: bool) -> None:
@@ -257,6 +271,7 @@ def build(template: dict[str, Any], stage: str) -> dict[str, Any]:
     if missing:
         raise MissingRole(f"no entry in infra/functions.py for: {', '.join(missing)}")
     out["Parameters"] = copy.deepcopy(PARAMETERS)
+    _enter_through_app(functions)
     _name_per_stage(resources, stage, settings.retain_data)
     for name in functions:
         _wire_function(resources, name, stage, settings)

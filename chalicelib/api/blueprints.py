@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api.accuracy import accuracy_bp
 from chalicelib.api.auth import auth_bp
 from chalicelib.api.feedback import feedback_bp
 from chalicelib.api.health import health_bp
@@ -18,6 +19,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     auth_bp,
     health_bp,
     promise_bp,
+    accuracy_bp,
     orders_bp,
     returns_bp,
     webhooks_bp,

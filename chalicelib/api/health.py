@@ -6,16 +6,17 @@ from typing import Annotated
 
 from chalice import Blueprint
 from chalice.app import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.http import json_response
 from chalicelib.api.routing import Operation, route
+from chalicelib.models.base import ApiModel
 from chalicelib.settings import get_settings
 
 health_bp = Blueprint(__name__)
 
 
-class Health(BaseModel):
+class Health(ApiModel):
     status: Annotated[str, Field(description="Always `ok` when the function runs")]
     version: Annotated[str, Field(description="Deployed version of Promise Keeper")]
 

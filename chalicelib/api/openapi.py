@@ -36,19 +36,31 @@ def _schema_ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": REF.format(model=model.__name__)}
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+def _parameters(model: type[BaseModel], where: Literal["query", "header"]) -> list[dict[str, Any]]:
     schema = model.model_json_schema(ref_template=REF)
     required = set(schema.get("required", []))
     return [
         {
             "name": name,
-            "in": "query",
+            "in": where,
             "required": name in required,
             "description": prop.get("description", ""),
-            "schema": {k: v for k, v in prop.items() if k != "description"},
+            "schema": _present_value(prop),
         }
         for name, prop in schema.get("properties", {}).items()
     ]
+
+
+def _present_value(prop: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema: an optional one is absent rather than null, so its value's schema
+    is the non-null branch (a query string or header cannot carry a JSON null)."""
+    schema = {k: v for k, v in prop.items() if k != "description"}
+    if schema.get("default", "") is None:
+        del schema["default"]
+    branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1:
+        return {**schema, **branches[0]}
+    return {**schema, "anyOf": branches} if branches else schema
 
 
 def _path_parameters(path: str, model: type[BaseModel] | None) -> list[dict[str, Any]]:
@@ -71,7 +83,7 @@ def _error_responses(op: Operation) -> dict[str, Any]:
     out: dict[str, Any] = {}
     implied = (
         *(BODY_ERRORS if op.request else ()),
-        *(("validation_error",) if op.query else ()),
+        *(("validation_error",) if op.query or op.headers else ()),
         *AUTH_ERRORS.get(op.auth or "", ()),
     )
     for code in dict.fromkeys((*implied, *op.errors, *COMMON_ERRORS)):
@@ -86,9 +98,11 @@ def _error_responses(op: Operation) -> dict[str, Any]:
 
 def _operation(op: Operation) -> dict[str, Any]:
     doc: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _op_id(op)}
-    params = _path_parameters(op.path, op.path_params) + (
-        _query_parameters(op.query) if op.query else []
-    )
+    params = [
+        *_path_parameters(op.path, op.path_params),
+        *(_parameters(op.query, "query") if op.query else []),
+        *(_parameters(op.headers, "header") if op.headers else []),
+    ]
     if params:
         doc["parameters"] = params
     request = op.request_model

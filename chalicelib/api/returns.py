@@ -21,7 +21,7 @@ returns_bp = Blueprint(__name__)
 
 def _idempotency_key(raw: str | None) -> str | None:
     try:
-        return parse_query({"key": raw} if raw else {}, api.IdempotencyHeader).key
+        return parse_query({"Idempotency-Key": raw} if raw else {}, api.IdempotencyHeader).key
     except errors.InvalidInput as exc:
         raise errors.InvalidInput(
             "the Idempotency-Key header is invalid",
@@ -37,6 +37,7 @@ def _idempotency_key(raw: str | None) -> str | None:
         "idempotent with an Idempotency-Key header",
         "returns", status=201, request=api.ReturnRequest, response=api.ReturnView,
         auth="merchant_or_customer", errors=("not_found", "conflict", "return_not_allowed"),
+        headers=api.IdempotencyHeader,
         extra_statuses={200: "The same Idempotency-Key was used before with the same body"},
     ),
     cors=True,

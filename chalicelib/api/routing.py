@@ -24,6 +24,8 @@ class Operation:
     query: type[BaseModel] | None = None
     # The path parameters' model, so that OpenAPI states their patterns and enums.
     path_params: type[BaseModel] | None = None
+    # The request headers the route reads, fields aliased to the header names as sent.
+    headers: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     auth: str | None = None  # "merchant", "merchant_or_customer", "signature" or None (public)
     errors: tuple[str, ...] = ()

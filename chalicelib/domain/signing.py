@@ -30,22 +30,16 @@ def hmac_sha256_hex(secret: str | bytes, message: str | bytes) -> str:
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
-def issue_token(secret: str, purpose: str, claims: dict[str, Any], shared_claims: str = "") -> str:
-    """Sign ``claims`` for one ``purpose`` (a promise token can never pass as a customer token).
+def issue_token(secret: str, purpose: str, claims: dict[str, Any]) -> str:
+    """Sign ``claims`` for one ``purpose`` (a promise token can never pass as a customer token)."""
+    return sign_serialised(secret, json.dumps({"p": purpose, **claims}, separators=(",", ":")))
 
-    ``shared_claims`` is the serialised form of claims common to several tokens (see
-    ``shared``), so that a quote serialises them once rather than once per option.
-    """
-    own = json.dumps({"p": purpose, **claims}, separators=(",", ":"))
-    body = f"{own[:-1]},{shared_claims}}}" if shared_claims else own
+
+def sign_serialised(secret: str, body: str) -> str:
+    """Sign claims already serialised as a JSON object whose first member is ``"p": purpose``."""
     raw = body.encode()
     mac = hmac.digest(secret.encode(), raw, "sha256")  # the one-shot C path: quotes sign 3-4
     return f"{_b64(raw)}.{_b64(mac)}"
-
-
-def shared(claims: dict[str, Any]) -> str:
-    """``claims`` serialised for ``issue_token(shared_claims=...)``: JSON members, no braces."""
-    return json.dumps(claims, separators=(",", ":"))[1:-1]
 
 
 def verify_token(

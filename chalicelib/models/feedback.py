@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from chalicelib.domain.feedback.rating import COMMENT_MAX, PRODUCT_COMMENT_MAX
+from chalicelib.models.base import ApiModel
 from chalicelib.models.orders import Carrier, OrderId
 from chalicelib.models.promise import Sku
+from chalicelib.models.report_range import ReportRange
 
 # Strict: "7", 7.5 and true are refused rather than coerced into a rating.
 Score = Annotated[int, Field(strict=True, ge=1, le=10, description="1 (worst) to 10 (best)")]
 Tag = Literal["speed", "packaging", "communication", "product", "courier"]
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -53,13 +55,13 @@ class FeedbackRequest(_Request):
         return self
 
 
-class ProductRatingView(BaseModel):
+class ProductRatingView(ApiModel):
     sku: str
     rating: int
     comment: str | None = None
 
 
-class FeedbackView(BaseModel):
+class FeedbackView(ApiModel):
     """The order's rating as recorded (the answer to POST /v1/feedback)."""
 
     order_id: str
@@ -74,17 +76,8 @@ class FeedbackView(BaseModel):
     promise: Literal["kept", "broken", "open"]
 
 
-class RangeQuery(_Request):
-    from_: Annotated[date, Field(alias="from", description="First day (UTC), inclusive")]
-    to: Annotated[date, Field(description="Last day (UTC), inclusive; at most 366 days")]
-
-    @model_validator(mode="after")
-    def _range(self) -> RangeQuery:
-        if self.from_ > self.to:
-            raise ValueError("from must not be after to")
-        if (self.to - self.from_).days > 366:
-            raise ValueError("the range spans at most 366 days")
-        return self
+class RangeQuery(ReportRange):
+    """Query of GET /v1/feedback/products: the days it covers, nothing else."""
 
 
 class SummaryQuery(RangeQuery):
@@ -92,7 +85,7 @@ class SummaryQuery(RangeQuery):
     method: Annotated[str | None, Field(pattern=r"^[a-z_]{2,32}$")] = None
 
 
-class Figures(BaseModel):
+class Figures(ApiModel):
     count: int
     mean: float | None
     distribution: Annotated[dict[str, int], Field(description="How many of each rating 1–10")]
@@ -111,12 +104,12 @@ class FeedbackSummary(Figures):
     items_read: Annotated[int, Field(description="Counter items this answer read")]
 
 
-class ProductFiguresView(BaseModel):
+class ProductFiguresView(ApiModel):
     sku: str
     count: int
     mean: float
 
 
-class ProductRanking(BaseModel):
+class ProductRanking(ApiModel):
     products: Annotated[list[ProductFiguresView], Field(description="Best mean rating first")]
     items_read: int

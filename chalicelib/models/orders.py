@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.channels import CustomerChannel
 from chalicelib.domain.date_range import DESCRIPTION as DATE_RANGE
 from chalicelib.domain.parcel_status import ParcelStatus
+from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import (
     CountryCode,
     PostalCode,
@@ -43,7 +44,7 @@ Carrier = Annotated[
 ]
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -146,7 +147,7 @@ class RegisterOrderRequest(_Request):
         return self
 
 
-class RegisterOrderResponse(BaseModel):
+class RegisterOrderResponse(ApiModel):
     order_id: str
     status: str
     token: Annotated[str, Field(description="Customer token: read, return and rate this order")]
@@ -162,14 +163,14 @@ class RegisterShipmentRequest(_Request):
     ]
 
 
-class Promise(BaseModel):
+class Promise(ApiModel):
     method: str
     earliest: date
     latest: date
     state: Literal["on_track", "at_risk", "late", "kept", "broken"]
 
 
-class TrackingEventView(BaseModel):
+class TrackingEventView(ApiModel):
     event_id: str
     status: ParcelStatus
     occurred_at: datetime
@@ -179,7 +180,7 @@ class TrackingEventView(BaseModel):
     estimated_delivery: date | None = None
 
 
-class ShipmentView(BaseModel):
+class ShipmentView(ApiModel):
     shipment_id: str
     carrier: str
     tracking_number: str
@@ -192,7 +193,7 @@ class ShipmentView(BaseModel):
     events: Annotated[list[TrackingEventView], Field(description="Newest first")]
 
 
-class NotificationView(BaseModel):
+class NotificationView(ApiModel):
     type: str
     channel: str
     sent_at: datetime
@@ -200,7 +201,7 @@ class NotificationView(BaseModel):
     shipment_id: str | None = None
 
 
-class SkippedNotificationView(BaseModel):
+class SkippedNotificationView(ApiModel):
     """A milestone a channel did not carry, and why (no e-mail address, no SMS opt-in, ...)."""
 
     type: str
@@ -210,7 +211,7 @@ class SkippedNotificationView(BaseModel):
     shipment_id: str | None = None
 
 
-class OrderFeedbackView(BaseModel):
+class OrderFeedbackView(ApiModel):
     """The customer's rating of the order (POST /v1/feedback), as it stands now."""
 
     rating: int
@@ -220,7 +221,7 @@ class OrderFeedbackView(BaseModel):
     changeable_until: datetime
 
 
-class OrderView(BaseModel):
+class OrderView(ApiModel):
     order_id: str
     status: Literal[
         "confirmed",
@@ -242,7 +243,7 @@ class OrderView(BaseModel):
     tracking_url: str | None = None
 
 
-class CustomerTokenQuery(BaseModel):
+class CustomerTokenQuery(ApiModel):
     # Not `forbid`: mail tools add utm_source and friends to the links customers follow.
     model_config = ConfigDict(extra="ignore")
 
@@ -260,7 +261,7 @@ class WebhookSourcePath(_Request):
     source: Annotated[WebhookSourceName, Field(description="The sender's format")]
 
 
-class WebhookResult(BaseModel):
+class WebhookResult(ApiModel):
     accepted: Annotated[int, Field(description="Events stored now")]
     duplicates: Annotated[int, Field(description="Events already stored before")]
     unknown_tracking_numbers: Annotated[list[str], Field(description="Not registered here")]

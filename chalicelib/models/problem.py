@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from chalicelib.models.base import ApiModel
 
 
-class FieldError(BaseModel):
+class FieldError(ApiModel):
     loc: Annotated[list[str | int], Field(description="Path to the offending field")]
     msg: Annotated[str, Field(description="What is wrong with it")]
 
 
-class Problem(BaseModel):
+class Problem(ApiModel):
     type: Annotated[str, Field(description="URI reference naming the problem type")]
     title: Annotated[str, Field(description="Short, stable summary of the problem type")]
     status: Annotated[int, Field(description="HTTP status code")]

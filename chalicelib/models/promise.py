@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -22,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.promise.terms import StepKind, UnavailableReason
+from chalicelib.models.base import ApiModel
 from chalicelib.models.types import QueryBool, QueryInt, WholeNumber
 
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
@@ -148,7 +148,7 @@ def check_instant_range(value: datetime | None) -> datetime | None:
     return value
 
 
-class _Model(BaseModel):
+class _Model(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -272,7 +272,8 @@ class ExplainStep(_Model):
         str | None,
         Field(
             description="Why a day was skipped: weekend, closure, no_service_day or "
-            "public_holiday:<name>"
+            "public_holiday:<name>; for the calendar step, which holidays delivery days skip: "
+            "holidays:<country>-<subdivision>, or holidays:<country> for an unknown postal code"
         ),
     ] = None
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import Money, Quantity, Sku
+from chalicelib.models.report_range import ReportRange
 
 # Written out here rather than imported: the order's view lists its returns (models/orders.py
 # imports this module), so this module cannot import that one.
@@ -45,11 +47,13 @@ MerchantStatus = Literal[
 ]
 ConditionName = Literal["as_new", "used", "damaged", "missing"]
 Note = Annotated[str, Field(min_length=1, max_length=500)]
-IdempotencyKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$")]
+IdempotencyKey = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+]
 CustomerToken = Annotated[str, Field(max_length=200, description="The order's customer token")]
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -58,7 +62,17 @@ class ReturnIdPath(_Request):
 
 
 class IdempotencyHeader(_Request):
-    key: IdempotencyKey | None = None
+    """The return request's headers, under the names they are sent with."""
+
+    key: Annotated[
+        IdempotencyKey | None,
+        Field(
+            alias="Idempotency-Key",
+            description="Chosen by the caller per return it means to open: a retry with the "
+            "same key and body answers the return opened before (200), with another body 409",
+            examples=["r-1001-1"],
+        ),
+    ] = None
 
 
 class ReturnItemRequest(_Request):
@@ -153,7 +167,7 @@ class ReturnEventRequest(_Request):
         return self
 
 
-class ReturnItemView(BaseModel):
+class ReturnItemView(ApiModel):
     sku: str
     quantity: int
     reason: ReasonCode
@@ -161,21 +175,21 @@ class ReturnItemView(BaseModel):
     condition: ConditionName | None = None
 
 
-class ReturnHistoryView(BaseModel):
+class ReturnHistoryView(ApiModel):
     status: ReturnStatusName
     at: datetime
     source: Literal["request", "merchant", "carrier"]
     note: str | None = None
 
 
-class ReturnParcelEventView(BaseModel):
+class ReturnParcelEventView(ApiModel):
     event_id: str
     status: Annotated[str, Field(description="Canonical parcel status")]
     occurred_at: datetime
     location: str | None = None
 
 
-class ReturnView(BaseModel):
+class ReturnView(ApiModel):
     return_id: str
     order_id: str
     status: ReturnStatusName
@@ -193,25 +207,16 @@ class ReturnView(BaseModel):
     rejection_reason: str | None = None
 
 
-class SummaryQuery(_Request):
-    from_: Annotated[date, Field(alias="from", description="First day (UTC), inclusive")]
-    to: Annotated[date, Field(description="Last day (UTC), inclusive")]
-
-    @model_validator(mode="after")
-    def _a_forward_range_of_at_most_a_year(self) -> Self:
-        if self.to < self.from_:
-            raise ValueError("to must not be before from")
-        if (self.to - self.from_).days > 366:
-            raise ValueError("the range may span at most 366 days")
-        return self
+class SummaryQuery(ReportRange):
+    """Query of GET /v1/returns/summary: the days it covers, nothing else."""
 
 
-class RankedReasonView(BaseModel):
+class RankedReasonView(ApiModel):
     reason: ReasonCode
     items: int
 
 
-class ReturnsSummaryView(BaseModel):
+class ReturnsSummaryView(ApiModel):
     count: Annotated[int, Field(description="Returns requested in the period")]
     orders: Annotated[int, Field(description="Orders registered in the period")]
     rate: Annotated[float | None, Field(description="Returns per order; null without orders")]

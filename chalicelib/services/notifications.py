@@ -63,7 +63,9 @@ class UnprocessableNotification(Exception):
 class NotificationContext:
     orders: orders.Context
     log: NotificationLog
-    queue: NotificationQueue
+    # Built when a message waits for its channel's quiet hours: most sends never need the queue,
+    # and its client would cost the sender's cold start about 100 ms.
+    queue: Callable[[], NotificationQueue]
     sender_for: Callable[[Channel], Sender]  # channels are built on first use
     policy: NotificationPolicy
     shop_name: str = ""
@@ -250,7 +252,7 @@ def _defer(
     channels = tuple(sorted({d.channel for d in later}))
     wait = min(d.send_at for d in later) - now
     copy = QueuedNotification(message=queued.message, channels=channels)
-    ctx.queue.send_later(copy.model_dump_json(), int(wait.total_seconds()) + 1)
+    ctx.queue().send_later(copy.model_dump_json(), int(wait.total_seconds()) + 1)
     report.deferred.extend(channels)
 
 

@@ -42,6 +42,7 @@ from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import EventOutcome, TrackingEvent
 from chalicelib.models import orders as api
+from chalicelib.services.delivered import delivered_facts
 from chalicelib.services.promise import verify_promise_token
 from chalicelib.services.retry import retrying
 from chalicelib.services.returns import ReturnService
@@ -176,6 +177,7 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseR
         rule=promised.rule,
         carrier=promised.carrier,
         service=promised.service,
+        origin=promised.ships_from[0] if len(promised.ships_from) == 1 else None,
     )
 
 
@@ -435,10 +437,12 @@ class _ParcelEvents:
     def settle(self, indexes: Iterable[int], outcome: EventOutcome) -> None:
         self.outcomes.update(dict.fromkeys(indexes, outcome))
 
-    def stored_elsewhere(self, event_ids: frozenset[str]) -> None:
-        """The table refused these events: already stored, by an earlier or concurrent request."""
+    def stored_elsewhere(self, event_ids: frozenset[str]) -> int:
+        """The table refused these events: already stored, by an earlier or concurrent request.
+        How many of the pending events that settles."""
         found = [i for i, e in self.pending() if e.event_id in event_ids]
         self.settle(found, EventOutcome.DUPLICATE)
+        return len(found)
 
     def in_request_order(self) -> list[EventOutcome]:
         return [self.outcomes[i] for i in range(len(self.events))]
@@ -464,8 +468,10 @@ def _record_parcel_attempt(ctx: Context, tracking_number: str, parcel: _ParcelEv
         try:
             _commit_parcel(ctx, tracking_number, parcel)
         except DuplicateEvent as refused:
-            # Events the tracking copy did not know of: drop them and commit the others.
-            parcel.stored_elsewhere(refused.event_ids)
+            # Events the tracking copy did not know of: drop them and commit the others (each
+            # round settles at least one, or the refusal names none of ours and stands).
+            if not parcel.stored_elsewhere(refused.event_ids):
+                raise
 
 
 def _commit_parcel(ctx: Context, tracking_number: str, parcel: _ParcelEvents) -> None:
@@ -494,30 +500,39 @@ def _planned_changes(
     accepted: list[int] = []
     current = stored
     for index, incoming in parcel.pending():
-        event = incoming.shipment_event()
-        outcome = record_event(
-            current.order,
-            current.shipments,
-            shipment.shipment_id,
-            event,
-            now,
-            estimate_from_rules=estimate,
-        )
-        if outcome.duplicate or outcome.shipment is None:
+        change = _event_change(ctx, current, shipment.shipment_id, incoming, now, estimate)
+        if change is None:
             parcel.settle([index], EventOutcome.DUPLICATE)
             continue
-        moved = outcome.shipment
-        shipments = tuple(
-            moved if s.shipment_id == moved.shipment_id else s for s in current.shipments
-        )
-        after = replace(
-            current, order=outcome.order, shipments=shipments, revision=current.revision + 1
-        )
-        write = StoredEvent(moved.shipment_id, event, incoming.source, now)
-        changes.append(OrderChange(current, after, outcome.messages, now, event=write))
+        changes.append(change)
         accepted.append(index)
-        current = after
+        current = change.after
     return changes, accepted
+
+
+def _event_change(
+    ctx: Context,
+    stored: StoredOrder,
+    shipment_id: str,
+    incoming: TrackingEvent,
+    now: datetime,
+    estimate: EstimateRule | None,
+) -> OrderChange | None:
+    """The order after one carrier event, with its outbox messages and facts; None when the
+    shipment has seen the event."""
+    event = incoming.shipment_event()
+    outcome = record_event(
+        stored.order, stored.shipments, shipment_id, event, now, estimate_from_rules=estimate
+    )
+    if outcome.duplicate or outcome.shipment is None:
+        return None
+    before = next(s for s in stored.shipments if s.shipment_id == shipment_id)
+    moved = outcome.shipment
+    shipments = tuple(moved if s.shipment_id == shipment_id else s for s in stored.shipments)
+    after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
+    write = StoredEvent(shipment_id, event, incoming.source, now)
+    facts = delivered_facts(ctx.promise_config(), stored, before, moved, event)
+    return OrderChange(stored, after, outcome.messages, now, event=write, facts=facts)
 
 
 # -- sweep ---------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from chalicelib.domain.accuracy.delivered import KIND as DELIVERED
+from chalicelib.domain.accuracy.projection import project_delivered
 from chalicelib.domain.facts import CounterUpdate, Fact
 from chalicelib.domain.feedback import counting
 from chalicelib.domain.returns import figures as return_figures
@@ -25,6 +27,7 @@ Projection = Callable[[Mapping[str, Any]], Sequence[CounterUpdate]]
 PROJECTIONS: dict[str, Projection] = {
     **return_figures.PROJECTIONS,
     counting.FACT_KIND: counting.count_rating,
+    DELIVERED: project_delivered,
 }
 
 

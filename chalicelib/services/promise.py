@@ -7,15 +7,17 @@ options in the request's locale and signs each option.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from chalicelib.config.loader import load_config
+from chalicelib.domain.accuracy.learned import LearnedLanes
 from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, quote
 from chalicelib.domain.promise.explain import Step
-from chalicelib.domain.promise.rules import Money, PromiseConfig
+from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.promise.tokens import (
     PromisedWindow,
@@ -59,6 +61,7 @@ class QuoteService:
     config: PromiseConfig
     token_secret: str
     token_ttl: timedelta = DEFAULT_TOKEN_TTL
+    learned: Callable[[], LearnedLanes | None] = lambda: None  # the container's learned lanes
 
     def quote(self, request: api.QuoteRequest, now: datetime) -> QuoteAnswer:
         return quote_body(
@@ -67,6 +70,7 @@ class QuoteService:
             token_secret=self.token_secret,
             token_ttl=self.token_ttl,
             config=self.config,
+            learned=self.learned(),
         )
 
 
@@ -96,6 +100,7 @@ def quote_body(
     token_secret: str,
     token_ttl: timedelta = DEFAULT_TOKEN_TTL,
     config: PromiseConfig | None = None,
+    learned: LearnedLanes | None = None,
 ) -> QuoteAnswer:
     """The same quote as ``quote_promise``, built straight as JSON values for the hot path.
 
@@ -120,6 +125,7 @@ def quote_body(
             inventory=request.inventory,
             subtotal=Money(subtotal.amount, subtotal.currency) if subtotal else None,
             explain=request.explain,
+            learned=learned,
         ),
     )
     context = TokenContext(
@@ -163,10 +169,7 @@ def _option(
 ) -> dict[str, Any]:
     rule = promise.rule
     option: dict[str, Any] = {
-        "method": rule.method,
-        "label": rule.label(request.locale, config.rules.default_language),
-        "carrier": rule.carrier,
-        "service": rule.service,
+        **_rule_fields(rule, request.locale, config.rules.default_language),
         "price": {"amount": str(promise.price.amount), "currency": promise.price.currency},
         "delivery": {
             "earliest": promise.earliest.isoformat(),
@@ -180,6 +183,17 @@ def _option(
     if request.explain:
         option["explain"] = [_step(step) for step in promise.steps]
     return option
+
+
+@lru_cache(maxsize=256)
+def _rule_fields(rule: MethodRule, locale: str, default_language: str) -> dict[str, str]:
+    """An option's fields that depend on its rule and locale alone: built once, then copied."""
+    return {
+        "method": rule.method,
+        "label": rule.label(locale, default_language),
+        "carrier": rule.carrier,
+        "service": rule.service,
+    }
 
 
 def _step(step: Step) -> dict[str, Any]:

@@ -92,6 +92,7 @@ def shipment_to_item(shipment: ShipmentState) -> dict[str, Any]:
         }
         if estimate
         else None,
+        "handed_over_at": _iso(shipment.handed_over_at),
         "event_ids": sorted(shipment.event_ids),
     }
 
@@ -113,6 +114,7 @@ def shipment_from_item(item: dict[str, Any]) -> ShipmentState:
         )
         if estimate
         else None,
+        handed_over_at=_instant(item.get("handed_over_at")),
         event_ids=frozenset(item.get("event_ids", [])),
     )
 
@@ -196,6 +198,7 @@ def record_to_item(record: OrderRecord) -> dict[str, Any]:
                     ("rule", promise.rule),
                     ("carrier", promise.carrier),
                     ("service", promise.service),
+                    ("origin", promise.origin),
                 )
                 if value is not None
             },
@@ -225,6 +228,7 @@ def record_from_item(item: dict[str, Any]) -> OrderRecord:
             rule=promise.get("rule"),
             carrier=promise.get("carrier"),
             service=promise.get("service"),
+            origin=promise.get("origin"),
         ),
         body_hash=item["body_hash"],
         customer=_customer(customer) if customer else None,

@@ -29,6 +29,7 @@ from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.counters import fact_put
 from chalicelib.store.rating_due import rating_due_put
 from chalicelib.store.records import (
+    DestinationRecord,
     NotificationLogEntries,
     OrderChange,
     StoredEvent,
@@ -96,14 +97,15 @@ class OrderStore(Protocol):
         """Commit the change if the order is still at ``change.before.revision``, at once.
 
         DuplicateEvent when its event is stored already, RevisionConflict when the order changed
-        since it was read, Conflict when a new tracking number belongs to another order.
+        since it was read, Conflict when a new tracking number belongs to another order or to a
+        return parcel.
         """
         ...
 
     def save_all(self, changes: Sequence[OrderChange]) -> None:
         """Commit consecutive changes of one order (each ``before`` is the previous ``after``)
-        at once, as ``save`` commits one: every event and outbox record of each change, the
-        order and its tracking copies as the last leaves them.
+        at once, as ``save`` commits one: every event, outbox record and fact of each change,
+        the order and its tracking copies as the last leaves them.
 
         DuplicateEvent names every event of them already stored; otherwise as ``save``.
         """
@@ -214,20 +216,16 @@ class OrderRepository:
 
     def save_all(self, changes: Sequence[OrderChange]) -> None:
         """One transaction for consecutive changes; see OrderStore.save_all."""
-        first, last = changes[0], changes[-1]
-        after = last.after
+        first, after = changes[0], changes[-1].after
         parts = _Parts()
         for change in changes:
-            if change.event is not None:
-                parts.add(EVENT_PART, self._event_put(after.order_id, change.event))
+            self._add_own_parts(parts, change)
         parts.add(ORDER_PART, self._order_update(first.before.revision, after))
         known = {s.tracking_number for s in first.before.shipments}
         for shipment in after.shipments:
             parts.add(TRACKING_PART, self._tracking_put(after, shipment.tracking_number, known))
-        for change in changes:
-            # Each change's records under its own revision: the keys one save per change writes.
-            for message in change.messages:
-                parts.add(OUTBOX_PART, self._outbox_put(change.after, message, change.now))
+        for number in _new_tracking_numbers(first.before, after):
+            parts.add(RETURN_PARCEL_PART, self._not_a_return_parcel(number))
         # The first delivered parcel schedules the rating reminder, in the same transaction.
         reminder = _rating_reminder(changes)
         if reminder is not None:
@@ -237,11 +235,26 @@ class OrderRepository:
                 TransactItems=parts.items, ReturnConsumedCapacity="TOTAL"
             )
         except ClientError as exc:
-            _raise_cancellation(exc, parts, [c.event for c in changes if c.event is not None])
+            _raise_cancellation(exc, parts)
+
+    def _add_own_parts(self, parts: _Parts, change: OrderChange) -> None:
+        """The change's event, its outbox records (under its own revision: the keys one save per
+        change writes) and its facts, each named with the change's event."""
+        event_id = change.event.event.event_id if change.event is not None else None
+        if change.event is not None:
+            parts.add(EVENT_PART, self._event_put(change.after.order_id, change.event), event_id)
+        for message in change.messages:
+            parts.add(OUTBOX_PART, self._outbox_put(change.after, message, change.now))
+        for fact in change.facts:
+            put = cast("TransactWriteItemTypeDef", fact_put(self._table, fact, change.now))
+            parts.add(FACT_PART, put, event_id)
 
     def fitting(self, changes: Sequence[OrderChange]) -> int:
-        # The order, its tracking copies and a rating reminder, then each change's own items.
-        used = 1 + len(changes[0].after.shipments) + 1
+        # The order, its tracking copies (and checks of new ones) and a rating reminder, then
+        # each change's own items.
+        first = changes[0]
+        new = _new_tracking_numbers(first.before, first.after)
+        used = 1 + len(first.after.shipments) + len(new) + 1
         for count, change in enumerate(changes):
             used += _own_actions(change)
             if used > MAX_ACTIONS:
@@ -304,8 +317,14 @@ class OrderRepository:
     def _tracking_put(
         self, stored: StoredOrder, tracking_number: str, known: set[str]
     ) -> TransactWriteItemTypeDef:
-        # The copy carries no personal data: the webhook path never needs the customer.
-        record = replace(stored.record, customer=None, destination=None)
+        # The copy carries no personal data: the webhook path never needs the customer. It keeps
+        # the destination's country and postal code (no address): the delivered-parcel facts
+        # name the lane and count delivery days in the destination's own calendar.
+        destination = stored.record.destination
+        kept = (
+            DestinationRecord(destination.country, destination.postal_code) if destination else None
+        )
+        record = replace(stored.record, customer=None, destination=kept)
         item = {
             **keys.tracking_key(tracking_number),
             **self._aggregate(stored),
@@ -320,6 +339,17 @@ class OrderRepository:
                 "Item": to_attributes(item),
                 "ConditionExpression": "attribute_not_exists(PK) OR order_id = :order_id",
                 "ExpressionAttributeValues": to_attributes({":order_id": stored.order_id}),
+            }
+        }
+
+    def _not_a_return_parcel(self, tracking_number: str) -> TransactWriteItemTypeDef:
+        # Symmetric to the return label's check: the webhook routes a number held by a return
+        # parcel to that return, so an outbound parcel under it would never see its events.
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.return_tracking_key(tracking_number)),
+                "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
 
@@ -352,6 +382,7 @@ EVENT_PART = "event"
 FACT_PART = "fact"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
+RETURN_PARCEL_PART = "return_parcel"
 OUTBOX_PART = "outbox"
 RATING_DUE_PART = "rating_due"
 
@@ -362,26 +393,40 @@ class _Parts:
 
     items: list[TransactWriteItemTypeDef] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    event_ids: list[str | None] = field(default_factory=list)  # the carrier event a part is for
 
-    def add(self, name: str, item: TransactWriteItemTypeDef) -> None:
+    def add(self, name: str, item: TransactWriteItemTypeDef, event_id: str | None = None) -> None:
         self.names.append(name)
         self.items.append(item)
+        self.event_ids.append(event_id)
 
     def refused(self, exc: ClientError, reason: str = "ConditionalCheckFailed") -> set[str]:
         """The parts DynamoDB cancelled the transaction for, with ``reason``."""
-        codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        return {name for name, code in zip(self.names, codes, strict=False) if code == reason}
+        return {name for name, _ in self._refused(exc, reason)}
 
-    def refused_indexes(self, exc: ClientError, name: str) -> list[int]:
-        """Which of the ``name`` parts (counted among those parts only) failed their condition."""
+    def refused_events(self, exc: ClientError) -> set[str]:
+        """The carrier events whose Put or fact (a fact's id names its event) found itself
+        already stored."""
+        return {
+            event_id
+            for name, event_id in self._refused(exc, "ConditionalCheckFailed")
+            if name in (EVENT_PART, FACT_PART) and event_id is not None
+        }
+
+    def _refused(self, exc: ClientError, reason: str) -> list[tuple[str, str | None]]:
         codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        mine = [code for part, code in zip(self.names, codes, strict=False) if part == name]
-        return [i for i, code in enumerate(mine) if code == "ConditionalCheckFailed"]
+        parts = zip(self.names, self.event_ids, codes, strict=False)
+        return [(name, event_id) for name, event_id, code in parts if code == reason]
+
+
+def _new_tracking_numbers(before: StoredOrder, after: StoredOrder) -> list[str]:
+    known = {s.tracking_number for s in before.shipments}
+    return [s.tracking_number for s in after.shipments if s.tracking_number not in known]
 
 
 def _own_actions(change: OrderChange) -> int:
-    """The transaction items a change adds beside the order's own: its event and outbox."""
-    return (change.event is not None) + len(change.messages)
+    """The transaction items a change adds beside the order's own: event, outbox, facts."""
+    return (change.event is not None) + len(change.messages) + len(change.facts)
 
 
 def _rating_reminder(changes: Sequence[OrderChange]) -> datetime | None:
@@ -391,23 +436,21 @@ def _rating_reminder(changes: Sequence[OrderChange]) -> datetime | None:
     return next((d for d in reversed(due) if d is not None), None)
 
 
-def _raise_cancellation(
-    exc: ClientError, parts: _Parts, events: Sequence[StoredEvent] = ()
-) -> None:
+def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
     code = exc.response.get("Error", {}).get("Code")
     if code == "TransactionConflictException":
         raise RevisionConflict() from exc
     if code != "TransactionCanceledException":
         raise exc
     refused = parts.refused(exc)
-    if EVENT_PART in refused:
-        # The event Puts come first, in the changes' order: the i-th refused item is events[i].
-        stored = parts.refused_indexes(exc, EVENT_PART)
-        raise DuplicateEvent({events[i].event.event_id for i in stored}) from exc
+    if EVENT_PART in refused or FACT_PART in refused:
+        raise DuplicateEvent(parts.refused_events(exc)) from exc
     if ORDER_PART in refused:
         raise RevisionConflict() from exc
     if TRACKING_PART in refused:
         raise Conflict("tracking number belongs to another order") from exc
+    if RETURN_PARCEL_PART in refused:
+        raise Conflict("tracking number belongs to a return parcel") from exc
     if parts.refused(exc, "TransactionConflict"):
         raise RevisionConflict() from exc
     raise exc

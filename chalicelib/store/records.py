@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.domain.channels import CustomerChannel
+from chalicelib.domain.facts import Fact
 from chalicelib.domain.orders import OrderState, ShipmentEvent, ShipmentState
 from chalicelib.domain.outbox import OutboxMessage
 
@@ -52,6 +53,7 @@ class PromiseRecord:
     rule: str | None = None  # the promise rule's key: its transit estimate backs parcels up
     carrier: str | None = None
     service: str | None = None
+    origin: str | None = None  # the location a single-parcel quote shipped from (lane statistics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class OrderChange:
     messages: Sequence[OutboxMessage]  # the outbox records that announce the change
     now: datetime
     event: StoredEvent | None = None  # the carrier event behind it, stored once
+    facts: Sequence[Fact] = ()  # what the change teaches the counters, committed with it
 
 
 @dataclass(frozen=True, slots=True)

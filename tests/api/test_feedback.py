@@ -271,6 +271,28 @@ def test_a_bad_range_is_422(client: Any, query: str) -> None:
     assert (answer.status_code, body_of(answer)["code"]) == (422, "validation_error")
 
 
+@pytest.mark.parametrize("path", ["/v1/feedback/summary", "/v1/feedback/products"])
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ("from=9999-12-01&to=9999-12-31", [["from"], ["to"]]),
+        ("from=2026-12-01&to=9999-12-31", [["to"]]),
+        ("from=2000-01-01&to=2000-01-31", [["from"], ["to"]]),
+        ("from=2026-12-31&to=2026-12-01", [[]]),
+        ("from=2026-01-01&to=2027-01-03", [[]]),
+    ],
+)
+def test_a_report_covers_at_most_366_days_near_the_present(
+    client: Any, path: str, query: str, fields: list[list[str]]
+) -> None:
+    # When the merchant asks for figures of days far from today, backwards, or over a year
+    answer = client.get(f"{path}?{query}", headers=MERCHANT)
+
+    # Then it is 422 naming the day that lies outside (or the range itself), never a 200
+    assert (answer.status_code, body_of(answer)["code"]) == (422, "validation_error")
+    assert [e["loc"] for e in body_of(answer)["errors"]] == fields
+
+
 def test_the_figures_are_for_the_merchant_only(client: Any) -> None:
     answer = client.get("/v1/feedback/summary?from=2026-12-01&to=2026-12-31")
 

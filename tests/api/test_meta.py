@@ -54,3 +54,21 @@ def test_openapi_describes_request_bodies_from_the_models(client: Any) -> None:
     merchant = document["paths"]["/probe/merchant"]["get"]
     assert merchant["security"] == [{"merchantKey": []}]
     assert "401" in merchant["responses"]
+
+
+def test_openapi_states_the_idempotency_key_header_as_the_route_checks_it(client: Any) -> None:
+    # Given the served document
+    document = json.loads(client.get("/v1/openapi.json").body)
+    validate(document)
+
+    # When a client reads the return request's parameters
+    operation = document["paths"]["/v1/orders/{order_id}/returns"]["post"]
+    headers = [p for p in operation["parameters"] if p["in"] == "header"]
+
+    # Then the header is there, optional, with the pattern and length the route enforces
+    assert [(h["name"], h["required"]) for h in headers] == [("Idempotency-Key", False)]
+    schema = headers[0]["schema"]
+    assert (schema["type"], schema["minLength"], schema["maxLength"]) == ("string", 1, 100)
+    assert schema["pattern"] == "^[A-Za-z0-9._:-]{1,100}$"
+    assert "retry" in headers[0]["description"]
+    assert "`validation_error`" in operation["responses"]["422"]["description"]

@@ -9,8 +9,9 @@ import boto3
 import pytest
 
 from chalicelib import deps
+from chalicelib.domain.returns import figures
 from chalicelib.services.projections import project
-from tests.api.factories import MERCHANT, body_of, post
+from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
 from tests.api.returns_steps import (
     LABEL,
     OUTBOUND,
@@ -38,13 +39,17 @@ def stored(prefix: str) -> list[dict[str, Any]]:
     return [i for i in items if str(i["PK"]).startswith(prefix) or str(i["SK"]) == prefix]
 
 
+# The return's own facts; an order's registration and its parcels' delivery write facts too.
+RETURN_FACTS = {figures.RETURN_REQUESTED, figures.RETURN_REFUNDED}
+
+
 def return_writes() -> dict[str, int]:
     outbox = [i for i in stored("OUTBOX#") if "return_status" in str(i["SK"])]
     return {
         "returns": len(stored("RETURN#")),
         "ledgers": len(stored("RETURNS")),
         "outbox": len(outbox),
-        "facts": len([i for i in stored("FACT#") if i["kind"] != "order_registered"]),
+        "facts": len([i for i in stored("FACT#") if i["kind"] in RETURN_FACTS]),
         "keys": len(stored("IDEMPOTENCY#")),
     }
 
@@ -301,6 +306,31 @@ def test_a_label_cannot_take_the_tracking_number_of_an_outbound_parcel(client: A
     assert body_of(read_return(client, return_id))["status"] == "approved"
 
 
+def test_an_outbound_shipment_cannot_take_the_tracking_number_of_a_return_parcel(
+    client: Any,
+) -> None:
+    # Given a return whose label holds RETURN_PARCEL, and a second order without a shipment
+    return_id = given_requested_return(client)
+    step(client, return_id, {"status": "approved"})
+    assert step(client, return_id, LABEL).status_code == 200
+    assert post(client, "/v1/orders", order_body("1002")).status_code == 201
+
+    # When the merchant registers an outbound shipment under the return parcel's number
+    shipment = shipment_body(tracking_number=RETURN_PARCEL)
+    response = post(client, "/v1/orders/1002/shipments", shipment)
+
+    # Then it is refused and nothing is stored: no shipment, no outbound tracking item
+    assert (response.status_code, body_of(response)["code"]) == (409, "conflict")
+    assert "return parcel" in body_of(response)["detail"]
+    order = body_of(client.get("/v1/orders/1002", headers=MERCHANT))
+    assert order["shipments"] == []
+    assert [i["SK"] for i in stored(f"TRACKING#{RETURN_PARCEL}")] == ["RETURN"]
+    # and the return parcel's scans still move the return
+    scan = carrier_event("ret-1", "in_transit", datetime.now(UTC), RETURN_PARCEL)
+    assert post_events(client, scan)["accepted"] == 1
+    assert body_of(read_return(client, return_id))["status"] == "in_transit"
+
+
 def test_an_unknown_return_is_404(client: Any) -> None:
     assert read_return(client, "R000000000000").status_code == 404
     assert step(client, "R000000000000", {"status": "approved"}).status_code == 404
@@ -345,7 +375,15 @@ def test_the_summary_reads_the_counters_and_is_not_taken_for_a_return_id(client:
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?from=2026-12-31&to=2026-12-01", "?from=2026-01-01&to=2027-12-31"]
+    "query",
+    [
+        "",
+        "?from=2026-12-31&to=2026-12-01",
+        "?from=2026-01-01&to=2027-12-31",
+        "?from=9999-12-01&to=9999-12-31",
+        "?from=2026-12-01&to=9999-12-31",
+        "?from=2000-01-01&to=2000-01-31",
+    ],
 )
 def test_a_summary_needs_a_forward_range_of_at_most_a_year(client: Any, query: str) -> None:
     response = client.get(f"/v1/returns/summary{query}", headers=MERCHANT)

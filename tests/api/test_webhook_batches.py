@@ -82,6 +82,15 @@ def stored_event_ids(order_id: str) -> list[str]:
     )
 
 
+def facts(order_id: str) -> list[tuple[str, str]]:
+    """The facts the order's events left for the counters (the delivered parcel's)."""
+    return sorted(
+        (str(i["PK"]).replace(f"#{order_id}#", "#<order>#"), str(i["payload"]))
+        for i in table_items("FACT#")
+        if f"#{order_id}#" in str(i["PK"])
+    )
+
+
 def revision(order_id: str) -> int:
     (order,) = [i for i in table_items(f"ORDER#{order_id}") if i["SK"] == "ORDER"]
     return int(order["revision"])
@@ -124,6 +133,7 @@ def test_one_webhook_announces_what_one_webhook_per_event_announces(
     }
     assert due["ORDER#1002"] == due["ORDER#1001"]
     assert shipment_of(client, "1002")["events"] == shipment_of(client, "1001")["events"]
+    assert facts("1002") == facts("1001") != []
 
 
 def test_events_already_stored_or_repeated_in_the_batch_are_counted_as_duplicates_once(

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
 from infra import build
 from infra.functions import FUNCTIONS
-from tests.integration.packaging import STAGES, chalice_template, template
+from tests.integration.packaging import ROOT, STAGES, chalice_template, template
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("package")]
 OWN = {
@@ -298,3 +300,55 @@ def test_a_function_without_an_entry_in_the_functions_table_fails_the_build() ->
 
     with pytest.raises(build.MissingRole, match="UnlistedFunction"):
         build.build(extended, "prod")
+
+
+# Run where nothing else built an app (Chalice registers a blueprint on one app per process):
+# resolve each Handler as Lambda does, and say whether it is the app's registered handler.
+RESOLVE = """
+import importlib, json, sys
+from chalice.app import EventSourceHandler
+from chalice.utils import to_cfn_resource_name
+
+handlers = json.loads(sys.argv[1])
+resolved = {}
+for function, handler in handlers.items():
+    module, attribute = handler.rsplit(".", 1)
+    found = getattr(importlib.import_module(module), attribute)
+    event = isinstance(found, EventSourceHandler)
+    # Counted before this script imports app itself: only what the Handler's import bound.
+    middleware = len(list(found.middleware_handlers)) if event else 0
+    resolved[function] = {"event": event, "middleware": middleware}
+import app
+names = {to_cfn_resource_name(name): name for name in app.app.handler_map}
+for function, handler in handlers.items():
+    module, attribute = handler.rsplit(".", 1)
+    found = getattr(importlib.import_module(module), attribute)
+    registered = app.app.handler_map.get(names.get(function, ""))
+    resolved[function]["registered"] = found is registered
+print(json.dumps({"resolved": resolved, "event_handlers": sorted(app.EVENT_HANDLERS)}))
+"""
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_event_function_enters_through_the_app_so_its_middleware_runs(stage: str) -> None:
+    # chalice issue #1566: a blueprint's handler has the app's middleware only once the app
+    # registered it, and Lambda imports just the module its Handler names.
+    packaged = functions(template(stage)["Resources"])
+    handlers = {name: function["Handler"] for name, function in packaged.items()}
+
+    done = subprocess.run(
+        [sys.executable, "-c", RESOLVE, json.dumps(handlers)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    found = json.loads(done.stdout)
+
+    events = {name for name, kind in found["resolved"].items() if kind["event"]}
+    assert {"RelayOutbox", "ProjectCounters", "SendNotifications", "SweepDueOrders"} <= events
+    assert len(events) == len(found["event_handlers"])  # every event handler of the app
+    for name in events:
+        assert handlers[name].startswith("app."), name
+        assert found["resolved"][name]["registered"], name  # the handler the app bound
+        assert found["resolved"][name]["middleware"] >= 4, name  # logger, tracer, metrics
+    # Chalice applies no middleware to authorizers: the merchant's stays light, in its module.
+    assert handlers["Merchant"] == "chalicelib.api.auth.merchant_authorizer"
+    assert handlers["APIHandler"] == "app.app"

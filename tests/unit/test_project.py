@@ -81,3 +81,23 @@ def test_importing_the_app_leaves_heavy_modules_for_first_use() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout) == []
+
+
+def test_importing_the_app_builds_no_api_model_validator() -> None:
+    """The public models' validators are built by the first request that uses them: the queue,
+    stream and schedule functions import every model with `app` and validate none."""
+    probe = (
+        "import json; import app; from chalicelib.models.base import ApiModel\n"
+        "def every(cls):\n"
+        "    for sub in cls.__subclasses__():\n"
+        "        yield sub\n"
+        "        yield from every(sub)\n"
+        "print(json.dumps({'models': len(list(every(ApiModel))),\n"
+        "    'built': sorted({m.__name__ for m in every(ApiModel) if m.__pydantic_complete__})}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    found = json.loads(done.stdout)
+    assert found["models"] > 20  # every public model derives from ApiModel
+    assert found["built"] == []

@@ -80,6 +80,10 @@ class ShipmentState:
     last_event_id: str | None = None
     last_event_at: datetime | None = None
     carrier_estimate: CarrierEstimate | None = None
+    # The first carrier scan before delivery (not info_received, which is only a label, nor the
+    # delivery itself): the handover that delivered-parcel statistics count transit from. The
+    # earliest wins, whatever the arrival order.
+    handed_over_at: datetime | None = None
     # Ids of every event applied: makes a replay a no-op without asking the store. Parcels see
     # a few dozen events at most, so the set stays small.
     event_ids: frozenset[str] = field(default_factory=frozenset)
@@ -126,6 +130,12 @@ def _newer_estimate(
     return candidate if newer else current
 
 
+def _first_scan(current: datetime | None, event: ShipmentEvent) -> datetime | None:
+    if event.status in (ParcelStatus.INFO_RECEIVED, ParcelStatus.DELIVERED):
+        return current
+    return event.occurred_at if current is None else min(current, event.occurred_at)
+
+
 def apply_event(shipment: ShipmentState, event: ShipmentEvent) -> ShipmentState:
     """The shipment after ``event``; the very same object when the event was seen before."""
     if event.event_id in shipment.event_ids:
@@ -133,6 +143,7 @@ def apply_event(shipment: ShipmentState, event: ShipmentEvent) -> ShipmentState:
     moved = replace(
         shipment,
         carrier_estimate=_newer_estimate(shipment.carrier_estimate, event),
+        handed_over_at=_first_scan(shipment.handed_over_at, event),
         event_ids=shipment.event_ids | {event.event_id},
     )
     current = shipment.last_event_key()

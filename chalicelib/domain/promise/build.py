@@ -13,7 +13,8 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar
+from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar, RegionalDays
+from chalicelib.domain.promise.regions import NO_REGIONS, PostalRegions
 from chalicelib.domain.promise.rules import (
     Catalogue,
     CatalogueItem,
@@ -45,14 +46,15 @@ class _Shared:
     """Calendars and clocks handed out once per distinct definition."""
 
     def __init__(self) -> None:
-        self.delivery: dict[tuple[frozenset[int], str], DayCalendar] = {}
+        self.delivery: dict[tuple[frozenset[int], str], RegionalDays] = {}
         self.clocks: dict[tuple[str, time], CutoffClock] = {}
 
-    def delivery_days(self, weekdays: frozenset[int], country: str) -> DayCalendar:
+    def delivery_days(self, weekdays: frozenset[int], country: str) -> RegionalDays:
         key = (weekdays, country)
         if key not in self.delivery:
-            # The destination's national holidays: a postal code does not name a subdivision.
-            self.delivery[key] = DayCalendar(weekdays=weekdays, country=country)
+            days = RegionalDays(weekdays=weekdays, country=country)
+            days.calendar(None)  # built now, so that bad delivery weekdays fail at load time
+            self.delivery[key] = days
         return self.delivery[key]
 
     def clock(self, location: Location, cutoff: time) -> CutoffClock:
@@ -68,6 +70,7 @@ def build_config(
     *,
     rules_source: str = "rules.toml",
     catalogue_source: str = "catalogue.toml",
+    regions: PostalRegions = NO_REGIONS,
 ) -> PromiseConfig:
     """Validate both documents and build the configuration; RuleConfigError names a bad field."""
     rules = build_rules(parse_document(RulesDoc, rules_raw, rules_source), rules_source)
@@ -77,7 +80,8 @@ def build_config(
     if catalogue.currency != rules.currency:
         problem = f"must be the rules' currency {rules.currency}, not {catalogue.currency}"
         raise RuleConfigError(catalogue_source, "currency", problem)
-    return PromiseConfig(rules, catalogue, default_stock(catalogue, rules.locations.values()))
+    stock = default_stock(catalogue, rules.locations.values())
+    return PromiseConfig(rules, catalogue, stock, regions)
 
 
 def build_rules(doc: RulesDoc, source: str) -> RuleSet:
@@ -153,6 +157,7 @@ def _build_method(
         price=Price(Money(Decimal(doc.price.amount), rules.currency), free_from),
         same_day=doc.same_day,
         labels=MappingProxyType(dict(doc.labels)),
+        learned_share=doc.learned_share,
     )
 
 

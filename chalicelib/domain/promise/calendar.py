@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays
+from chalicelib.domain.promise.holiday_classes import country_class
 
 WEEKEND = frozenset({5, 6})
 MAX_CLOSED_RUN = 366  # longer than any closure run a sane rule set can produce
@@ -22,15 +22,15 @@ _INSTANTS_KEPT = 4096
 
 @cache
 def _local_language(country: str) -> str | None:
-    language: str | None = holidays.country_holidays(country).default_language
+    language: str | None = country_class(country).default_language
     return language
 
 
 @lru_cache(maxsize=512)
 def public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
     """Public holidays of one year, named in the country's own language (e.g. "Buß- und Bettag")."""
-    calendar = holidays.country_holidays(
-        country, subdiv=subdivision, years=year, language=_local_language(country)
+    calendar = country_class(country)(
+        subdiv=subdivision, years=year, language=_local_language(country)
     )
     return MappingProxyType(dict(calendar))
 
@@ -116,6 +116,33 @@ class DayCalendar:
             if self.closed_reason(date.fromordinal(candidate)) is None:
                 return candidate
         raise ValueError(f"no open day within {MAX_CLOSED_RUN} days of {date.fromordinal(ordinal)}")
+
+
+class RegionalDays:
+    """A carrier's delivery days in one country, per destination subdivision (None: national).
+
+    Each subdivision's calendar is built on first use and kept: a container quotes a few dozen
+    subdivisions at most, and each calendar caches its own open-day tables.
+    """
+
+    __slots__ = ("weekdays", "country", "_calendars")
+
+    def __init__(self, *, weekdays: frozenset[int], country: str) -> None:
+        self.weekdays = weekdays
+        self.country = country
+        self._calendars: dict[str | None, DayCalendar] = {}
+
+    @property
+    def national(self) -> DayCalendar:
+        return self.calendar(None)
+
+    def calendar(self, subdivision: str | None) -> DayCalendar:
+        found = self._calendars.get(subdivision)
+        if found is None:
+            found = self._calendars[subdivision] = DayCalendar(
+                weekdays=self.weekdays, country=self.country, subdivision=subdivision
+            )
+        return found
 
 
 class CutoffClock:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.promise.explain import Step, parcel_steps, window_step
+from chalicelib.domain.accuracy.lanes import Lane, postal_region
+from chalicelib.domain.accuracy.learned import LearnedLanes, LearnedWindow
+from chalicelib.domain.promise.calendar import DayCalendar
+from chalicelib.domain.promise.explain import Step, calendar_step, parcel_steps, window_step
 from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig, Source
 from chalicelib.domain.promise.sourcing import Items, Part, Stock, allocate, stock_of
 from chalicelib.domain.promise.terms import UnavailableReason
@@ -27,6 +30,7 @@ class QuoteInput:
     inventory: Mapping[str, Stock] | None = None
     subtotal: Money | None = None  # else the catalogue value of the cart, when known
     explain: bool = False
+    learned: LearnedLanes | None = None  # windows learned per lane; None: the rules alone
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -37,6 +41,8 @@ class Parcel:
     order_by: datetime  # cut-off of the ship day, in the location's zone
     earliest: date
     latest: date
+    transit: tuple[int, int] = (0, 0)  # delivery days after the ship day: first, last
+    learned: LearnedWindow | None = None  # where the transit came from; None: the rule
 
     @property
     def location(self) -> str:
@@ -74,16 +80,27 @@ class Quote:
 
 
 class _Moment:
-    """The order instant, with its local day per zone computed once per quote."""
+    """The order instant, with its local day per zone computed once per quote, and the
+    destination's subdivision (None: not in the postal-code table, national holidays apply)."""
 
-    __slots__ = ("at", "ts", "_days")
+    __slots__ = ("at", "ts", "region", "postal_code", "lanes", "destination", "_days")
 
-    def __init__(self, at: datetime) -> None:
+    def __init__(self, at: datetime, region: str | None, request: QuoteInput) -> None:
         if at.tzinfo is None:
             raise ValueError("the order instant must be timezone-aware")
         self.at = at
         self.ts = at.timestamp()
+        self.region = region
+        self.postal_code = request.postal_code
+        self.lanes = request.learned
+        self.destination = postal_region(request.country, request.postal_code)
         self._days: dict[ZoneInfo, int] = {}
+
+    def learned(self, rule: MethodRule, source: Source) -> LearnedWindow | None:
+        if self.lanes is None or rule.same_day:
+            return None
+        lane = Lane(rule.carrier, rule.service, source.location.id, self.destination)
+        return self.lanes.window(lane.key, rule.learned_share)
 
     def local_ordinal(self, zone: ZoneInfo) -> int:
         day = self._days.get(zone)
@@ -95,7 +112,8 @@ class _Moment:
 def quote(config: PromiseConfig, request: QuoteInput) -> Quote:
     stocks = tuple([stock_of(config, request.inventory, sku) for sku, _ in request.items])
     subtotal = request.subtotal or config.catalogue.subtotal(request.items)
-    moment = _Moment(request.at)
+    region = config.regions.subdivision(request.country, request.postal_code)
+    moment = _Moment(request.at, region, request)
     served = request.country in config.rules.countries
     options: list[MethodPromise] = []
     unavailable: list[Unavailable] = []
@@ -125,7 +143,8 @@ def _quote_method(
     parts = allocate(rule.sources, request.items, stocks)
     if parts is None:
         return Unavailable(method, "out_of_stock")
-    parcels = tuple([_parcel(rule, part, moment) for part in parts])
+    days = rule.delivery.calendar(moment.region)
+    parcels = tuple([_parcel(rule, days, part, moment) for part in parts])
     if rule.same_day and not _all_today(parcels, moment):
         return Unavailable(method, "cutoff_passed")
     if len(parcels) == 1:
@@ -135,7 +154,7 @@ def _quote_method(
         earliest = max(parcel.earliest for parcel in parcels)
         latest = max(parcel.latest for parcel in parcels)
         order_by = min((parcel.order_by for parcel in parcels), key=datetime.timestamp)
-    steps = _explain(rule, parcels, moment, earliest, latest) if request.explain else ()
+    steps = _explain(rule, days, parcels, moment, (earliest, latest)) if request.explain else ()
     return MethodPromise(
         rule, rule.price.for_subtotal(subtotal), earliest, latest, order_by, parcels, steps
     )
@@ -148,17 +167,18 @@ def _rule_for(rules: Sequence[MethodRule], country: str, postal_code: str) -> Me
     return None
 
 
-def _parcel(rule: MethodRule, part: Part, moment: _Moment) -> Parcel:
+def _parcel(rule: MethodRule, days: DayCalendar, part: Part, moment: _Moment) -> Parcel:
     clock = part.source.clock
     ship = clock.ship_day(moment.local_ordinal(clock.zone), moment.ts)
     order_by = clock.cutoff_instant(ship)[1]
-    earliest = date.fromordinal(rule.delivery.nth_open_after(ship, rule.transit_min))
-    latest = (
-        earliest
-        if rule.transit_max == rule.transit_min
-        else date.fromordinal(rule.delivery.nth_open_after(ship, rule.transit_max))
-    )
-    return Parcel(part.source, part.items, date.fromordinal(ship), order_by, earliest, latest)
+    learned = moment.learned(rule, part.source)
+    low, high = (learned.low, learned.high) if learned else (rule.transit_min, rule.transit_max)
+    earliest = date.fromordinal(days.nth_open_after(ship, low))
+    latest = earliest if high == low else date.fromordinal(days.nth_open_after(ship, high))
+    return Parcel(
+        part.source, part.items, date.fromordinal(ship), order_by, earliest, latest, (low, high),
+        learned,
+    )  # fmt: skip
 
 
 def _all_today(parcels: Sequence[Parcel], moment: _Moment) -> bool:
@@ -172,13 +192,14 @@ def _all_today(parcels: Sequence[Parcel], moment: _Moment) -> bool:
 
 def _explain(
     rule: MethodRule,
+    days: DayCalendar,
     parcels: Sequence[Parcel],
     moment: _Moment,
-    earliest: date,
-    latest: date,
+    window: tuple[date, date],
 ) -> tuple[Step, ...]:
     steps: list[Step] = []
     for parcel in parcels:
-        steps += parcel_steps(rule, parcel.source, parcel.items, moment.at, parcel.ship_day)
-    steps.append(window_step(earliest, latest, len(parcels)))
+        steps += parcel_steps(rule, days, parcel, moment.at)
+    steps.append(calendar_step(days, moment.postal_code))
+    steps.append(window_step(*window, len(parcels)))
     return tuple(steps)

@@ -2,7 +2,8 @@
 
 When the carrier gives no estimate, the shipment's expected delivery is the method's minimum
 transit counted in the method's delivery days from the day of the last scan (at least one day:
-a parcel scanned today in transit is not delivered today by the rules alone).
+a parcel scanned today in transit is not delivered today by the rules alone). The estimate
+counts national delivery days: the shipment does not carry the destination's subdivision.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def find_rule(
 
 def transit_estimate(rule: MethodRule) -> EstimateRule:
     def estimate(last_scan: date) -> date:
-        ordinal = rule.delivery.nth_open_after(last_scan.toordinal(), max(1, rule.transit_min))
+        ordinal = rule.delivery.national.nth_open_after(
+            last_scan.toordinal(), max(1, rule.transit_min)
+        )
         return date.fromordinal(ordinal)
 
     return estimate

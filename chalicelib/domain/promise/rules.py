@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar
+from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar, RegionalDays
+from chalicelib.domain.promise.regions import NO_REGIONS, PostalRegions
 
 LocationKind = Literal["warehouse", "store"]
 
@@ -110,10 +111,11 @@ class MethodRule:
     sources: tuple[Source, ...]  # in sourcing preference order
     transit_min: int
     transit_max: int
-    delivery: DayCalendar  # carrier's delivery weekdays minus the destination's holidays
+    delivery: RegionalDays  # carrier's delivery weekdays minus the destination's holidays
     price: Price
     same_day: bool
     labels: Mapping[str, str]  # by locale ("de-AT") or language ("de")
+    learned_share: float = 0.95  # of a lane's parcels its learned window covers
 
     def label(self, locale: str, fallback_language: str) -> str:
         return (
@@ -163,8 +165,10 @@ class Catalogue:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PromiseConfig:
-    """Rules plus catalogue, and the default stock derived from both (location kinds, in_store)."""
+    """Rules plus catalogue, the default stock derived from both (location kinds, in_store), and
+    the postal-code table that finds a destination's subdivision (empty: national holidays)."""
 
     rules: RuleSet
     catalogue: Catalogue
     default_stock: Mapping[str, Mapping[str, int]]  # sku → location id → quantity
+    regions: PostalRegions = NO_REGIONS

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -24,9 +23,11 @@ from pydantic import (
     field_validator,
 )
 
+from chalicelib.domain.promise import holiday_classes
+
 
 def _has_holidays(value: str) -> str:
-    if value not in holidays.list_supported_countries():
+    if not holiday_classes.supported(value):
         raise ValueError(f"no public holiday calendar for country {value!r}")
     return value
 
@@ -87,7 +88,7 @@ class LocationDoc(_Document):
         country = info.data.get("country")  # absent when the country itself was bad
         if value is None or country is None:
             return value
-        if value not in holidays.list_supported_countries().get(country, []):
+        if value not in holiday_classes.subdivisions(country):
             raise ValueError(f"{country} has no subdivision {value!r}")
         return value
 
@@ -144,6 +145,8 @@ class MethodDoc(_Document):
     zone: ZoneDoc
     price: PriceDoc
     same_day: bool = False
+    # Share of a lane's delivered parcels its learned window must cover (see domain/accuracy).
+    learned_share: Annotated[float, Field(gt=0.5, le=1.0)] = 0.95
     labels: Annotated[dict[LabelKey, Annotated[str, Field(min_length=1)]], Field(min_length=1)]
 
 

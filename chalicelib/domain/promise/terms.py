@@ -13,4 +13,6 @@ UnavailableReason = Literal[
     "outside_zone", "out_of_stock", "cutoff_passed", "destination_not_served"
 ]
 # The kinds of step an explained option lists.
-StepKind = Literal["sourcing", "cutoff", "skipped", "handling", "transit", "delivery"]
+StepKind = Literal[
+    "calendar", "sourcing", "cutoff", "skipped", "handling", "transit", "window", "delivery"
+]

@@ -22,6 +22,7 @@ from chalicelib.store.orders import (
     RevisionConflict,
 )
 from chalicelib.store.records import (
+    DestinationRecord,
     NotificationLogEntries,
     OrderChange,
     StoredEvent,
@@ -52,8 +53,13 @@ class InMemoryOrderRepository:
         stored = self.orders.get(order_id) if order_id is not None else None
         if stored is None:
             return None
-        # The table's tracking copy carries no personal data.
-        return replace(stored, record=replace(stored.record, customer=None, destination=None))
+        # The table's tracking copy carries no personal data: of the destination, only the
+        # country and postal code (the lane of a delivered parcel).
+        destination = stored.record.destination
+        kept = (
+            DestinationRecord(destination.country, destination.postal_code) if destination else None
+        )
+        return replace(stored, record=replace(stored.record, customer=None, destination=kept))
 
     def events(self, order_id: str) -> list[StoredEvent]:
         return [e for (owner, _, _), e in sorted(self.stored_events.items()) if owner == order_id]
@@ -106,6 +112,7 @@ class InMemoryOrderRepository:
         self.stored_events.update(events)
         for change in changes:
             self.outbox.extend(change.messages)
+            self.facts.extend(change.facts)
         self.transactions += 1
 
     def fitting(self, changes: Sequence[OrderChange]) -> int:

@@ -214,11 +214,24 @@ def test_a_state_loaded_as_plain_values_equals_the_one_built_by_events() -> None
         status="in_transit",  # type: ignore[arg-type]
         last_event_id="e1",
         last_event_at=at(2),
+        handed_over_at=at(2),
         event_ids={"e1"},  # type: ignore[arg-type]
     )
 
     assert loaded == built
     assert loaded.status is ParcelStatus.IN_TRANSIT
+
+
+def test_the_handover_is_the_first_scan_whatever_the_arrival_order() -> None:
+    label = event("e0", "info_received", at(0))
+    first = event("e1", "in_transit", at(1))
+    later = event("e2", "out_for_delivery", at(3))
+
+    in_order = apply_events(shipment(), [label, first, later])
+    reversed_order = apply_events(shipment(), [later, first, label])
+
+    assert in_order.handed_over_at == reversed_order.handed_over_at == at(1)
+    assert apply_event(shipment(), label).handed_over_at is None
 
 
 def test_an_unknown_status_is_invalid_input() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.config.loader import load_config
+from chalicelib.domain.accuracy.learned import LearnedLanes
 from chalicelib.domain.promise.engine import MethodPromise, Quote, QuoteInput, quote
 from chalicelib.domain.promise.rules import Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
@@ -35,10 +36,11 @@ def quote_at(config: PromiseConfig) -> QuoteAt:
         subtotal: Money | None = None,
         explain: bool = False,
         rules: PromiseConfig | None = None,
+        learned: LearnedLanes | None = None,
     ) -> Quote:
         instant = datetime.fromisoformat(at) if isinstance(at, str) else at
         request = QuoteInput(
-            country, postal_code, merge_items(items), instant, inventory, subtotal, explain
+            country, postal_code, merge_items(items), instant, inventory, subtotal, explain, learned
         )
         return quote(rules or config, request)
 

@@ -100,3 +100,41 @@ def test_the_promise_holds_until_order_by_and_changes_right_after(
         assert (still.earliest, still.latest) == (option.earliest, option.latest)
         after = [o for o in quote_at(option.order_by).options if o.rule.key == key]
         assert all(o.order_by > option.order_by for o in after)
+
+
+# Destinations with their subdivision as the holidays package names it (None: unknown code).
+DESTINATIONS = [
+    ("DE", "10115", "BE"),
+    ("DE", "80331", "BY"),
+    ("DE", "70173", "BW"),
+    ("DE", "01067", "SN"),
+    ("DE", "66111", "SL"),
+    ("DE", "99084", "TH"),
+    ("DE", "19053", "MV"),
+    ("DE", "20095", "HH"),
+    ("DE", "00999", None),
+    ("AT", "1010", "9"),
+    ("AT", "6020", "7"),
+]
+
+
+@cache
+def _destination_holidays(country: str, subdivision: str | None, year: int) -> set[date]:
+    return set(holidays.country_holidays(country, subdiv=subdivision, years=year))
+
+
+@SETTINGS
+@given(at=instants, items=carts, destination=st.sampled_from(DESTINATIONS))
+def test_no_promised_day_is_a_holiday_of_the_destinations_subdivision(
+    quote_at: QuoteAt,
+    at: datetime,
+    items: tuple[tuple[str, int], ...],
+    destination: tuple[str, str, str | None],
+) -> None:
+    country, postal_code, subdivision = destination
+    quoted = quote_at(at, items=items, country=country, postal_code=postal_code)
+
+    for option in quoted.options:
+        for day in (option.earliest, option.latest):
+            assert day not in _destination_holidays(country, subdivision, day.year)
+            assert day.weekday() in option.rule.delivery.weekdays
