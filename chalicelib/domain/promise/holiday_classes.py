@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from holidays.holiday_base import HolidayBase
+
+
+# A module sits in sys.modules while it executes; without the lock a second thread (the local
+# server answers requests in threads) would take it half-built and miss its class.
+_LOADING = threading.Lock()
 
 
 @cache
@@ -51,17 +57,18 @@ def country_class(country: str) -> type[HolidayBase]:
         raise NotImplementedError(f"Country {country} not available")
     module_name, class_name = _by_code()[country]
     qualified = f"holidays.countries.{module_name}"
-    module = sys.modules.get(qualified)
-    if module is None:
-        path = Path(holidays.__file__).parent / "countries" / f"{module_name}.py"
-        spec = importlib.util.spec_from_file_location(qualified, path)
-        assert spec is not None and spec.loader is not None  # the registry names a file it ships
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[qualified] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[qualified]
-            raise
+    with _LOADING:
+        module = sys.modules.get(qualified)
+        if module is None:
+            path = Path(holidays.__file__).parent / "countries" / f"{module_name}.py"
+            spec = importlib.util.spec_from_file_location(qualified, path)
+            assert spec is not None and spec.loader is not None  # the registry ships the file
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[qualified] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[qualified]
+                raise
     found: type[HolidayBase] = getattr(module, class_name)
     return found

@@ -54,3 +54,23 @@ def test_loading_a_country_imports_no_other_country() -> None:
     )
     # Then only their two modules were imported
     assert json.loads(done.stdout) == ["holidays.countries.austria", "holidays.countries.germany"]
+
+
+def test_threads_that_ask_for_a_country_at_once_all_get_its_class() -> None:
+    # Given a fresh process, where no country is loaded yet, and the local server's threads
+    probe = (
+        "import threading; from chalicelib.domain.promise import holiday_classes as h; "
+        "start = threading.Barrier(8); got = []\n"
+        "def ask():\n"
+        "    start.wait()\n"
+        "    try: got.append(h.country_class('DE').__name__)\n"
+        "    except Exception as exc: got.append(type(exc).__name__)\n"
+        "threads = [threading.Thread(target=ask) for _ in range(8)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]; print(sorted(set(got)))"
+    )
+    # When eight of them ask for Germany's calendar class at the same moment
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    # Then every one gets it: none sees the module half-loaded by another
+    assert done.stdout.strip() == "['Germany']"
