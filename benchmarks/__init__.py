@@ -12,3 +12,18 @@ for _name, _value in (
     ("PK_TOKEN_SECRET", "bench-token-secret"),
 ):
     os.environ.setdefault(_name, _value)
+
+
+def in_process_environment(merchant_key: str, webhook_secret: str, log_level: str) -> None:
+    """The environment of a benchmark that runs the app against in-process moto: test
+    credentials, its own secrets, no metrics, and no endpoint left over from a local stack."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="eu-central-1",
+        PK_MERCHANT_API_KEY=merchant_key,
+        PK_WEBHOOK_SECRET=webhook_secret,
+        POWERTOOLS_METRICS_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL=log_level,
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -34,6 +34,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchmarks import in_process_environment
+
 MERCHANT_KEY = "sim-merchant-key"
 WEBHOOK_SECRET = "sim-webhook-secret"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -134,19 +136,6 @@ def orders(profile: Profile, first_day: date, weeks: int, rng: random.Random) ->
                 at = datetime.combine(day, clock, tzinfo=BERLIN)
                 n += 1
                 yield Order(n, lane, rng.choice(lane.postal_codes), at, rng.getrandbits(32))
-
-
-def _environment() -> None:
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="eu-central-1",
-        PK_MERCHANT_API_KEY=MERCHANT_KEY,
-        PK_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        POWERTOOLS_METRICS_DISABLED="true",
-        POWERTOOLS_LOG_LEVEL="ERROR",
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
 @contextmanager
@@ -362,7 +351,7 @@ def measure(
     seed: int = 7, profile: Profile = DEFAULT_PROFILE, app: Any | None = None
 ) -> dict[str, Any]:
     """Run the simulation; ``app`` defaults to the deployed app (``app.py``)."""
-    _environment()
+    in_process_environment(MERCHANT_KEY, WEBHOOK_SECRET, log_level="ERROR")
     import boto3
     from moto import mock_aws
 

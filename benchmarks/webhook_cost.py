@@ -12,10 +12,11 @@ in-process moto) in two cases:
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from benchmarks import in_process_environment
 
 MERCHANT_KEY = "bench-merchant-key"
 WEBHOOK_SECRET = "bench-webhook-secret"
@@ -30,19 +31,6 @@ STATUSES = [
     "out_for_delivery",
     "delivered",
 ]
-
-
-def _environment() -> None:
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="eu-central-1",
-        PK_MERCHANT_API_KEY=MERCHANT_KEY,
-        PK_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        POWERTOOLS_METRICS_DISABLED="true",
-        POWERTOOLS_LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
 def item_size(item: dict[str, Any]) -> int:
@@ -179,7 +167,7 @@ def _backlog_in_one_webhook(client: Any, calls: DynamoDBCalls) -> dict[str, Any]
 
 
 def measure() -> dict[str, Any]:
-    _environment()
+    in_process_environment(MERCHANT_KEY, WEBHOOK_SECRET, log_level="WARNING")
     import boto3
     from moto import mock_aws
 
