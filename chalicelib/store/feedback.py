@@ -25,7 +25,7 @@ from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import keys
 from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.counters import fact_put
-from chalicelib.store.orders import OUTBOX_RETENTION
+from chalicelib.store.outbox import outbox_put
 from chalicelib.store.rating_due import due_sort_key, rating_due_delete
 
 
@@ -73,7 +73,7 @@ class FeedbackStore:
         if before is None:
             writes.append(rating_due_delete(self._table, after.order_id))  # no reminder needed
         if alert is not None:
-            writes.append(self._outbox_put(alert, after.version, now))
+            writes.append(outbox_put(self._table, alert.order_id, alert, after.version, now))
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as exc:
@@ -118,7 +118,11 @@ class FeedbackStore:
         }
         try:
             self._client.transact_write_items(
-                TransactItems=[retire, unrated, self._outbox_put(message, 0, now)]
+                TransactItems=[
+                    retire,
+                    unrated,
+                    outbox_put(self._table, message.order_id, message, 0, now),
+                ]
             )
         except ClientError as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
@@ -126,14 +130,6 @@ class FeedbackStore:
                 return False
             raise
         return True
-
-    def _outbox_put(self, message: OutboxMessage, revision: int, now: datetime) -> Any:
-        item = {
-            **keys.outbox_key(message.order_id, message.message_id, revision),
-            "message": message.model_dump_json(),
-            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
-        }
-        return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
 
     def drop_reminder(self, order_id: str) -> None:
         """Retire a due item whose order no longer needs a reminder."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
@@ -27,6 +27,7 @@ from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.store import codec, keys
 from chalicelib.store.attributes import from_attributes, to_attributes
 from chalicelib.store.counters import fact_put
+from chalicelib.store.outbox import outbox_put
 from chalicelib.store.rating_due import rating_due_put
 from chalicelib.store.records import (
     DestinationRecord,
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
-OUTBOX_RETENTION = timedelta(days=7)
 MAX_ACTIONS = 100  # DynamoDB's limit on the items of one TransactWriteItems
 Messages = Sequence[OutboxMessage]  # the outbox records a change writes
 Facts = Sequence[Fact]  # the figures the stream's projector counts
@@ -198,7 +198,9 @@ class OrderRepository:
             },
         )
         for message in messages:
-            parts.add(OUTBOX_PART, self._outbox_put(stored, message, now))
+            parts.add(
+                OUTBOX_PART, outbox_put(self._table, stored.order_id, message, stored.revision, now)
+            )
         for fact in facts:
             parts.add(FACT_PART, cast("TransactWriteItemTypeDef", fact_put(self._table, fact, now)))
         try:
@@ -244,7 +246,12 @@ class OrderRepository:
         if change.event is not None:
             parts.add(EVENT_PART, self._event_put(change.after.order_id, change.event), event_id)
         for message in change.messages:
-            parts.add(OUTBOX_PART, self._outbox_put(change.after, message, change.now))
+            parts.add(
+                OUTBOX_PART,
+                outbox_put(
+                    self._table, change.after.order_id, message, change.after.revision, change.now
+                ),
+            )
         for fact in change.facts:
             put = cast("TransactWriteItemTypeDef", fact_put(self._table, fact, change.now))
             parts.add(FACT_PART, put, event_id)
@@ -365,16 +372,6 @@ class OrderRepository:
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
-
-    def _outbox_put(
-        self, stored: StoredOrder, message: OutboxMessage, now: datetime
-    ) -> TransactWriteItemTypeDef:
-        item = {
-            **keys.outbox_key(stored.order_id, message.message_id, stored.revision),
-            "message": message.model_dump_json(),
-            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
-        }
-        return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
 
 
 # The parts of an order's transaction, so that a cancellation is read by what was refused.

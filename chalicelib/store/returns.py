@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -23,7 +23,8 @@ from chalicelib.domain.returns import ReturnRecord, ReturnStatus
 from chalicelib.store import keys
 from chalicelib.store.attributes import from_attributes, plain, to_attributes
 from chalicelib.store.counters import fact_put
-from chalicelib.store.orders import OUTBOX_RETENTION, RevisionConflict
+from chalicelib.store.orders import RevisionConflict
+from chalicelib.store.outbox import outbox_put
 from chalicelib.store.return_codec import return_from_item, return_to_item
 
 IDEMPOTENCY_RETENTION = timedelta(days=7)
@@ -118,7 +119,7 @@ class ReturnRepository:
                 }
             },
             self._ledger_put(record.order_id, new.ledger_before, new.ledger_after),
-            self._outbox_put(record, new.message, now),
+            outbox_put(self._table, record.order_id, new.message, record.version, now),
             fact_put(self._table, new.fact, now),
         ]
         if new.idempotency is not None:
@@ -151,7 +152,10 @@ class ReturnRepository:
             items += self._claim_tracking(after)
         if after.status == ReturnStatus.REJECTED and before.status != ReturnStatus.REJECTED:
             items.append(self._ledger_release(after))
-        items += [self._outbox_put(after, m, now) for m in messages]
+        items += [
+            cast("dict[str, Any]", outbox_put(self._table, after.order_id, m, after.version, now))
+            for m in messages
+        ]
         items += [fact_put(self._table, f, now) for f in facts]
         try:
             self._client.transact_write_items(TransactItems=items)
@@ -265,16 +269,6 @@ class ReturnRepository:
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
-
-    def _outbox_put(
-        self, record: ReturnRecord, message: OutboxMessage, now: datetime
-    ) -> dict[str, Any]:
-        item = {
-            **keys.outbox_key(record.order_id, message.message_id, record.version),
-            "message": message.model_dump_json(),
-            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
-        }
-        return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
 
 
 def _reasons(exc: ClientError) -> list[str]:
