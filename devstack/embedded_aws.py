@@ -42,12 +42,17 @@ class Mailbox:
         return [body]
 
 
+# Held while moto handles a request; also by what changes moto's state in-process
+# (devstack/stream_retention.py).
+EMULATOR_LOCK = threading.Lock()
+
+
 class AtomicRequests:
     """WSGI wrapper: one request at a time inside the emulator (moto renders bodies eagerly)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        self._lock = EMULATOR_LOCK
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         with self._lock:
