@@ -49,6 +49,7 @@ def main() -> int:
     from app import app
     from devstack.pump import EventPump
     from devstack.resources import table_name
+    from devstack.stream_retention import StreamRetention
 
     api = start_api(app, API_PORT)
     stop = threading.Event()
@@ -57,6 +58,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     pump = EventPump.connected(app, table_name(), REGION)
+    pump.retention = StreamRetention(table_name(), REGION)
     pump_thread = threading.Thread(target=pump.run_forever, args=(stop,), name="pump", daemon=True)
     pump_thread.start()
 

@@ -21,7 +21,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from devstack import moto_transactions
+from devstack import moto_transactions, untracked_models
 from devstack.environment import REGION
 
 
@@ -42,12 +42,17 @@ class Mailbox:
         return [body]
 
 
+# Held while moto handles a request; also by what changes moto's state in-process
+# (devstack/stream_retention.py).
+EMULATOR_LOCK = threading.Lock()
+
+
 class AtomicRequests:
     """WSGI wrapper: one request at a time inside the emulator (moto renders bodies eagerly)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        self._lock = EMULATOR_LOCK
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         with self._lock:
@@ -57,6 +62,7 @@ class AtomicRequests:
 class EmbeddedAWS(ThreadedMotoServer):
     def _server_entry(self) -> None:
         moto_transactions.install()
+        untracked_models.install()
         app = Mailbox(AtomicRequests(DomainDispatcherApplication(create_backend_app)), REGION)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler

@@ -27,6 +27,7 @@ from chalice.app import (
 from chalice.local import LambdaContext
 
 from devstack.lag import LagReport
+from devstack.stream_retention import StreamRetention
 
 REGION_ACCOUNT = "arn:aws:sqs:{region}:123456789012:{name}"
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
@@ -73,12 +74,17 @@ class EventPump:
     log: Any = print
     stall_probe_seconds: float = 5.0  # how often an empty source is checked for waiting records
     lag: LagReport = field(default_factory=LagReport)
+    # make run: drop stream records every handler has read (moto would keep them all); tests
+    # that rewind the streams to see every record again leave it unset.
+    retention: StreamRetention | None = None
+    retention_seconds: float = 5.0  # how often read records are released
     # Per handler and shard: each stream handler reads the whole stream at its own pace, as each
     # Lambda event source mapping keeps its own position.
     _cursors: dict[tuple[str, str], StreamCursor] = field(default_factory=dict)
     _next_run: dict[str, float] = field(default_factory=dict)
     _queue_urls: dict[str, str] = field(default_factory=dict)
     _queue_probed_at: dict[str, float] = field(default_factory=dict)
+    _released_at: float = 0.0
 
     @classmethod
     def connected(cls, app: Chalice, table_name: str, region: str, log: Any = print) -> EventPump:
@@ -183,6 +189,16 @@ class EventPump:
     def rewind_streams(self) -> None:
         """Read every stream again from its oldest record, as Lambda may after a failure."""
         self._cursors.clear()
+
+    def release_read_records(self) -> int:
+        """Let the embedded AWS forget the stream records every stream handler has handled."""
+        handlers = {c.name for c in self.app.event_sources if isinstance(c, DynamoDBEventConfig)}
+        read = [c.last_sequence for (name, _), c in self._cursors.items() if name in handlers]
+        readers = {name for name, _ in self._cursors}
+        if self.retention is None or not read or None in read or not handlers <= readers:
+            return 0
+        in_use = {c.iterator for c in self._cursors.values() if c.iterator}
+        return self.retention.release(min(int(s) for s in read if s is not None), in_use)
 
     def _fresh_iterator(self, arn: str, cursor: StreamCursor) -> str:
         position: dict[str, str] = (
@@ -297,10 +313,16 @@ class EventPump:
                 break
         return total
 
+    def _release_now_and_then(self) -> None:
+        if time.monotonic() - self._released_at >= self.retention_seconds:
+            self._released_at = time.monotonic()
+            self.release_read_records()
+
     def run_forever(self, stop: threading.Event, interval: float = 0.5) -> None:
         while not stop.is_set():
             try:
                 busy = self.run_once()
+                self._release_now_and_then()
             except Exception as exc:  # the embedded AWS went away (shutdown) or a poll failed
                 self.log(f"[pump] poll failed: {exc!r}")
                 busy = 0
