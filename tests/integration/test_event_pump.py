@@ -116,9 +116,8 @@ def test_sqs_message_body_is_passed_verbatim(
     assert seen["sqs"] == [body]
 
 
-def test_every_stream_handler_reads_the_whole_stream(embedded_aws: dict[str, Any]) -> None:
-    # Two event source mappings on one stream each keep their own position, as in Lambda.
-    seen: dict[str, list[str]] = {"first": [], "second": []}
+def two_readers(seen: dict[str, list[str]], failing: set[str]) -> Chalice:
+    """Two stream handlers; one raises while its name is in `failing`."""
     app = Chalice(app_name="two-readers")
 
     @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:local:table/stream", name="first")
@@ -127,7 +126,17 @@ def test_every_stream_handler_reads_the_whole_stream(embedded_aws: dict[str, Any
 
     @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:local:table/stream", name="second")
     def second(event: DynamoDBEvent) -> None:
+        if "second" in failing:
+            raise RuntimeError("downstream unavailable")
         seen["second"] += [record.new_image["PK"]["S"] for record in event]
+
+    return app
+
+
+def test_every_stream_handler_reads_the_whole_stream(embedded_aws: dict[str, Any]) -> None:
+    # Two event source mappings on one stream each keep their own position, as in Lambda.
+    seen: dict[str, list[str]] = {"first": [], "second": []}
+    app = two_readers(seen, failing=set())
 
     pump = EventPump.connected(app, embedded_aws["table"], REGION, log=lambda _: None)
     table = boto3.resource("dynamodb").Table(embedded_aws["table"])

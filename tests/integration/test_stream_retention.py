@@ -10,8 +10,6 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from chalice import Chalice
-from chalice.app import DynamoDBEvent
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 from devstack.environment import REGION
@@ -19,25 +17,9 @@ from devstack.mailbox import sent_emails
 from devstack.pump import EventPump
 from devstack.stream_retention import ACCOUNT_ID, ITERATOR_LIFETIME_SECONDS, StreamRetention
 from tests.api.factories import MERCHANT, current_order_body
+from tests.integration.test_event_pump import two_readers
 
 pytestmark = pytest.mark.integration
-
-
-def two_readers(seen: dict[str, list[str]], failing: set[str]) -> Chalice:
-    """Two stream handlers; one raises while its name is in `failing`."""
-    app = Chalice(app_name="two-readers")
-
-    @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:local:table/stream", name="first")
-    def first(event: DynamoDBEvent) -> None:
-        seen["first"] += [record.new_image["PK"]["S"] for record in event]
-
-    @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:local:table/stream", name="second")
-    def second(event: DynamoDBEvent) -> None:
-        if "second" in failing:
-            raise RuntimeError("downstream unavailable")
-        seen["second"] += [record.new_image["PK"]["S"] for record in event]
-
-    return app
 
 
 def put_orders(table_name: str, *keys: str) -> None:
