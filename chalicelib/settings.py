@@ -16,13 +16,11 @@ DEV_TOKEN_SECRET = "dev-token-secret"
 
 
 def webhook_sources() -> tuple[str, ...]:
-    """The webhook senders by their name in the path: the tracking registry's, the one list.
+    """The webhook senders by their name in the path (the tracking registry's names, without
+    loading its adapters: every function reads the secrets, few parse a webhook)."""
+    from chalicelib.domain.webhook_sources import WEBHOOK_SOURCE_NAMES
 
-    Loaded with the first secrets read, not at import (the adapters stay out of the cold start).
-    """
-    from chalicelib.domain.tracking.sources.registry import SOURCES
-
-    return tuple(SOURCES)
+    return WEBHOOK_SOURCE_NAMES
 
 
 @dataclass(frozen=True)

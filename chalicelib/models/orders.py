@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from chalicelib.domain.channels import CustomerChannel
 from chalicelib.domain.date_range import DESCRIPTION as DATE_RANGE
 from chalicelib.domain.parcel_status import ParcelStatus
+from chalicelib.domain.webhook_sources import WebhookSourceName
 from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import (
     CountryCode,
@@ -250,11 +251,6 @@ class CustomerTokenQuery(ApiModel):
     token: Annotated[
         str | None, Field(max_length=200, description="The order's customer token")
     ] = None
-
-
-# The senders chalicelib.domain.tracking.SOURCES verifies (a test holds the two together; the
-# adapters themselves load with the first webhook, not with the OpenAPI document).
-WebhookSourceName = Literal["generic", "easypost", "aftership", "shippo", "17track"]
 
 
 class WebhookSourcePath(_Request):

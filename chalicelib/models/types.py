@@ -16,7 +16,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.date_range import DESCRIPTION, accepted_range
-from chalicelib.domain.notifications.recipient import is_time_zone
+from chalicelib.domain.time_zones import is_time_zone
 
 QUERY_INT = re.compile(r"[0-9]{1,9}")
 QUERY_BOOLS = {"true": True, "false": False}

@@ -69,6 +69,7 @@ def test_importing_the_app_leaves_heavy_modules_for_first_use() -> None:
         "aws_xray_sdk",
         "aws_lambda_powertools.utilities.batch",
         "chalicelib.domain.tracking",
+        "chalicelib.domain.notifications",
         "chalicelib.services",
         "chalicelib.store",
     ]

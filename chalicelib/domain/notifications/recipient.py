@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from zoneinfo import available_timezones
 
 from chalicelib.domain.channels import CUSTOMER_CHANNEL_NAMES, CustomerChannel
+from chalicelib.domain.time_zones import is_time_zone
 
 DEFAULT_TIME_ZONE = "UTC"
 DEFAULT_CHANNELS: tuple[CustomerChannel, ...] = ("email",)  # SMS needs an explicit opt-in
@@ -55,19 +54,6 @@ COUNTRY_TIME_ZONES: Mapping[str, tuple[str, ...]] = {
            "America/Halifax"),
     "AU": ("Australia/Sydney", "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth"),
 }  # fmt: skip
-
-
-def is_time_zone(name: str) -> bool:
-    """An IANA zone name the zone database holds: `ZoneInfo` alone would also open files such
-    as `localtime` or `posixrules`, which are no zone names."""
-    return name in iana_zone_names()
-
-
-@cache
-def iana_zone_names() -> frozenset[str]:
-    # Read from the zone database once per container, on first use. Some systems link their
-    # own zone in as "localtime": a file there, but no IANA name.
-    return frozenset(available_timezones()) - {"localtime"}
 
 
 def time_zone_for(country: str | None, time_zone: str | None = None) -> str:

@@ -21,7 +21,7 @@ from chalicelib.domain.tracking import (
     get_source,
 )
 from chalicelib.domain.tracking.status import StatusMap
-from chalicelib.models.orders import WebhookSourceName
+from chalicelib.domain.webhook_sources import WEBHOOK_SOURCE_NAMES, WebhookSourceName
 from tests.unit.tracking.senders import (
     NOW,
     SECRET,
@@ -149,3 +149,8 @@ def test_the_layer_imports_neither_aws_nor_chalice() -> None:
 
 def test_the_openapi_document_names_exactly_the_senders_the_route_verifies() -> None:
     assert set(get_args(WebhookSourceName)) == set(SOURCES)
+
+
+def test_the_secrets_name_the_senders_in_the_registry_order_without_loading_it() -> None:
+    # The secrets read the names alone (every function reads them, few parse a webhook).
+    assert WEBHOOK_SOURCE_NAMES == tuple(SOURCES)
