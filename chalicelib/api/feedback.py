@@ -8,9 +8,7 @@ from chalice.app import Response
 from chalicelib import deps
 from chalicelib.api.auth import merchant_authorizer
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.routing import Operation, route
-from chalicelib.domain.feedback.rating import LOW_RATING
-from chalicelib.models import feedback as api
+from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.observability import logger, metrics
 
 feedback_bp = Blueprint(__name__)
@@ -20,7 +18,8 @@ feedback_bp = Blueprint(__name__)
     feedback_bp,
     Operation(
         "/v1/feedback", "POST", "Rate a delivered order 1–10 (changeable for 14 days)",
-        "feedback", status=201, request=api.FeedbackRequest, response=api.FeedbackView,
+        "feedback", status=201, request=lazy_model("feedback.FeedbackRequest"),
+        response=lazy_model("feedback.FeedbackView"),
         errors=("unauthorized", "forbidden", "not_found", "not_delivered", "already_rated",
                 "conflict"),
         extra_statuses={200: "The customer changed the rating (the earlier one is kept)"},
@@ -28,6 +27,8 @@ feedback_bp = Blueprint(__name__)
     cors=True,
 )  # fmt: skip
 def rate_order() -> Response:
+    from chalicelib.models import feedback as api
+
     request = parse_body(feedback_bp.current_request, api.FeedbackRequest)
     logger.thread_safe_append_keys(order_id=request.order_id)
     recorded = deps.feedback_service().record(request)
@@ -36,6 +37,8 @@ def rate_order() -> Response:
 
 
 def record_metrics(rating: int) -> None:
+    from chalicelib.domain.feedback.rating import LOW_RATING
+
     metrics.add_metric(name="RatingReceived", unit="Count", value=1)
     # The value itself, without a dimension per score: CloudWatch gives mean and percentiles.
     metrics.add_metric(name="Rating", unit="None", value=rating)
@@ -47,11 +50,14 @@ def record_metrics(rating: int) -> None:
     feedback_bp,
     Operation(
         "/v1/feedback/summary", "GET", "Ratings in a date range: mean, distribution, score, splits",
-        "feedback", query=api.SummaryQuery, response=api.FeedbackSummary, auth="merchant",
+        "feedback", query=lazy_model("feedback.SummaryQuery"),
+        response=lazy_model("feedback.FeedbackSummary"), auth="merchant",
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def feedback_summary() -> Response:
+    from chalicelib.models import feedback as api
+
     query = parse_query(dict(feedback_bp.current_request.query_params or {}), api.SummaryQuery)
     answer = deps.feedback_service().summary(query)
     return json_response(answer, headers={"Cache-Control": "private, max-age=60"})
@@ -61,11 +67,14 @@ def feedback_summary() -> Response:
     feedback_bp,
     Operation(
         "/v1/feedback/products", "GET", "Products by mean rating and count in a date range",
-        "feedback", query=api.RangeQuery, response=api.ProductRanking, auth="merchant",
+        "feedback", query=lazy_model("feedback.RangeQuery"),
+        response=lazy_model("feedback.ProductRanking"), auth="merchant",
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def product_ranking() -> Response:
+    from chalicelib.models import feedback as api
+
     query = parse_query(dict(feedback_bp.current_request.query_params or {}), api.RangeQuery)
     answer = deps.feedback_service().product_ranking(query)
     return json_response(answer, headers={"Cache-Control": "private, max-age=60"})

@@ -99,9 +99,9 @@ def _error_responses(op: Operation) -> dict[str, Any]:
 def _operation(op: Operation) -> dict[str, Any]:
     doc: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _op_id(op)}
     params = [
-        *_path_parameters(op.path, op.path_params),
-        *(_parameters(op.query, "query") if op.query else []),
-        *(_parameters(op.headers, "header") if op.headers else []),
+        *_path_parameters(op.path, op.path_params_model),
+        *(_parameters(query, "query") if (query := op.query_model) else []),
+        *(_parameters(headers, "header") if (headers := op.headers_model) else []),
     ]
     if params:
         doc["parameters"] = params
@@ -112,8 +112,8 @@ def _operation(op: Operation) -> dict[str, Any]:
             "content": {"application/json": {"schema": _schema_ref(request)}},
         }
     ok: dict[str, Any] = {"description": "Success"}
-    if op.response:
-        ok["content"] = {"application/json": {"schema": _schema_ref(op.response)}}
+    if response := op.response_model:
+        ok["content"] = {"application/json": {"schema": _schema_ref(response)}}
     doc["responses"] = {str(op.status): ok, **_extra(op), **_error_responses(op)}
     if op.auth:
         doc["security"] = SECURITY[op.auth]
@@ -135,7 +135,7 @@ def build_document() -> dict[str, Any]:
     models: list[tuple[type[BaseModel], Mode]] = [(Problem, "serialization")]
     for op in OPERATIONS:
         models += [(m, "validation") for m in (op.request_model,) if m]
-        models += [(m, "serialization") for m in (op.response,) if m]
+        models += [(m, "serialization") for m in (op.response_model,) if m]
     unique = list(dict.fromkeys(models))
     _, schemas = models_json_schema(unique, ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}

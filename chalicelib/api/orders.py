@@ -8,10 +8,8 @@ from chalice.app import Response
 from chalicelib import deps
 from chalicelib.api.auth import is_merchant, merchant_authorizer
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.routing import Operation, route
+from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.domain import errors
-from chalicelib.domain.signing import verify_customer_token
-from chalicelib.models import orders as api
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_secrets
 
@@ -19,6 +17,8 @@ orders_bp = Blueprint(__name__)
 
 
 def _order_id(raw: str) -> str:
+    from chalicelib.models import orders as api
+
     return parse_query({"order_id": raw}, api.OrderIdPath).order_id
 
 
@@ -26,13 +26,16 @@ def _order_id(raw: str) -> str:
     orders_bp,
     Operation(
         "/v1/orders", "POST", "Register an order at checkout", "orders",
-        status=201, request=api.RegisterOrderRequest, response=api.RegisterOrderResponse,
+        status=201, request=lazy_model("orders.RegisterOrderRequest"),
+        response=lazy_model("orders.RegisterOrderResponse"),
         auth="merchant", errors=("conflict",),
         extra_statuses={200: "The same order was registered before with the same body"},
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def register_order() -> Response:
+    from chalicelib.models import orders as api
+
     request = parse_body(orders_bp.current_request, api.RegisterOrderRequest)
     logger.thread_safe_append_keys(order_id=request.order_id)
     answer, created = deps.order_service().register(request)
@@ -45,13 +48,16 @@ def register_order() -> Response:
     orders_bp,
     Operation(
         "/v1/orders/{order_id}/shipments", "POST", "Add a shipment (split orders have several)",
-        "orders", status=201, request=api.RegisterShipmentRequest, response=api.ShipmentView,
-        path_params=api.OrderIdPath, auth="merchant", errors=("not_found", "conflict"),
+        "orders", status=201, request=lazy_model("orders.RegisterShipmentRequest"),
+        response=lazy_model("orders.ShipmentView"), path_params=lazy_model("orders.OrderIdPath"),
+        auth="merchant", errors=("not_found", "conflict"),
         extra_statuses={200: "The same shipment was registered before with the same body"},
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def add_shipment(order_id: str) -> Response:
+    from chalicelib.models import orders as api
+
     order_id = _order_id(order_id)
     logger.thread_safe_append_keys(order_id=order_id)
     request = parse_body(orders_bp.current_request, api.RegisterShipmentRequest)
@@ -63,12 +69,15 @@ def add_shipment(order_id: str) -> Response:
     orders_bp,
     Operation(
         "/v1/orders/{order_id}", "GET", "Read an order: status, promise, shipments, timeline",
-        "orders", query=api.CustomerTokenQuery, path_params=api.OrderIdPath,
-        response=api.OrderView, auth="merchant_or_customer", errors=("not_found",),
+        "orders", query=lazy_model("orders.CustomerTokenQuery"),
+        path_params=lazy_model("orders.OrderIdPath"), response=lazy_model("orders.OrderView"),
+        auth="merchant_or_customer", errors=("not_found",),
     ),
     cors=True,
 )  # fmt: skip
 def get_order(order_id: str) -> Response:
+    from chalicelib.models import orders as api
+
     order_id = _order_id(order_id)
     logger.thread_safe_append_keys(order_id=order_id)
     request = orders_bp.current_request
@@ -81,6 +90,8 @@ def get_order(order_id: str) -> Response:
 def authorize_order_access(authorization: str | None, token: str | None, order_id: str) -> None:
     """The merchant's key reads every order; a customer token only its own — checked before any
     read, so a token for another order learns nothing about whether this one exists."""
+    from chalicelib.domain.signing import verify_customer_token
+
     if is_merchant(authorization):
         return
     if token is None:

@@ -21,12 +21,12 @@ from chalicelib.api.http import invalid_input, parse_query, raw_body
 from chalicelib.api.problems import DOMAIN_CODES, PROBLEM_TYPES
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
-from chalicelib.models import feedback as api
-from chalicelib.models.orders import OrderIdPath
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
     from jinja2 import Template
+
+    from chalicelib.models.feedback import FeedbackRequest
 
 rating_page_bp = Blueprint(__name__)
 PATH = "/v1/pages/orders/{order_id}/rating"
@@ -104,6 +104,8 @@ def _refused(exc: errors.DomainError, lang: str) -> Response:
     ),
 )  # fmt: skip
 def rating_page(order_id: str) -> Response:
+    from chalicelib.models.orders import OrderIdPath
+
     order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
     params = dict(rating_page_bp.current_request.query_params or {})
     token = params.get("token")
@@ -129,6 +131,8 @@ def rating_page(order_id: str) -> Response:
     content_types=[FORM],
 )  # fmt: skip
 def submit_rating_page(order_id: str) -> Response:
+    from chalicelib.models.orders import OrderIdPath
+
     order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
     form = {k: v[0] for k, v in parse_qs(raw_body(rating_page_bp.current_request).decode()).items()}
     lang = _lang(form.get("lang"))
@@ -144,7 +148,9 @@ def submit_rating_page(order_id: str) -> Response:
     return _page(201 if recorded.created else 200, lang=lang, outcome=outcome)
 
 
-def _request(order_id: str, form: dict[str, str]) -> api.FeedbackRequest:
+def _request(order_id: str, form: dict[str, str]) -> FeedbackRequest:
+    from chalicelib.models import feedback as api
+
     rating: object = form.get("rating")
     if isinstance(rating, str) and re.fullmatch(r"[0-9]{1,2}", rating):
         rating = int(rating)  # a form sends text; only whole numbers become a rating

@@ -10,16 +10,16 @@ from chalicelib import deps
 from chalicelib.api.auth import is_merchant, merchant_authorizer
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.orders import authorize_order_access
-from chalicelib.api.routing import Operation, route
+from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.domain import errors
-from chalicelib.models import returns as api
-from chalicelib.models.orders import CustomerTokenQuery, OrderIdPath
 from chalicelib.observability import logger, metrics
 
 returns_bp = Blueprint(__name__)
 
 
 def _idempotency_key(raw: str | None) -> str | None:
+    from chalicelib.models import returns as api
+
     try:
         return parse_query({"Idempotency-Key": raw} if raw else {}, api.IdempotencyHeader).key
     except errors.InvalidInput as exc:
@@ -35,14 +35,18 @@ def _idempotency_key(raw: str | None) -> str | None:
         "/v1/orders/{order_id}/returns", "POST",
         "Request a return (the merchant's key, or the customer's token in the body); "
         "idempotent with an Idempotency-Key header",
-        "returns", status=201, request=api.ReturnRequest, response=api.ReturnView,
+        "returns", status=201, request=lazy_model("returns.ReturnRequest"),
+        response=lazy_model("returns.ReturnView"),
         auth="merchant_or_customer", errors=("not_found", "conflict", "return_not_allowed"),
-        headers=api.IdempotencyHeader,
+        headers=lazy_model("returns.IdempotencyHeader"),
         extra_statuses={200: "The same Idempotency-Key was used before with the same body"},
     ),
     cors=True,
 )  # fmt: skip
 def request_return(order_id: str) -> Response:
+    from chalicelib.models import returns as api
+    from chalicelib.models.orders import OrderIdPath
+
     order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
     logger.thread_safe_append_keys(order_id=order_id)
     request = returns_bp.current_request
@@ -60,11 +64,14 @@ def request_return(order_id: str) -> Response:
     Operation(
         "/v1/returns/summary", "GET",
         "Return figures of a period: count, rate per order, reasons ranked, median days to refund",
-        "returns", query=api.SummaryQuery, response=api.ReturnsSummaryView, auth="merchant",
+        "returns", query=lazy_model("returns.SummaryQuery"),
+        response=lazy_model("returns.ReturnsSummaryView"), auth="merchant",
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def returns_summary() -> Response:
+    from chalicelib.models import returns as api
+
     request = returns_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.SummaryQuery)
     read = deps.return_service().summary(query.from_, query.to)
@@ -75,12 +82,16 @@ def returns_summary() -> Response:
     returns_bp,
     Operation(
         "/v1/returns/{return_id}", "GET", "Read a return with its status history", "returns",
-        query=CustomerTokenQuery, response=api.ReturnView, auth="merchant_or_customer",
+        query=lazy_model("orders.CustomerTokenQuery"), response=lazy_model("returns.ReturnView"),
+        auth="merchant_or_customer",
         errors=("not_found",),
     ),
     cors=True,
 )  # fmt: skip
 def get_return(return_id: str) -> Response:
+    from chalicelib.models import returns as api
+    from chalicelib.models.orders import CustomerTokenQuery
+
     return_id = parse_query({"return_id": return_id}, api.ReturnIdPath).return_id
     request = returns_bp.current_request
     query = parse_query(dict(request.query_params or {}), CustomerTokenQuery)
@@ -101,12 +112,15 @@ def get_return(return_id: str) -> Response:
         "/v1/returns/{return_id}/events", "POST",
         "Move a return (approved, label_created, in_transit, received, refunded, exchanged, "
         "rejected); the status it already has is answered 200 unchanged",
-        "returns", request=api.ReturnEventRequest, response=api.ReturnView, auth="merchant",
+        "returns", request=lazy_model("returns.ReturnEventRequest"),
+        response=lazy_model("returns.ReturnView"), auth="merchant",
         errors=("not_found", "conflict", "illegal_transition"),
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip
 def return_event(return_id: str) -> Response:
+    from chalicelib.models import returns as api
+
     return_id = parse_query({"return_id": return_id}, api.ReturnIdPath).return_id
     body = parse_body(returns_bp.current_request, api.ReturnEventRequest)
     view, changed = deps.return_service().record_step(return_id, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,28 @@ from pydantic import BaseModel
 
 from chalicelib.api.problems import problem_route
 
+# A model, or a function returning it where importing the model at startup would be costly:
+# every function imports `app`, and most answer no request with the model (lazy_model).
+ModelRef = type[BaseModel] | Callable[[], type[BaseModel]]
+
+
+def lazy_model(dotted: str) -> Callable[[], type[BaseModel]]:
+    """The model `module.Name` of chalicelib.models, imported when first asked for (by the
+    OpenAPI document, or the route's own first request), not when the route registers."""
+    module, name = dotted.rsplit(".", 1)
+
+    def load() -> type[BaseModel]:
+        found = getattr(importlib.import_module(f"chalicelib.models.{module}"), name)
+        if not (isinstance(found, type) and issubclass(found, BaseModel)):
+            raise TypeError(f"chalicelib.models.{dotted} is no pydantic model")
+        return found
+
+    return load
+
+
+def _resolved(ref: ModelRef | None) -> type[BaseModel] | None:
+    return ref if ref is None or isinstance(ref, type) else ref()
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -19,23 +42,36 @@ class Operation:
     summary: str
     tag: str
     status: int = 200
-    # A model, or a function returning it where importing the model at startup would be costly.
-    request: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
-    query: type[BaseModel] | None = None
+    request: ModelRef | None = None
+    query: ModelRef | None = None
     # The path parameters' model, so that OpenAPI states their patterns and enums.
-    path_params: type[BaseModel] | None = None
+    path_params: ModelRef | None = None
     # The request headers the route reads, fields aliased to the header names as sent.
-    headers: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    headers: ModelRef | None = None
+    response: ModelRef | None = None
     auth: str | None = None  # "merchant", "merchant_or_customer", "signature" or None (public)
     errors: tuple[str, ...] = ()
     extra_statuses: dict[int, str] = field(default_factory=dict)
 
     @property
     def request_model(self) -> type[BaseModel] | None:
-        if self.request is None or isinstance(self.request, type):
-            return self.request
-        return self.request()
+        return _resolved(self.request)
+
+    @property
+    def query_model(self) -> type[BaseModel] | None:
+        return _resolved(self.query)
+
+    @property
+    def path_params_model(self) -> type[BaseModel] | None:
+        return _resolved(self.path_params)
+
+    @property
+    def headers_model(self) -> type[BaseModel] | None:
+        return _resolved(self.headers)
+
+    @property
+    def response_model(self) -> type[BaseModel] | None:
+        return _resolved(self.response)
 
 
 OPERATIONS: list[Operation] = []

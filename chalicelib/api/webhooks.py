@@ -9,10 +9,9 @@ from chalice.app import Response
 
 from chalicelib import deps
 from chalicelib.api.http import json_response, raw_body
-from chalicelib.api.routing import Operation, route
+from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.domain import errors
 from chalicelib.domain.date_range import accepted_range
-from chalicelib.models.orders import WebhookResult, WebhookSourcePath
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_secrets
 
@@ -25,8 +24,8 @@ webhooks_bp = Blueprint(__name__)
         "/v1/webhooks/{source}", "POST",
         "Parcel status events from a carrier or aggregator (generic, easypost, aftership, "
         "shippo, 17track), each signed with its sender's scheme",
-        "webhooks", request=deps.generic_webhook_batch, response=WebhookResult,
-        path_params=WebhookSourcePath, auth="signature",
+        "webhooks", request=deps.generic_webhook_batch, response=lazy_model("orders.WebhookResult"),
+        path_params=lazy_model("orders.WebhookSourcePath"), auth="signature",
     ),
 )  # fmt: skip
 def receive(source: str) -> Response:
