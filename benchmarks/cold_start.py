@@ -16,6 +16,11 @@ the functions call and none of the other ~400 (infra/slim.py): botocore lists it
 on the first client, and the installed package's full directory would overstate that for the
 functions (the baseline makes no client).
 
+Beside the issue's baseline, each function has a second, labelled one: a minimal Chalice
+function that imports boto3, creates the same clients and makes the same AWS calls as that
+function's first answer (the same operations, as many of each) — the part of a cold start that
+the SDK costs whatever the code around it. The issue's target is against the first baseline.
+
 Functions that call AWS reach the embedded AWS (moto's server) over HTTP, as the local stack
 does. Tracing is off (no X-Ray daemon here) and metrics are discarded, as in the other
 benchmarks.
@@ -68,6 +73,62 @@ def _baseline_handler() -> Any:
     return app
 
 
+def _same_calls_handler(function: str) -> Any:
+    """The minimal Chalice function making `function`'s AWS calls (recorded from its first
+    answer with botocore's before-call events): what the SDK costs that function at least."""
+    import boto3
+    from chalice import Chalice
+
+    app = Chalice(app_name=f"same-calls-{function}")
+
+    @app.route("/v1/promise/quote", methods=["POST"])
+    def quote() -> dict[str, bool]:
+        SAME_CALLS[function](boto3, os.environ)
+        return {"ok": True}
+
+    return app
+
+
+def _queries(boto3: Any, env: Any) -> None:
+    # The quote's learned lanes and the sweep's due orders: four queries each.
+    dynamodb = boto3.client("dynamodb")
+    for shard in range(4):
+        dynamodb.query(
+            TableName=env["PK_TABLE_NAME"],
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"BENCH#{shard}"}},
+        )
+
+
+def _relay_calls(boto3: Any, env: Any) -> None:
+    boto3.client("sqs").send_message_batch(
+        QueueUrl=env["PK_NOTIFICATIONS_QUEUE_URL"], Entries=[{"Id": "1", "MessageBody": "{}"}]
+    )
+
+
+def _sender_calls(boto3: Any, env: Any) -> None:
+    # The order's read, the notification log's read, its claim, the e-mail, its record.
+    dynamodb, table = boto3.client("dynamodb"), env["PK_TABLE_NAME"]
+    key = {"PK": {"S": "BENCH#same-calls"}, "SK": {"S": "NOTE"}}
+    dynamodb.get_item(TableName=table, Key=key)
+    dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": key["PK"]},
+    )
+    add = {"UpdateExpression": "ADD sends :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}
+    dynamodb.update_item(TableName=table, Key=key, **add)
+    boto3.client("sesv2").send_email(
+        FromEmailAddress=env["PK_SENDER_EMAIL"],
+        Destination={"ToAddresses": ["bench@example.com"]},
+        Content={"Simple": {"Subject": {"Data": "Bench"}, "Body": {"Text": {"Data": "Bench"}}}},
+    )
+    dynamodb.update_item(TableName=table, Key=key, **add)
+
+
+SAME_CALLS = {"quote": _queries, "relay": _relay_calls, "sender": _sender_calls, "sweep": _queries}
+
+
 def probe(function: str) -> None:
     """In the fresh process: import the function, answer the event, print time and answer."""
     event = json.loads(os.environ[EVENT_VARIABLE])
@@ -75,6 +136,8 @@ def probe(function: str) -> None:
     start = time.perf_counter()
     if function == "baseline":
         handler = _baseline_handler()
+    elif function.startswith("calls:"):
+        handler = _same_calls_handler(function.removeprefix("calls:"))
     else:
         module, name = HANDLERS[function]
         handler = getattr(importlib.import_module(module), name)
@@ -217,7 +280,7 @@ def _events(outbox_item: dict[str, Any], sample: int) -> dict[str, dict[str, Any
 
 
 def _answered(function: str, answer: Any) -> bool:
-    if function in ("baseline", "quote"):
+    if function in ("baseline", "quote") or function.startswith("calls:"):
         return bool(answer["statusCode"] == 200)
     if function == "sender":
         return bool(answer == {"batchItemFailures": []})
@@ -282,8 +345,10 @@ def measure(rounds: int = 9) -> dict[str, Any]:
     import tempfile
 
     functions = ("baseline", *HANDLERS)
+    same_calls = tuple(f"calls:{f}" for f in HANDLERS)
     modes = ("bytecode", "source")
-    times: dict[tuple[str, str], list[float]] = {(m, f): [] for m in modes for f in functions}
+    runs = {"bytecode": (*functions, *same_calls), "source": functions}
+    times: dict[tuple[str, str], list[float]] = {(m, f): [] for m in modes for f in runs[m]}
     with (
         tempfile.TemporaryDirectory() as cache,
         tempfile.TemporaryDirectory() as empty,
@@ -298,8 +363,9 @@ def measure(rounds: int = 9) -> dict[str, Any]:
         for sample in range(rounds + 1):
             for number, mode in enumerate(modes):
                 events = _events(seeded["outbox_item"], 2 * sample + number)
-                for function in functions:
-                    seconds = _sample(function, events[function], envs[mode])
+                for function in runs[mode]:
+                    event = events["baseline" if function in same_calls else function]
+                    seconds = _sample(function, event, envs[mode])
                     if sample:  # the first round fills the bytecode cache
                         times[mode, function].append(seconds)
     medians = {key: statistics.median(t) * 1000 for key, t in times.items()}
@@ -310,6 +376,14 @@ def measure(rounds: int = 9) -> dict[str, Any]:
     }
     return {
         **headline,
+        # Beside the headline, never instead of it: each function against its own AWS calls.
+        "same_calls": {
+            **{f"{f}_ms": round(medians["bytecode", f"calls:{f}"], 1) for f in HANDLERS},
+            **{
+                f"{f}_ratio": round(medians["bytecode", f] / medians["bytecode", f"calls:{f}"], 2)
+                for f in HANDLERS
+            },
+        },
         "source": {
             **{f"{f}_ms": round(medians["source", f], 1) for f in functions},
             **{f"{f}_ratio": ratios["source", f] for f in HANDLERS},
