@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chalicelib.channels.base import Sender
     from chalicelib.domain.channels import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
+    from chalicelib.domain.returns import ReturnPolicy
     from chalicelib.domain.tracking import WebhookSource
     from chalicelib.services.accuracy import AccuracyService
     from chalicelib.services.feedback import FeedbackContext, FeedbackService
@@ -119,18 +120,25 @@ def return_repository() -> ReturnRepository:
     return ReturnRepository(dynamodb(), get_settings().table_name)
 
 
+def return_policy() -> ReturnPolicy:
+    """The packaged returns.toml, read once. Its module loads with the first read: every order
+    use case carries the returns context, and the sweep or the sender seldom read the policy."""
+    from chalicelib.config.returns import load_return_policy
+
+    return load_return_policy()
+
+
 def returns_context() -> ReturnsContext:
     """Everything the return use cases need (policy: the packaged returns.toml)."""
     from datetime import UTC, datetime
 
-    from chalicelib.config.returns import load_return_policy
     from chalicelib.services.returns import ReturnsContext
 
     return ReturnsContext(
         returns=return_repository(),
         orders=order_repository(),
         counters=counter_store(),
-        policy=load_return_policy,
+        policy=return_policy,
         now=lambda: datetime.now(UTC),
     )
 
