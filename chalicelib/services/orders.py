@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import errors
 from chalicelib.domain.feedback.rating import CHANGE_WINDOW, RatingRecord
-from chalicelib.domain.notifications.recipient import time_zone_for
 from chalicelib.domain.orders import (
     EstimateRule,
     OrderLine,
@@ -42,7 +42,6 @@ from chalicelib.domain.promise.tokens import read_promise_token
 from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import EventOutcome, TrackingEvent
-from chalicelib.models import orders as api
 from chalicelib.services.delivered import delivered_facts
 from chalicelib.services.retry import retrying
 from chalicelib.services.returns import ReturnService
@@ -57,6 +56,11 @@ from chalicelib.store.records import (
     StoredEvent,
     StoredOrder,
 )
+
+if TYPE_CHECKING:
+    # The API's order models load with the use cases that answer with them (register, read,
+    # webhooks), not with the sweep or the sender, which reach orders through this module too.
+    from chalicelib.models import orders as api
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class OrderService:
         return _read(self.ctx, order_id)
 
     def record_carrier_events(self, events: Iterable[TrackingEvent]) -> api.WebhookResult:
+        from chalicelib.models import orders as api
+
         """Store each event once and move its order, one parcel at a time (a read and one
         transaction per parcel); unknown tracking numbers are reported."""
         counts = Counter[EventOutcome]()
@@ -215,6 +221,8 @@ def _register(
     existing = ctx.repository.get(request.order_id)
     if existing is not None:
         return _replay(ctx, existing, digest), False
+    from chalicelib.domain.notifications.recipient import time_zone_for
+
     promise = _promise_record(ctx, request)
     zone = time_zone_for(request.destination.country, request.customer.time_zone)
     state = OrderState(
@@ -247,6 +255,8 @@ def _replay(ctx: Context, existing: StoredOrder, digest: str) -> api.RegisterOrd
 
 
 def _registered(ctx: Context, stored: StoredOrder) -> api.RegisterOrderResponse:
+    from chalicelib.models import orders as api
+
     return api.RegisterOrderResponse(
         order_id=stored.order_id,
         status=str(stored.order.status),
@@ -332,6 +342,8 @@ def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest)
 
 # -- read ----------------------------------------------------------------------------------------
 def _read(ctx: Context, order_id: str) -> api.OrderView:
+    from chalicelib.models import orders as api
+
     stored = ctx.repository.get(order_id)
     if stored is None:
         raise errors.NotFound(f"order {order_id} not found")
@@ -368,6 +380,8 @@ def _read(ctx: Context, order_id: str) -> api.OrderView:
 
 
 def _feedback_view(rating: RatingRecord | None) -> api.OrderFeedbackView | None:
+    from chalicelib.models import orders as api
+
     if rating is None:
         return None
     return api.OrderFeedbackView(
@@ -385,6 +399,8 @@ def _shipment_view(
     events: Iterable[ShipmentEvent],
     estimate: EstimateRule | None = None,
 ) -> api.ShipmentView:
+    from chalicelib.models import orders as api
+
     names = stored.record.item_names()
     return api.ShipmentView(
         shipment_id=shipment.shipment_id,
