@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -81,3 +86,36 @@ def test_the_scheduled_handler_sweeps_with_the_real_clock(client: Any) -> None:
     assert result.payload == {"changed": 1}
     order = body_of(client.get("/v1/orders/1001", headers=MERCHANT))
     assert order["promise"]["state"] == "at_risk"
+
+
+def test_a_sweep_that_finds_nothing_due_loads_neither_the_rules_nor_the_api_models() -> None:
+    """The schedule runs every 15 minutes and mostly finds nothing due: its cold start is the
+    order store's query, not the promise rules, the API's order models or notification planning
+    (README, Performance). A fresh process, as Lambda starts one."""
+    probe = textwrap.dedent(
+        """
+        import json, sys
+        import boto3
+        from moto import mock_aws
+        from devstack.resources import create_tables
+        with mock_aws():
+            create_tables(boto3.client("dynamodb"))
+            import app
+            event = {"version": "0", "id": "s-1", "detail-type": "Scheduled Event",
+                     "source": "aws.events", "account": "123456789012",
+                     "time": "2026-12-22T08:00:00Z",
+                     "region": "eu-central-1", "resources": [], "detail": {}}
+            answer = app.sweep_due_orders(event, None)
+        heavy = ("chalicelib.config", "chalicelib.domain.promise.schema",
+                 "chalicelib.models.orders", "chalicelib.domain.notifications")
+        loaded = [h for h in heavy if any(m == h or m.startswith(h + ".") for m in sys.modules)]
+        print(json.dumps({"answer": answer, "loaded": loaded}))
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"answer": {"changed": 0}, "loaded": []}
