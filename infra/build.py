@@ -18,6 +18,7 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from infra import alarms
+from infra.bytecode import add_bytecode, check_runtime, cold_start_modules, runtime_version
 from infra.functions import FUNCTIONS, Access
 from infra.policies import TABLE, policy
 from infra.slim import slim
@@ -288,8 +289,12 @@ def main(argv: list[str]) -> int:
     template = build(json.loads((source / "sam.json").read_text()), stage)
     target.mkdir(parents=True, exist_ok=True)
     (target / "sam.json").write_text(json.dumps(template, indent=2) + "\n")
+    check_runtime(runtime_version(template))
+    modules = cold_start_modules()
     for archive in source.glob("*.zip"):
         slim(archive, target / archive.name)
+        added = add_bytecode(target / archive.name, modules)
+        print(f"{archive.name}: bytecode of {added} modules", file=sys.stderr)
     return 0
 
 
