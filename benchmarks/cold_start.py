@@ -8,8 +8,9 @@ start-up excluded); samples of every function and the baseline alternate, so mac
 all alike; medians are compared. Bytecode is explicit rather than left to the caller's
 environment (PYTHONDONTWRITEBYTECODE would silently compile this project's modules in every
 sample): the headline figures read every module's bytecode from a cache the first, discarded,
-round fills (as a deployment zip that ships bytecode would); the `source` figures compile
-every module in every sample, as Lambda did with a zip of sources only.
+round fills (the deployment zip carries bytecode of most of what a cold start imports:
+infra/bytecode.py); the `source` figures compile every module in every sample, as Lambda did
+with a zip of sources only.
 
 Every sample imports botocore as the deployment zip ships it, with the models of the six services
 the functions call and none of the other ~400 (infra/slim.py): botocore lists its data directory
