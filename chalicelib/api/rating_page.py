@@ -100,7 +100,7 @@ def _refused(exc: errors.DomainError, lang: str) -> Response:
     rating_page_bp,
     Operation(
         PATH, "GET", "The rating page (customer token): a form with the score preselected",
-        "pages", errors=("unauthorized", "forbidden"),
+        "pages", html=True, auth="customer",
     ),
 )  # fmt: skip
 def rating_page(order_id: str) -> Response:
@@ -123,7 +123,9 @@ def rating_page(order_id: str) -> Response:
     rating_page_bp,
     Operation(
         PATH, "POST", "Record the rating sent from the rating page's form", "pages",
-        status=201, errors=("unauthorized", "forbidden", "not_delivered", "already_rated"),
+        status=201, html=True,  # the token is a field of the form, not in the URL
+        errors=("unauthorized", "forbidden", "not_delivered", "already_rated",
+                "validation_error"),
         extra_statuses={200: "The rating was changed"},
     ),
     content_types=[FORM],
