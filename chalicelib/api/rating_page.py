@@ -32,6 +32,13 @@ rating_page_bp = Blueprint(__name__)
 PATH = "/v1/pages/orders/{order_id}/rating"
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
+# The token is in the page's URL: never stored, never named to another site; no script at all.
+PAGE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+}
 
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
@@ -85,7 +92,7 @@ def _page(status: int, **context: Any) -> Response:
     return Response(
         body=body,
         status_code=status,
-        headers={"Content-Type": HTML, "Cache-Control": "private, no-store"},
+        headers={"Content-Type": HTML, **PAGE_HEADERS},
     )
 
 
@@ -132,7 +139,12 @@ def rating_page(order_id: str) -> Response:
 )  # fmt: skip
 def submit_rating_page(order_id: str) -> Response:
     order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
-    form = {k: v[0] for k, v in parse_qs(raw_body(rating_page_bp.current_request).decode()).items()}
+    form = {
+        k: v[0]
+        for k, v in parse_qs(
+            raw_body(rating_page_bp.current_request).decode(errors="replace")
+        ).items()
+    }
     lang = _lang(form.get("lang"))
     logger.thread_safe_append_keys(order_id=order_id)
     try:
