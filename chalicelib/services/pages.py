@@ -81,12 +81,11 @@ class CustomerPages:
 
     def request_return(
         self, order_id: str, request: return_api.ReturnRequest, idempotency_key: str | None
-    ) -> return_api.ReturnView:
+    ) -> tuple[return_api.ReturnView, bool]:
         """The return request of POST /v1/orders/{order_id}/returns, with the token of the
-        form's body (ReturnNotAllowed when the policy refuses a line)."""
+        form's body: (view, created); ReturnNotAllowed when the policy refuses a line."""
         require_customer_token(self.ctx.token_secret, order_id, request.token)
-        view, _ = self.ctx.returns.request(order_id, request, idempotency_key)
-        return view
+        return self.ctx.returns.request(order_id, request, idempotency_key)
 
     def return_status(self, return_id: str, token: str | None) -> ReturnPage:
         if not token:  # before the read, as for an order: no token learns nothing

@@ -130,13 +130,14 @@ def submit_return_page(order_id: str) -> Response:
     pages = deps.customer_pages()
     try:
         request = _return_request(form)
-        view = pages.request_return(order_id, request, _idempotency_key(form.get("key")))
+        view, created = pages.request_return(order_id, request, _idempotency_key(form.get("key")))
     except (errors.InvalidInput, errors.ReturnNotAllowed) as exc:
         shown = pages.return_form(order_id, token)  # a wrong token is refused here, not shown
         lang = page_language(form.get("lang"), shown.reader.locale)
         key = form.get("key") or secrets.token_urlsafe(16)
         return deps.page_renderer().return_form(shown, lang, token, key, chosen=form, problem=exc)
-    metrics.add_metric(name="ReturnsRequested", unit="Count", value=1)
+    if created:  # a resent form answers the return it opened, and counts once
+        metrics.add_metric(name="ReturnsRequested", unit="Count", value=1)
     return deps.page_renderer().return_created(view, page_language(form.get("lang")), token)
 
 
