@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from pydantic import BaseModel
 
+    from chalicelib.api.pages.render import PageRenderer
     from chalicelib.channels.base import Sender
     from chalicelib.domain.channels import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.services.learned_lanes import LearnedLaneCache
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context, OrderService
+    from chalicelib.services.pages import CustomerPages
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
@@ -298,3 +300,18 @@ def feedback_service() -> FeedbackService:
     from chalicelib.services.feedback import FeedbackService
 
     return FeedbackService(feedback_context())
+
+
+# -- the customer's pages ------------------------------------------------------------------------
+def customer_pages() -> CustomerPages:
+    from chalicelib.services.pages import CustomerPages
+
+    return CustomerPages(orders_context())
+
+
+@cache
+def page_renderer() -> PageRenderer:
+    """The pages' templates (Jinja2 loads with the first page, not with the app)."""
+    from chalicelib.api.pages.render import PageRenderer
+
+    return PageRenderer()

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.errors import InvalidToken
+from chalicelib.domain.errors import Forbidden, InvalidToken, Unauthorized
 
 
 def _b64(data: bytes) -> str:
@@ -74,3 +74,11 @@ def verify_customer_token(secret: str, order_id: str, token: str) -> bool:
     # Bytes: compare_digest refuses str holding non-ASCII characters with a TypeError.
     presented = token.encode("utf-8", "surrogatepass")
     return hmac.compare_digest(customer_token(secret, order_id).encode(), presented)
+
+
+def require_customer_token(secret: str, order_id: str, token: str | None) -> None:
+    """Raise Unauthorized without a token and Forbidden for another order's (or a forged) one."""
+    if not token:
+        raise Unauthorized("the order's customer token is required")
+    if not verify_customer_token(secret, order_id, token):
+        raise Forbidden("this token does not grant access to this order")

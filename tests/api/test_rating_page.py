@@ -91,3 +91,25 @@ def test_a_refused_form_answers_with_a_page_and_stores_nothing(
     assert answer.status_code == status
     assert "Das hat leider nicht geklappt" in text(answer)
     assert stored_feedback() is None and facts() == []
+
+
+def test_the_page_is_never_cached_nor_named_to_another_site_and_runs_no_script(
+    client: Any,
+) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    shown = page(client, token=token(), score="8")
+
+    assert shown.headers["Referrer-Policy"] == "no-referrer"
+    assert shown.headers["Content-Security-Policy"].startswith("default-src 'none';")
+    assert "no-store" in shown.headers["Cache-Control"]
+
+
+def test_a_form_that_is_not_utf8_is_refused_as_a_page(client: Any) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    answer = client.post(PAGE, headers=FORM, body=b"token=\xff&rating=\x80")
+
+    assert answer.status_code == 422  # the rating is checked first; never a 500
+    assert "Das hat leider nicht geklappt" in text(answer)
+    assert stored_feedback() is None
