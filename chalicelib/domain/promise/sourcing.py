@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from chalicelib.domain.promise.rules import Catalogue, Location, PromiseConfig, Source
 
@@ -13,8 +13,7 @@ Items = tuple[tuple[str, int], ...]  # (sku, quantity), one line per SKU
 NO_STOCK: Stock = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Part:
+class Part(NamedTuple):  # a named tuple, as the engine's other per-quote values
     """The items one location ships for an option: one parcel."""
 
     source: Source
