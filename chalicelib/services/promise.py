@@ -24,9 +24,9 @@ from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.promise.tokens import (
     PromisedWindow,
     TokenContext,
-    cart_digest,
     issue_promise_token,
     locations_json,
+    merged_cart_digest,
     option_dates,
     read_promise_token,
 )
@@ -52,10 +52,10 @@ class QuoteAnswer:
     """A quote as the route serves it: the answer's JSON text and its cut-offs."""
 
     body: str  # the QuoteResponse contract, serialised
-    cutoffs: tuple[datetime, ...]  # each option's order_by
+    options: tuple[MethodPromise, ...]
 
     def cache_max_age(self, now: datetime) -> int:
-        return quote_cache_max_age(self.cutoffs, now=now)
+        return quote_cache_max_age((option.order_by for option in self.options), now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +124,14 @@ def quote_body(
     result = quote(
         config,
         QuoteInput(
-            country=destination.country,
-            postal_code=destination.postal_code,
-            items=items,
-            at=at,
-            inventory=request.inventory,
-            subtotal=Money(subtotal.amount, subtotal.currency) if subtotal else None,
-            explain=request.explain,
-            learned=learned,
+            destination.country,
+            destination.postal_code,
+            items,
+            at,
+            request.inventory,
+            Money(subtotal.amount, subtotal.currency) if subtotal else None,
+            request.explain,
+            learned,
         ),
     )
     quoted_at = at.isoformat()
@@ -141,7 +141,7 @@ def quote_body(
         expires_at=now + token_ttl,
         country=destination.country,
         postal_code=destination.postal_code,
-        cart=cart_digest(items),
+        cart=merged_cart_digest(items),
         rules_version=config.rules.version,
     )
     locale, language = request.locale, config.rules.default_language
@@ -152,7 +152,7 @@ def quote_body(
         [_unavailable(entry.method, entry.reason) for entry in result.unavailable]
     )
     body = f'{{"quoted_at":"{quoted_at}","options":[{options}],"unavailable":[{unavailable}]}}'
-    return QuoteAnswer(body, tuple(option.order_by for option in result.options))
+    return QuoteAnswer(body, result.options)
 
 
 def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> PromisedWindow:

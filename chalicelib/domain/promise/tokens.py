@@ -19,7 +19,7 @@ from typing import Any
 from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.promise.rules import MethodRule, Money
-from chalicelib.domain.promise.sourcing import merge_items
+from chalicelib.domain.promise.sourcing import Items, merge_items
 from chalicelib.domain.signing import sign_serialised, verify_token
 
 PURPOSE = "promise"
@@ -85,7 +85,12 @@ class PromisedWindow:
 
 def cart_digest(items: Iterable[tuple[str, int]]) -> str:
     """Order-independent digest of (sku, quantity) lines; repeated SKUs are added up."""
-    canonical = ";".join(f"{sku}:{quantity}" for sku, quantity in sorted(merge_items(items)))
+    return merged_cart_digest(merge_items(items))
+
+
+def merged_cart_digest(items: Items) -> str:
+    """``cart_digest`` of lines already merged to one per SKU (the quote has merged them)."""
+    canonical = ";".join([f"{sku}:{quantity}" for sku, quantity in sorted(items)])
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
