@@ -49,7 +49,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class QuoteAnswer:
-    """A quote as the route serves it: the answer's JSON text and its cut-offs."""
+    """A quote as the route serves it: the answer's JSON text, and its options for the GET's
+    cache lifetime (each option's cut-off)."""
 
     body: str  # the QuoteResponse contract, serialised
     options: tuple[MethodPromise, ...]
@@ -124,14 +125,14 @@ def quote_body(
     result = quote(
         config,
         QuoteInput(
-            destination.country,
-            destination.postal_code,
-            items,
-            at,
-            request.inventory,
-            Money(subtotal.amount, subtotal.currency) if subtotal else None,
-            request.explain,
-            learned,
+            country=destination.country,
+            postal_code=destination.postal_code,
+            items=items,
+            at=at,
+            inventory=request.inventory,
+            subtotal=Money(subtotal.amount, subtotal.currency) if subtotal else None,
+            explain=request.explain,
+            learned=learned,
         ),
     )
     quoted_at = at.isoformat()
