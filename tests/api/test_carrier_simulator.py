@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from benchmarks.carrier_simulator import SMOKE_PROFILE, Fate, measure, miss_cause
+from benchmarks.carrier_simulator import (
+    DEFAULT_PROFILE,
+    SMOKE_PROFILE,
+    Fate,
+    LaneProfile,
+    chance_within,
+    measure,
+    miss_cause,
+)
 from chalicelib import deps, settings
 from tests.api.conftest import app_under_test
 
@@ -39,14 +47,14 @@ def test_a_small_seeded_run_learns_a_one_day_lane(simulator_environment: None) -
     # learned window is the one day the lane takes
     assert result["delivered_facts"] == result["training_orders"] == 6
     assert result["evaluation_week"] == SMOKE_PROFILE.evaluation_week.isoformat()
-    lane = {"parcels": 6, "within_window": 1.0, "mean_window_days": 2.0}
+    lane = {"parcels": 6, "within_window": 1.0, "expected_within": 1.0, "mean_window_days": 2.0}
     assert result["static_rules"] == {
         **lane,
         "lanes": {"DE-10": lane},
         "misses": {},
         "exceptions_not_scored": 0,
     }
-    learned = {"parcels": 6, "within_window": 1.0, "mean_window_days": 1.0}
+    learned = {"parcels": 6, "within_window": 1.0, "expected_within": 1.0, "mean_window_days": 1.0}
     assert result["learned_windows"] == {
         **learned,
         "lanes": {"DE-10": learned},
@@ -71,3 +79,28 @@ def test_a_miss_is_told_apart_by_its_cause() -> None:
     assert miss_cause(peak, earliest, latest) == "late: peak season"
     both = Fate(date(2026, 11, 13), date(2026, 11, 11), friday_delay=True, peak_delay=True)
     assert miss_cause(both, earliest, latest) == "late: Friday handover and peak season"
+
+
+class EveryDayDelivers:
+    """Delivery days without weekends or holidays: the n-th after a day is n days later."""
+
+    def nth_open_after(self, day: int, n: int) -> int:
+        return day + n
+
+
+def test_the_expected_share_follows_the_ground_truths_distributions() -> None:
+    # Given a lane that delivers 90 % the next day and 10 % the day after
+    lane = LaneProfile("DE", ("10115",), ((1, 0.9), (2, 0.1)), 1)
+    days = EveryDayDelivers()
+    tuesday, friday, peak_tuesday = date(2026, 11, 10), date(2026, 11, 13), date(2026, 11, 24)
+
+    def chance(ship: date, low: int, high: int) -> float:
+        window = (ship + timedelta(days=low), ship + timedelta(days=high))
+        return chance_within(DEFAULT_PROFILE, lane, ship, window, days)
+
+    # Then a one-day window holds 90 % on a Tuesday, less after a Friday handover (5 % wait
+    # for Monday) and in the peak season (5 % take a day longer), and a wide one holds all
+    assert chance(tuesday, 1, 1) == pytest.approx(0.9)
+    assert chance(friday, 1, 1) == pytest.approx(0.9 * 0.95)
+    assert chance(peak_tuesday, 1, 2) == pytest.approx(0.9 + 0.1 * 0.95)
+    assert chance(tuesday, 1, 3) == pytest.approx(1.0)
