@@ -237,7 +237,9 @@ def test_given_enough_parcels_on_a_lane_the_quote_uses_their_window(
     assert learned["delivery"]["earliest"] == learned["delivery"]["latest"]
     (source,) = [step for step in learned["explain"] if step["step"] == "window"]
     assert source["reason"] == "learned"
-    assert source["detail"].startswith("learned from 3 dhl/paket WH-LEIPZIG parcels: 100.0 %")
+    assert source["detail"].startswith(
+        "learned from 3 dhl/paket WH-LEIPZIG → DE-10 parcels: 100.0 %"
+    )
 
 
 def _weekday_before(today: date, n: int) -> date:
@@ -303,5 +305,6 @@ def test_of_two_equally_narrow_learned_windows_the_quote_takes_the_later(
     )
     (source,) = [step for step in learned["explain"] if step["step"] == "window"]
     assert (
-        source["detail"] == "learned from 20 dhl/paket WH-LEIPZIG parcels: 95.0 % within 2–3 days"
+        source["detail"]
+        == "learned from 20 dhl/paket WH-LEIPZIG → DE-10 parcels: 95.0 % within 2–3 days"
     )

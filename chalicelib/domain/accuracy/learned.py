@@ -19,6 +19,7 @@ class LearnedWindow:
     high: int
     parcels: int
     covered: float  # share of the lane's parcels that arrived within low..high
+    lane: str  # the lane's key (Lane.key)
 
     def describe(self, lane: str) -> str:
         days = f"{self.low}" if self.low == self.high else f"{self.low}–{self.high}"
@@ -84,7 +85,7 @@ class LearnedLanes:
         if histogram is None or parcels < max(self.min_parcels, 1):
             return None
         low, high, covered = narrowest_window(histogram, share)
-        return LearnedWindow(low, high, parcels, covered / parcels)
+        return LearnedWindow(low, high, parcels, covered / parcels, lane)
 
 
 def lanes_from_buckets(

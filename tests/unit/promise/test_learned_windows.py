@@ -38,7 +38,7 @@ def test_a_lane_with_enough_parcels_quotes_its_narrowest_window(
     assert windows(learned) == [
         (
             "learned",
-            "learned from 1,240 dhl/paket WH-LEIPZIG parcels: 96.0 % within 1 day",
+            "learned from 1,240 dhl/paket WH-LEIPZIG → DE-10 parcels: 96.0 % within 1 day",
         )
     ]
     assert windows(ruled) == [("rule", "rule standard-de")]
