@@ -115,11 +115,16 @@ def rating_page(order_id: str) -> Response:
     params = dict(rating_page_bp.current_request.query_params or {})
     token = params.get("token")
     service = deps.feedback_service()
+    requested = params.get("lang")
     try:
         service.authorize(order_id, token)
+        ordered_in = service.language_of(order_id)
+        if ordered_in is None:  # a valid token for an order this shop does not have
+            raise errors.NotFound("order not found")
     except errors.DomainError as exc:
-        return _refused(exc, _lang(params.get("lang")))
-    lang = _lang(params.get("lang") or service.language_of(order_id))
+        return _refused(exc, _lang(requested))
+    # ?lang= switches between the page's languages; anything else: the order's own.
+    lang = requested if requested in TEXTS else _lang(ordered_in)
     raw_score = params.get("score", "")
     score = int(raw_score) if re.fullmatch(r"(10|[1-9])", raw_score) else None
     # The form posts to the page's own path, relative: right behind a stage prefix too.

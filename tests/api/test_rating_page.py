@@ -7,14 +7,15 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.api.factories import order_body, post
 from tests.api.test_feedback import DELIVERED_AT, facts, given_an_order, stored_feedback, token
 
 PAGE = "/v1/pages/orders/1001/rating"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def page(client: Any, **params: str) -> Any:
-    return client.get(f"{PAGE}?{urlencode(params)}")
+def page(client: Any, path: str = PAGE, **params: str) -> Any:
+    return client.get(f"{path}?{urlencode(params)}")
 
 
 def submit(client: Any, **fields: str) -> Any:
@@ -54,6 +55,24 @@ def test_the_page_speaks_english_on_request_and_escapes_what_it_echoes(client: A
 @pytest.mark.parametrize(("params", "status"), [({}, 401), ({"token": "forged"}, 403)])
 def test_the_page_needs_the_orders_token(client: Any, params: dict[str, str], status: int) -> None:
     assert page(client, **params).status_code == status
+
+
+def test_a_language_the_page_does_not_speak_falls_back_to_the_orders_own(client: Any) -> None:
+    body = order_body("1002")
+    body["customer"]["locale"] = "en-GB"
+    assert post(client, "/v1/orders", body).status_code == 201
+
+    shown = page(client, PAGE.replace("1001", "1002"), token=token("1002"), lang="fr")
+
+    assert shown.status_code == 200
+    assert "How was your delivery?" in text(shown)
+
+
+def test_a_valid_token_for_an_order_the_shop_does_not_have_is_not_found(client: Any) -> None:
+    shown = page(client, PAGE.replace("1001", "9999"), token=token("9999"))
+
+    assert shown.status_code == 404
+    assert "<form" not in text(shown)
 
 
 def test_the_forms_post_records_the_rating_and_a_second_post_changes_it(client: Any) -> None:
