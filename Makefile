@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy chalicelib app.py
+	$(BIN)/mypy chalicelib app.py devstack
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

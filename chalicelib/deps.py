@@ -8,7 +8,7 @@ with the first request that needs them — ``import app`` stays small (see the c
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from pydantic import BaseModel
 
+    from chalicelib.api.pages.render import PageRenderer
     from chalicelib.channels.base import Sender
     from chalicelib.domain.channels import Channel
     from chalicelib.domain.promise.rules import PromiseConfig
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.services.learned_lanes import LearnedLaneCache
     from chalicelib.services.notifications import NotificationContext
     from chalicelib.services.orders import Context, OrderService
+    from chalicelib.services.pages import CustomerPages
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
@@ -162,6 +164,7 @@ def reset() -> None:
         return_repository,
         feedback_store,
         learned_lanes,
+        _quote_service,
     ):
         accessor.cache_clear()
 
@@ -187,18 +190,34 @@ def promise_config() -> PromiseConfig:
 
 
 def quote_service() -> QuoteService:
-    """Quotes with this container's rules and token secret (the engine loads with the first)."""
-    from datetime import timedelta
+    """Quotes with this container's rules and token secret (the engine loads with the first).
 
-    from chalicelib.services.promise import QuoteService
+    One service per rules document and secret, reused: the quote asks for it on every request.
+    """
     from chalicelib.settings import get_secrets, get_settings
 
     settings = get_settings()
+    return _quote_service(
+        promise_config(),
+        get_secrets().token_secret,
+        settings.promise_token_ttl_seconds,
+        settings.learned_windows,
+    )
+
+
+@lru_cache(maxsize=4)  # rules or secret replaced while the container runs: a few at most
+def _quote_service(
+    config: PromiseConfig, token_secret: str, ttl_seconds: int, learned_windows: bool
+) -> QuoteService:
+    from datetime import timedelta
+
+    from chalicelib.services.promise import QuoteService
+
     return QuoteService(
-        config=promise_config(),
-        token_secret=get_secrets().token_secret,
-        token_ttl=timedelta(seconds=settings.promise_token_ttl_seconds),
-        learned=learned_lanes().current if settings.learned_windows else lambda: None,
+        config=config,
+        token_secret=token_secret,
+        token_ttl=timedelta(seconds=ttl_seconds),
+        learned=learned_lanes().current if learned_windows else lambda: None,
     )
 
 
@@ -306,3 +325,18 @@ def feedback_service() -> FeedbackService:
     from chalicelib.services.feedback import FeedbackService
 
     return FeedbackService(feedback_context())
+
+
+# -- the customer's pages ------------------------------------------------------------------------
+def customer_pages() -> CustomerPages:
+    from chalicelib.services.pages import CustomerPages
+
+    return CustomerPages(orders_context())
+
+
+@cache
+def page_renderer() -> PageRenderer:
+    """The pages' templates (Jinja2 loads with the first page, not with the app)."""
+    from chalicelib.api.pages.render import PageRenderer
+
+    return PageRenderer()

@@ -189,7 +189,18 @@ def get_secrets() -> Secrets:
         parameters.exceptions.TransformParameterError,  # not JSON
     ) as error:
         raise SecretsUnavailable(f"secret {name!r} cannot be read: {error}") from error
-    return _secrets_from_document(name, doc)
+    # Powertools hands back the same document object until it expires: check each one once,
+    # not on every request.
+    known = _VALIDATED.get(name)
+    if known is not None and known[0] is doc:
+        return known[1]
+    secrets = _secrets_from_document(name, doc)
+    _VALIDATED[name] = (doc, secrets)
+    return secrets
+
+
+# Secret name → (the document last read, the Secrets made from it).
+_VALIDATED: dict[str, tuple[Any, Secrets]] = {}
 
 
 @cache
@@ -201,3 +212,4 @@ def reset_caches() -> None:
     """Forget settings and secrets (tests change the environment between cases)."""
     get_settings.cache_clear()
     _cached_env_secrets.cache_clear()
+    _VALIDATED.clear()

@@ -21,7 +21,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from devstack import moto_transactions, untracked_models
+from devstack import moto_reads, moto_transactions, untracked_models
 from devstack.environment import REGION
 
 
@@ -63,6 +63,7 @@ class EmbeddedAWS(ThreadedMotoServer):
     def _server_entry(self) -> None:
         moto_transactions.install()
         untracked_models.install()
+        moto_reads.install()
         app = Mailbox(AtomicRequests(DomainDispatcherApplication(create_backend_app)), REGION)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler

@@ -82,7 +82,7 @@ def _put_back(
     elif before is None:
         table.items.pop(hash_key, None)
     else:
-        table.items[hash_key] = before
+        table.items[hash_key] = before  # type: ignore[assignment]  # moto types it as a dict
 
 
 def _key_of(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
@@ -97,18 +97,35 @@ def _key_of(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[
 
 
 def _write(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any]) -> None:
-    condition = {
-        "condition_expression": op.get("ConditionExpression"),
-        "expression_attribute_names": op.get("ExpressionAttributeNames"),
-        "expression_attribute_values": op.get("ExpressionAttributeValues"),
-    }
+    table = op["TableName"]
+    condition = op.get("ConditionExpression")
+    names = op.get("ExpressionAttributeNames")
+    values = op.get("ExpressionAttributeValues")
     if op_type == "Put":
-        backend.put_item(op["TableName"], op["Item"], **condition)
+        backend.put_item(
+            table,
+            op["Item"],
+            condition_expression=condition,
+            expression_attribute_names=names,
+            expression_attribute_values=values,
+        )
     elif op_type == "Delete":
-        backend.delete_item(op["TableName"], key, **condition)
+        backend.delete_item(
+            table,
+            key,
+            condition_expression=condition,
+            expression_attribute_names=names,
+            expression_attribute_values=values,
+        )
     elif op_type == "Update":
+        # moto's update_item takes names and values positionally and requires them (None works).
         backend.update_item(
-            op["TableName"], key, update_expression=op["UpdateExpression"], **condition
+            table,
+            key,
+            update_expression=op["UpdateExpression"],
+            expression_attribute_names=names,  # type: ignore[arg-type]
+            expression_attribute_values=values,  # type: ignore[arg-type]
+            condition_expression=condition,
         )
 
 
@@ -172,7 +189,7 @@ def install() -> None:
 def motos_own_rollback() -> Iterator[None]:
     """moto's own implementation for the duration (to compare it, or to show the defect)."""
     current = DynamoDBBackend.transact_write_items
-    DynamoDBBackend.transact_write_items = MOTOS_OWN  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = MOTOS_OWN  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:

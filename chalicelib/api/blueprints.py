@@ -10,6 +10,7 @@ from chalicelib.api.feedback import feedback_bp
 from chalicelib.api.health import health_bp
 from chalicelib.api.openapi import openapi_bp
 from chalicelib.api.orders import orders_bp
+from chalicelib.api.pages.routes import pages_bp
 from chalicelib.api.promise import promise_bp
 from chalicelib.api.rating_page import rating_page_bp
 from chalicelib.api.returns import returns_bp
@@ -25,5 +26,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     webhooks_bp,
     feedback_bp,
     rating_page_bp,
+    pages_bp,
     openapi_bp,
 )

@@ -69,15 +69,17 @@ def parse_query(params: dict[str, str] | None, model: type[M]) -> M:
 
 
 def json_response(
-    model: BaseModel | dict[str, Any],
+    model: BaseModel | dict[str, Any] | str,
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body = (
-        model.model_dump_json(exclude_none=True)
-        if isinstance(model, BaseModel)
-        else to_json(model).decode()  # pydantic's serialiser: a third of json.dumps' time
-    )
+    """A JSON answer from a model, plain values, or text a service has already serialised."""
+    if isinstance(model, str):
+        body = model
+    elif isinstance(model, BaseModel):
+        body = model.model_dump_json(exclude_none=True)
+    else:
+        body = to_json(model).decode()  # pydantic's serialiser: a third of json.dumps' time
     return Response(
         body=body, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
     )

@@ -21,13 +21,18 @@ REF = "#/components/schemas/{model}"
 SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "merchant": [{"merchantKey": []}],
     "merchant_or_customer": [{"merchantKey": []}, {"customerToken": []}],
+    "customer": [{"customerToken": []}],
     "signature": [{"webhookSignature": []}],
 }
 COMMON_ERRORS = ("internal_error",)
+HTML = "text/html"
+HTML_SCHEMA = {"schema": {"type": "string"}}
+FORM = "application/x-www-form-urlencoded"
 BODY_ERRORS = ("validation_error", "malformed_json", "payload_too_large", "unsupported_media_type")
 AUTH_ERRORS = {
     "merchant": ("unauthorized",),
     "merchant_or_customer": ("unauthorized", "forbidden"),
+    "customer": ("unauthorized", "forbidden"),
     "signature": ("invalid_signature",),
 }
 
@@ -81,6 +86,7 @@ def _path_parameters(path: str, model: type[BaseModel] | None) -> list[dict[str,
 
 def _error_responses(op: Operation) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    problem = {PROBLEM_JSON: {"schema": _schema_ref(Problem)}}
     implied = (
         *(BODY_ERRORS if op.request else ()),
         *(("validation_error",) if op.query or op.headers else ()),
@@ -88,9 +94,10 @@ def _error_responses(op: Operation) -> dict[str, Any]:
     )
     for code in dict.fromkeys((*implied, *op.errors, *COMMON_ERRORS)):
         status = str(PROBLEM_TYPES[code].status)
+        # A page answers its own refusals as pages; what the edge refuses stays a problem.
+        page = op.html and code in (*op.errors, *AUTH_ERRORS.get(op.auth or "", ()))
         entry = out.setdefault(
-            status,
-            {"description": "", "content": {PROBLEM_JSON: {"schema": _schema_ref(Problem)}}},
+            status, {"description": "", "content": {HTML: HTML_SCHEMA} if page else problem}
         )
         entry["description"] = ", ".join(filter(None, [entry["description"], f"`{code}`"]))
     return out
@@ -111,9 +118,13 @@ def _operation(op: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _schema_ref(request)}},
         }
+    if op.html and op.method == "POST":
+        doc["requestBody"] = {"required": True, "content": {FORM: {"schema": {"type": "object"}}}}
     ok: dict[str, Any] = {"description": "Success"}
     if response := op.response_model:
         ok["content"] = {"application/json": {"schema": _schema_ref(response)}}
+    if op.html:
+        ok["content"] = {HTML: HTML_SCHEMA}
     doc["responses"] = {str(op.status): ok, **_extra(op), **_error_responses(op)}
     if op.auth:
         doc["security"] = SECURITY[op.auth]

@@ -32,6 +32,13 @@ rating_page_bp = Blueprint(__name__)
 PATH = "/v1/pages/orders/{order_id}/rating"
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
+# The token is in the page's URL: never stored, never named to another site; no script at all.
+PAGE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+}
 
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
@@ -85,7 +92,7 @@ def _page(status: int, **context: Any) -> Response:
     return Response(
         body=body,
         status_code=status,
-        headers={"Content-Type": HTML, "Cache-Control": "private, no-store"},
+        headers={"Content-Type": HTML, **PAGE_HEADERS},
     )
 
 
@@ -100,7 +107,7 @@ def _refused(exc: errors.DomainError, lang: str) -> Response:
     rating_page_bp,
     Operation(
         PATH, "GET", "The rating page (customer token): a form with the score preselected",
-        "pages", errors=("unauthorized", "forbidden"),
+        "pages", html=True, auth="customer",
     ),
 )  # fmt: skip
 def rating_page(order_id: str) -> Response:
@@ -110,11 +117,16 @@ def rating_page(order_id: str) -> Response:
     params = dict(rating_page_bp.current_request.query_params or {})
     token = params.get("token")
     service = deps.feedback_service()
+    requested = params.get("lang")
     try:
         service.authorize(order_id, token)
+        ordered_in = service.language_of(order_id)
+        if ordered_in is None:  # a valid token for an order this shop does not have
+            raise errors.NotFound("order not found")
     except errors.DomainError as exc:
-        return _refused(exc, _lang(params.get("lang")))
-    lang = _lang(params.get("lang") or service.language_of(order_id))
+        return _refused(exc, _lang(requested))
+    # ?lang= switches between the page's languages; anything else: the order's own.
+    lang = requested if requested in TEXTS else _lang(ordered_in)
     raw_score = params.get("score", "")
     score = int(raw_score) if re.fullmatch(r"(10|[1-9])", raw_score) else None
     # The form posts to the page's own path, relative: right behind a stage prefix too.
@@ -125,7 +137,9 @@ def rating_page(order_id: str) -> Response:
     rating_page_bp,
     Operation(
         PATH, "POST", "Record the rating sent from the rating page's form", "pages",
-        status=201, errors=("unauthorized", "forbidden", "not_delivered", "already_rated"),
+        status=201, html=True,  # the token is a field of the form, not in the URL
+        errors=("unauthorized", "forbidden", "not_delivered", "already_rated",
+                "validation_error"),
         extra_statuses={200: "The rating was changed"},
     ),
     content_types=[FORM],
@@ -134,7 +148,12 @@ def submit_rating_page(order_id: str) -> Response:
     from chalicelib.models.orders import OrderIdPath
 
     order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
-    form = {k: v[0] for k, v in parse_qs(raw_body(rating_page_bp.current_request).decode()).items()}
+    form = {
+        k: v[0]
+        for k, v in parse_qs(
+            raw_body(rating_page_bp.current_request).decode(errors="replace")
+        ).items()
+    }
     lang = _lang(form.get("lang"))
     logger.thread_safe_append_keys(order_id=order_id)
     try:

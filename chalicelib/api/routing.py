@@ -49,9 +49,12 @@ class Operation:
     # The request headers the route reads, fields aliased to the header names as sent.
     headers: ModelRef | None = None
     response: ModelRef | None = None
-    auth: str | None = None  # "merchant", "merchant_or_customer", "signature" or None (public)
+    # "merchant", "merchant_or_customer", "customer", "signature" or None (public)
+    auth: str | None = None
     errors: tuple[str, ...] = ()
     extra_statuses: dict[int, str] = field(default_factory=dict)
+    # A customer's page: every answer, errors included, is text/html (a form posts urlencoded).
+    html: bool = False
 
     @property
     def request_model(self) -> type[BaseModel] | None:

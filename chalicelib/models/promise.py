@@ -248,9 +248,13 @@ class QuoteQuery(_Model):
         return check_instant(value)
 
     def to_request(self) -> QuoteRequest:
-        return QuoteRequest(
-            destination=Destination(country=self.country, postal_code=self.postal_code),
-            items=[CartItem(sku=self.sku, quantity=self.quantity)],
+        # Every field has passed the same checks as the body's (postal code for the country,
+        # bounds, instant range): validating them again cost half of reading the query.
+        return QuoteRequest.model_construct(
+            destination=Destination.model_construct(
+                country=self.country, postal_code=self.postal_code
+            ),
+            items=[CartItem.model_construct(sku=self.sku, quantity=self.quantity)],
             at=self.at,
             locale=self.locale,
             explain=self.explain,

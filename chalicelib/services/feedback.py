@@ -32,7 +32,7 @@ from chalicelib.domain.feedback.rating import (
     promise_outcome,
 )
 from chalicelib.domain.outbox import OutboxMessage
-from chalicelib.domain.signing import verify_customer_token
+from chalicelib.domain.signing import require_customer_token
 from chalicelib.models import feedback as api
 from chalicelib.store.counters import CounterStore
 from chalicelib.store.feedback import FeedbackStore, RatingRace
@@ -59,10 +59,7 @@ class Recorded:
 
 def authorize(ctx: FeedbackContext, order_id: str, token: str | None) -> None:
     """Only the order's own token rates it; checked before any read."""
-    if not token:
-        raise errors.Unauthorized("the order's customer token is required")
-    if not verify_customer_token(ctx.token_secret, order_id, token):
-        raise errors.Forbidden("this token does not grant access to this order")
+    require_customer_token(ctx.token_secret, order_id, token)
 
 
 @dataclass(frozen=True)

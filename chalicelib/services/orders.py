@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from chalicelib.domain import errors
 from chalicelib.domain.feedback.rating import CHANGE_WINDOW, RatingRecord
@@ -88,8 +89,10 @@ def body_hash(model: api.RegisterOrderRequest | api.RegisterShipmentRequest) -> 
 
 
 def tracking_url(ctx: Context, order_id: str) -> str:
-    token = customer_token(ctx.token_secret, order_id)
-    return f"{ctx.public_base_url}/v1/orders/{order_id}?token={token}"
+    """The customer's tracking page (every notification links it; the JSON stays at
+    /v1/orders/{order_id}?token=…)."""
+    token = quote(customer_token(ctx.token_secret, order_id), safe="")
+    return f"{ctx.public_base_url}/v1/pages/orders/{order_id}?token={token}"
 
 
 @dataclass(frozen=True)
@@ -110,13 +113,13 @@ class OrderService:
         return retrying(partial(_add_shipment, self.ctx, order_id, request), self.ctx.pause)
 
     def read(self, order_id: str) -> api.OrderView:
-        return _read(self.ctx, order_id)
+        return order_view(self.ctx, _existing(self.ctx, order_id))
 
     def record_carrier_events(self, events: Iterable[TrackingEvent]) -> api.WebhookResult:
-        from chalicelib.models import orders as api
-
         """Store each event once and move its order, one parcel at a time (a read and one
         transaction per parcel); unknown tracking numbers are reported."""
+        from chalicelib.models import orders as api
+
         counts = Counter[EventOutcome]()
         unknown: list[str] = []
         for tracking_number, parcel_events in _by_parcel(events).items():
@@ -341,12 +344,19 @@ def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest)
 
 
 # -- read ----------------------------------------------------------------------------------------
-def _read(ctx: Context, order_id: str) -> api.OrderView:
-    from chalicelib.models import orders as api
-
+def _existing(ctx: Context, order_id: str) -> StoredOrder:
     stored = ctx.repository.get(order_id)
     if stored is None:
         raise errors.NotFound(f"order {order_id} not found")
+    return stored
+
+
+def order_view(ctx: Context, stored: StoredOrder) -> api.OrderView:
+    """The order as GET /v1/orders/{order_id} answers it (events, notifications, returns and
+    rating read alongside)."""
+    from chalicelib.models import orders as api
+
+    order_id = stored.order_id
     events: dict[str, list[ShipmentEvent]] = {}
     for logged_event in ctx.repository.events(order_id):
         events.setdefault(logged_event.shipment_id, []).append(logged_event.event)

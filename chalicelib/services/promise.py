@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from pydantic_core import to_json
+
 from chalicelib.config.loader import load_config
 from chalicelib.domain.accuracy.learned import LearnedLanes
 from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, quote
@@ -22,8 +24,10 @@ from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.promise.tokens import (
     PromisedWindow,
     TokenContext,
-    cart_digest,
     issue_promise_token,
+    locations_json,
+    merged_cart_digest,
+    option_dates,
     read_promise_token,
 )
 from chalicelib.models import promise as api
@@ -45,13 +49,14 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class QuoteAnswer:
-    """A quote as the route serves it: the answer's JSON-ready body and its cut-offs."""
+    """A quote as the route serves it: the answer's JSON text, and its options for the GET's
+    cache lifetime (each option's cut-off)."""
 
-    body: dict[str, Any]  # the QuoteResponse contract, as plain JSON values
-    cutoffs: tuple[datetime, ...]  # each option's order_by
+    body: str  # the QuoteResponse contract, serialised
+    options: tuple[MethodPromise, ...]
 
     def cache_max_age(self, now: datetime) -> int:
-        return quote_cache_max_age(self.cutoffs, now=now)
+        return quote_cache_max_age((option.order_by for option in self.options), now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +95,7 @@ def quote_promise(
     answer = quote_body(
         request, now=now, token_secret=token_secret, token_ttl=token_ttl, config=config
     )
-    return api.QuoteResponse.model_validate(answer.body)
+    return api.QuoteResponse.model_validate_json(answer.body)
 
 
 def quote_body(
@@ -102,11 +107,13 @@ def quote_body(
     config: PromiseConfig | None = None,
     learned: LearnedLanes | None = None,
 ) -> QuoteAnswer:
-    """The same quote as ``quote_promise``, built straight as JSON values for the hot path.
+    """The same quote as ``quote_promise``, written straight as JSON text for the hot path.
 
     The quote sits in the product page's critical path; building and serialising a dozen
-    pydantic models per answer cost more than the engine itself. ``quote_promise`` validates
-    this very body against QuoteResponse, so the two cannot drift apart.
+    pydantic models per answer cost more than the engine itself, and so did building plain
+    dicts for a generic serialiser. The text is pydantic_core's serialisation of the same
+    values (fragments that depend on the rules alone are serialised once), and
+    ``quote_promise`` validates this very text against QuoteResponse, so the two cannot drift.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -128,23 +135,25 @@ def quote_body(
             learned=learned,
         ),
     )
-    context = TokenContext(
+    quoted_at = at.isoformat()
+    context = TokenContext.of(
         secret=token_secret,
-        quoted_at=at,
+        quoted_at=quoted_at,
         expires_at=now + token_ttl,
         country=destination.country,
         postal_code=destination.postal_code,
-        cart=cart_digest(items),
+        cart=merged_cart_digest(items),
         rules_version=config.rules.version,
     )
-    body = {
-        "quoted_at": at.isoformat(),
-        "options": [_option(option, request, config, context) for option in result.options],
-        "unavailable": [
-            {"method": entry.method, "reason": entry.reason} for entry in result.unavailable
-        ],
-    }
-    return QuoteAnswer(body, tuple(option.order_by for option in result.options))
+    locale, language = request.locale, config.rules.default_language
+    options = ",".join(
+        [_option(option, locale, language, context, request.explain) for option in result.options]
+    )
+    unavailable = ",".join(
+        [_unavailable(entry.method, entry.reason) for entry in result.unavailable]
+    )
+    body = f'{{"quoted_at":"{quoted_at}","options":[{options}],"unavailable":[{unavailable}]}}'
+    return QuoteAnswer(body, result.options)
 
 
 def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> PromisedWindow:
@@ -162,38 +171,44 @@ def quote_cache_max_age(cutoffs: Iterable[datetime], *, now: datetime) -> int:
 
 
 def _option(
-    promise: MethodPromise,
-    request: api.QuoteRequest,
-    config: PromiseConfig,
-    context: TokenContext,
-) -> dict[str, Any]:
-    rule = promise.rule
-    option: dict[str, Any] = {
-        **_rule_fields(rule, request.locale, config.rules.default_language),
-        "price": {"amount": str(promise.price.amount), "currency": promise.price.currency},
-        "delivery": {
-            "earliest": promise.earliest.isoformat(),
-            "latest": promise.latest.isoformat(),
-        },
-        "order_by": promise.order_by.isoformat(),
-        "ships_from": list(promise.ships_from),
-        "parcels": len(promise.parcels),
-        "promise_token": issue_promise_token(promise, context),
-    }
-    if request.explain:
-        option["explain"] = [_step(step) for step in promise.steps]
-    return option
+    promise: MethodPromise, locale: str, language: str, context: TokenContext, explain: bool
+) -> str:
+    dates = option_dates(promise)
+    earliest, latest, order_by = dates
+    ships_from = locations_json(promise.ships_from)
+    token = issue_promise_token(promise, context, dates, ships_from)
+    price = promise.price
+    steps = f',"explain":{_json([_step(step) for step in promise.steps])}' if explain else ""
+    # Members in QuoteOption's order; the strings written raw are ISO dates, decimal amounts,
+    # base64url and the rules' ASCII ids (currency included), which JSON does not escape.
+    return (
+        f"{_rule_fields(promise.rule, locale, language)},"
+        f'"price":{{"amount":"{price.amount}","currency":"{price.currency}"}},'
+        f'"delivery":{{"earliest":"{earliest}","latest":"{latest}"}},'
+        f'"order_by":"{order_by}","ships_from":{ships_from},"parcels":{len(promise.parcels)},'
+        f'"promise_token":"{token}"{steps}}}'
+    )
 
 
 @lru_cache(maxsize=256)
-def _rule_fields(rule: MethodRule, locale: str, default_language: str) -> dict[str, str]:
-    """An option's fields that depend on its rule and locale alone: built once, then copied."""
-    return {
+def _rule_fields(rule: MethodRule, locale: str, default_language: str) -> str:
+    """An option's opening members, which depend on its rule and locale alone: written once."""
+    fields = {
         "method": rule.method,
         "label": rule.label(locale, default_language),
         "carrier": rule.carrier,
         "service": rule.service,
     }
+    return _json(fields)[:-1]
+
+
+@lru_cache(maxsize=64)
+def _unavailable(method: str, reason: str) -> str:
+    return _json({"method": method, "reason": reason})
+
+
+def _json(value: Any) -> str:
+    return to_json(value).decode()
 
 
 def _step(step: Step) -> dict[str, Any]:

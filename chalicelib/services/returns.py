@@ -22,6 +22,7 @@ from chalicelib.domain.returns import (
     OrderForReturn,
     ParcelEvent,
     Resolution,
+    ReturnableSku,
     ReturnLabel,
     ReturnLine,
     ReturnPolicy,
@@ -32,6 +33,7 @@ from chalicelib.domain.returns import (
     check_request,
     figures,
     move,
+    returnable,
 )
 from chalicelib.domain.returns.values import HistoryEntry
 from chalicelib.domain.tracking import EventOutcome, TrackingEvent
@@ -87,6 +89,15 @@ class ReturnService:
 
     def read(self, return_id: str) -> api.ReturnView:
         return return_view(_existing(self.ctx, return_id))
+
+    def returnable(self, stored: StoredOrder) -> tuple[ReturnableSku, ...]:
+        """What the order's customer may still send back now, SKU by SKU (the return form's
+        lines), judged by the same policy and ledger as a request."""
+        delivered = _delivered_parcels(self.ctx, stored)
+        order = OrderForReturn(
+            _ordered(stored), delivered, self.ctx.returns.ledger(stored.order_id).returned
+        )
+        return returnable(self.ctx.policy(), order, self.ctx.now())
 
     def of_order(self, order_id: str) -> list[api.ReturnView]:
         """The order's returns, oldest first."""

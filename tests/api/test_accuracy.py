@@ -237,7 +237,9 @@ def test_given_enough_parcels_on_a_lane_the_quote_uses_their_window(
     assert learned["delivery"]["earliest"] == learned["delivery"]["latest"]
     (source,) = [step for step in learned["explain"] if step["step"] == "window"]
     assert source["reason"] == "learned"
-    assert source["detail"].startswith("learned from 3 dhl/paket WH-LEIPZIG parcels: 100.0 %")
+    assert source["detail"].startswith(
+        "learned from 3 dhl/paket WH-LEIPZIG → DE-10 parcels: 100.0 %"
+    )
 
 
 def _weekday_before(today: date, n: int) -> date:
@@ -262,3 +264,47 @@ def test_unreadable_statistics_leave_the_quote_on_its_rules(
     (source,) = [step for step in standard["explain"] if step["step"] == "window"]
     assert source == {"step": "window", "detail": "rule standard-de", "location": "WH-LEIPZIG",
                       "reason": "rule"}  # fmt: skip
+
+
+def test_of_two_equally_narrow_learned_windows_the_quote_takes_the_later(
+    client: Any, aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 20 Berlin parcels: 1 took one delivery day, 18 two and 1 three, so that 1–2 and 2–3
+    # days each covered 19 of them (95 %, the standard method's target share)
+    monkeypatch.setenv("PK_LEARNED_MIN_PARCELS", "20")
+    settings.reset_caches()
+    deps.reset()
+    rule = next(r for r in deps.promise_config().rules.rules if r.key == "standard-de")
+    days = rule.delivery.calendar("BE")
+    handed_on = _weekday_before(datetime.now(UTC).date(), 5)
+    for n, transit in enumerate([1] + [2] * 18 + [3]):
+        handed = datetime.combine(handed_on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=16)
+        delivered_on = date.fromordinal(days.nth_open_after(handed_on.toordinal(), transit))
+        delivered = datetime.combine(delivered_on, datetime.min.time(), tzinfo=UTC)
+        given_a_parcel(
+            client, n, handed=handed, delivered=delivered + timedelta(hours=10),
+            promise=(delivered_on.isoformat(), delivered_on.isoformat()),
+        )  # fmt: skip
+    assert project_the_stream(aws["table"]) == 20
+    deps.reset()
+
+    # When the next container quotes standard to Berlin
+    learned = _standard(client, datetime.now(UTC))
+
+    # Then the window is 2–3 delivery days after the handover, not 1–2: a day early
+    # disappoints less than a day late
+    (handling,) = [step for step in learned["explain"] if step["step"] == "handling"]
+    handover = date.fromisoformat(handling["date"]).toordinal()
+    assert (
+        learned["delivery"]["earliest"]
+        == date.fromordinal(days.nth_open_after(handover, 2)).isoformat()
+    )
+    assert (
+        learned["delivery"]["latest"]
+        == date.fromordinal(days.nth_open_after(handover, 3)).isoformat()
+    )
+    (source,) = [step for step in learned["explain"] if step["step"] == "window"]
+    assert (
+        source["detail"]
+        == "learned from 20 dhl/paket WH-LEIPZIG → DE-10 parcels: 95.0 % within 2–3 days"
+    )

@@ -27,7 +27,7 @@ def test_register_order_answers_201_with_customer_token(client: Any) -> None:
     assert body["status"] == "confirmed"
     assert body["token"] == customer_token(TOKEN_SECRET, "1001")
     assert body["tracking_url"] == (
-        f"https://track.shop.example/v1/orders/1001?token={body['token']}"
+        f"https://track.shop.example/v1/pages/orders/1001?token={body['token']}"
     )
 
 

@@ -183,3 +183,27 @@ def test_the_answer_is_exactly_the_documented_quote_response(client: Any, explai
     documented = QuoteResponse.model_validate(answer).model_dump(mode="json", exclude_none=True)
     assert answer == documented
     assert len(answer["options"]) >= 3 and answer["unavailable"]
+
+
+def test_the_quote_service_is_reused_until_the_token_secret_changes(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib import deps, settings
+    from chalicelib.services.promise import verify_promise_token
+
+    # Given the container's quote service
+    first = deps.quote_service()
+    assert deps.quote_service() is first
+
+    # When the token secret changes (a rotated secret)
+    monkeypatch.setenv("PK_TOKEN_SECRET", "rotated-token-secret")
+    settings.reset_caches()
+
+    # Then the next quote signs with the new secret
+    token = body_of(quote(client))["options"][0]["promise_token"]
+    assert deps.quote_service() is not first
+    assert deps.quote_service().token_secret == "rotated-token-secret"
+    now = datetime.now(UTC)
+    assert verify_promise_token(token, token_secret="rotated-token-secret", now=now).method

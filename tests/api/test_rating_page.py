@@ -7,14 +7,15 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.api.factories import order_body, post
 from tests.api.test_feedback import DELIVERED_AT, facts, given_an_order, stored_feedback, token
 
 PAGE = "/v1/pages/orders/1001/rating"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def page(client: Any, **params: str) -> Any:
-    return client.get(f"{PAGE}?{urlencode(params)}")
+def page(client: Any, path: str = PAGE, **params: str) -> Any:
+    return client.get(f"{path}?{urlencode(params)}")
 
 
 def submit(client: Any, **fields: str) -> Any:
@@ -56,6 +57,24 @@ def test_the_page_needs_the_orders_token(client: Any, params: dict[str, str], st
     assert page(client, **params).status_code == status
 
 
+def test_a_language_the_page_does_not_speak_falls_back_to_the_orders_own(client: Any) -> None:
+    body = order_body("1002")
+    body["customer"]["locale"] = "en-GB"
+    assert post(client, "/v1/orders", body).status_code == 201
+
+    shown = page(client, PAGE.replace("1001", "1002"), token=token("1002"), lang="fr")
+
+    assert shown.status_code == 200
+    assert "How was your delivery?" in text(shown)
+
+
+def test_a_valid_token_for_an_order_the_shop_does_not_have_is_not_found(client: Any) -> None:
+    shown = page(client, PAGE.replace("1001", "9999"), token=token("9999"))
+
+    assert shown.status_code == 404
+    assert "<form" not in text(shown)
+
+
 def test_the_forms_post_records_the_rating_and_a_second_post_changes_it(client: Any) -> None:
     given_an_order(client, delivered=DELIVERED_AT)
 
@@ -91,3 +110,25 @@ def test_a_refused_form_answers_with_a_page_and_stores_nothing(
     assert answer.status_code == status
     assert "Das hat leider nicht geklappt" in text(answer)
     assert stored_feedback() is None and facts() == []
+
+
+def test_the_page_is_never_cached_nor_named_to_another_site_and_runs_no_script(
+    client: Any,
+) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    shown = page(client, token=token(), score="8")
+
+    assert shown.headers["Referrer-Policy"] == "no-referrer"
+    assert shown.headers["Content-Security-Policy"].startswith("default-src 'none';")
+    assert "no-store" in shown.headers["Cache-Control"]
+
+
+def test_a_form_that_is_not_utf8_is_refused_as_a_page(client: Any) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    answer = client.post(PAGE, headers=FORM, body=b"token=\xff&rating=\x80")
+
+    assert answer.status_code == 422  # the rating is checked first; never a 500
+    assert "Das hat leider nicht geklappt" in text(answer)
+    assert stored_feedback() is None

@@ -90,7 +90,7 @@ def test_each_milestone_reaches_the_customer_once_in_german(api: str, pump: Even
     assert [m.language for m in emails()] == ["de"] * 4
     assert all(m.to == ["anna@example.com"] for m in emails())
     assert all("Anna" in m.text and "Anna" in m.html for m in emails())
-    assert all("/v1/orders/1001?token=" in m.text for m in emails())
+    assert all("/v1/pages/orders/1001?token=" in m.text for m in emails())
     sms = sent_sms(REGION)
     assert [s.to for s in sms] == ["+4915112345678"]
     assert sms[0].text.startswith("Anna Schmidt, dein Paket kommt heute mit DHL.")

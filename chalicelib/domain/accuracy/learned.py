@@ -19,6 +19,7 @@ class LearnedWindow:
     high: int
     parcels: int
     covered: float  # share of the lane's parcels that arrived within low..high
+    lane: str  # the lane's key (Lane.key)
 
     def describe(self, lane: str) -> str:
         days = f"{self.low}" if self.low == self.high else f"{self.low}–{self.high}"
@@ -30,8 +31,11 @@ class LearnedWindow:
 
 
 def narrowest_window(histogram: Mapping[int, int], share: float) -> tuple[int, int, int]:
-    """(low, high, parcels covered) of the narrowest day range holding ≥ share of the parcels;
-    among equally narrow ranges the earliest."""
+    """(low, high, parcels covered) of the narrowest day range holding ≥ share of the parcels.
+
+    Among equally narrow ranges, the one that covers the most parcels, and of those the later:
+    a parcel that comes a day early disappoints less than one that comes a day late.
+    """
     total = sum(histogram.values())
     if total <= 0:
         raise ValueError("an empty histogram has no window")
@@ -43,11 +47,18 @@ def narrowest_window(histogram: Mapping[int, int], share: float) -> tuple[int, i
         for high in days[i:]:
             covered += histogram[high]
             if covered >= need:
-                if best is None or high - low < best[1] - best[0]:
+                if best is None or _better((low, high, covered), best):
                     best = (low, high, covered)
                 break
     assert best is not None  # the whole range always covers everything
     return best
+
+
+def _better(window: tuple[int, int, int], than: tuple[int, int, int]) -> bool:
+    """Narrower first, then more parcels covered, then later (the candidates come early first)."""
+    (low, high, covered), (best_low, best_high, best_covered) = window, than
+    width, best_width = high - low, best_high - best_low
+    return width < best_width or (width == best_width and covered >= best_covered)
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,7 @@ class LearnedLanes:
         if histogram is None or parcels < max(self.min_parcels, 1):
             return None
         low, high, covered = narrowest_window(histogram, share)
-        return LearnedWindow(low, high, parcels, covered / parcels)
+        return LearnedWindow(low, high, parcels, covered / parcels, lane)
 
 
 def lanes_from_buckets(

@@ -45,6 +45,7 @@ class DayCalendar:
         "annual_closures",
         "closures",
         "_next",
+        "_nth",
         "_years",
     )
 
@@ -65,6 +66,7 @@ class DayCalendar:
         self.annual_closures = annual_closures  # (month, day), every year
         self.closures = closures
         self._next: dict[int, int] = {}  # ordinal → first open ordinal on or after it
+        self._nth: dict[tuple[int, int], int] = {}  # (ordinal, n) → nth_open_after
         self._years: set[int] = set()
 
     def closed_reason(self, day: date) -> str | None:
@@ -91,14 +93,23 @@ class DayCalendar:
 
     def nth_open_after(self, ordinal: int, n: int) -> int:
         """The n-th open day after `ordinal`; n = 0 is `ordinal` itself when open, else the next."""
-        day = self.next_open(ordinal) if n == 0 else ordinal
-        for _ in range(n):
-            day = self.next_open(day + 1)
-        return day
+        if n == 0:
+            return self.next_open(ordinal)
+        # Kept per (day, n): an economy transit of 8 days was 8 steps on every quote.
+        found = self._nth.get((ordinal, n))
+        if found is None:
+            if len(self._nth) >= _INSTANTS_KEPT:
+                self._nth.clear()
+            day = ordinal
+            for _ in range(n):
+                day = self.next_open(day + 1)
+            found = self._nth[(ordinal, n)] = day
+        return found
 
     def _fill(self, year: int) -> dict[int, int]:
         if len(self._years) >= _YEARS_KEPT:
             self._next.clear()
+            self._nth.clear()
             self._years.clear()
         first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
         following = self._scan(last + 1)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.accuracy.lanes import Lane
 from chalicelib.domain.promise.terms import StepKind
 
 if TYPE_CHECKING:  # annotations only: the calendars load with the first quote
@@ -65,7 +66,7 @@ def _window_source(rule: MethodRule, parcel: Parcel) -> Step:
     where = parcel.source.location.id
     if parcel.learned is None:
         return Step("window", f"rule {rule.key}", location=where, reason="rule")
-    lane = f"{rule.carrier}/{rule.service} {where}"
+    lane = Lane.from_key(parcel.learned.lane).describe()  # "dhl/paket WH-LEIPZIG → DE-10"
     return Step("window", parcel.learned.describe(lane), location=where, reason="learned")
 
 

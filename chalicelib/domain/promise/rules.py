@@ -7,16 +7,18 @@ cut-off clocks, so quoting never parses a rule again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.accuracy.lanes import Lane, postal_region
 from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar, RegionalDays
 from chalicelib.domain.promise.regions import NO_REGIONS, PostalRegions
 
 LocationKind = Literal["warehouse", "store"]
+DESTINATIONS_KEPT = 4096  # destinations whose rules a container keeps; then it starts afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +166,28 @@ class Catalogue:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class MethodRoute:
+    """One method for one destination: the zone rule that holds it (None: none does), that rule's
+    delivery days in the destination's subdivision, and the learned-lane key of each source."""
+
+    method: str
+    rule: MethodRule | None
+    days: DayCalendar | None
+    lanes: Mapping[Source, str]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DestinationRules:
+    """What the rules say about one destination before any cart or instant: its subdivision
+    (None: national holidays apply), whether some method serves its country, and each method's
+    route in rule order."""
+
+    region: str | None
+    served: bool
+    routes: tuple[MethodRoute, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class PromiseConfig:
     """Rules plus catalogue, the default stock derived from both (location kinds, in_store), and
     the postal-code table that finds a destination's subdivision (empty: national holidays)."""
@@ -172,3 +196,33 @@ class PromiseConfig:
     catalogue: Catalogue
     default_stock: Mapping[str, Mapping[str, int]]  # sku → location id → quantity
     regions: PostalRegions = NO_REGIONS
+    _destinations: dict[tuple[str, str], DestinationRules] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def destination(self, country: str, postal_code: str) -> DestinationRules:
+        """The destination's rules, worked out on its first quote and kept: every quote asked
+        them again (zone ranges, subdivision, calendar, lane keys) for the same answer."""
+        key = (country, postal_code)
+        found = self._destinations.get(key)
+        if found is None:
+            if len(self._destinations) >= DESTINATIONS_KEPT:
+                self._destinations.clear()
+            found = self._destinations[key] = self._work_out(country, postal_code)
+        return found
+
+    def _work_out(self, country: str, postal_code: str) -> DestinationRules:
+        region = self.regions.subdivision(country, postal_code)
+        lane_region = postal_region(country, postal_code)
+        routes = []
+        for method, rules in self.rules.methods:
+            rule = next((r for r in rules if r.zone.contains(country, postal_code)), None)
+            if rule is None:
+                routes.append(MethodRoute(method, None, None, {}))
+                continue
+            lanes = {
+                source: Lane(rule.carrier, rule.service, source.location.id, lane_region).key
+                for source in rule.sources
+            }
+            routes.append(MethodRoute(method, rule, rule.delivery.calendar(region), lanes))
+        return DestinationRules(region, country in self.rules.countries, tuple(routes))

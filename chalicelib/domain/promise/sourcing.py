@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from chalicelib.domain.promise.rules import Catalogue, Location, PromiseConfig, Source
 
@@ -13,8 +13,7 @@ Items = tuple[tuple[str, int], ...]  # (sku, quantity), one line per SKU
 NO_STOCK: Stock = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Part:
+class Part(NamedTuple):  # a named tuple, as the engine's other per-quote values
     """The items one location ships for an option: one parcel."""
 
     source: Source
@@ -62,12 +61,12 @@ def allocate(
 
     `stocks[i]` is the stock of `items[i]`.
     """
-    if len(sources) == 1:  # the common case, kept free of per-item bookkeeping
-        location = sources[0].location.id
-        for (_, quantity), stock in zip(items, stocks, strict=True):
-            if stock.get(location, 0) < quantity:
-                return None
+    if _covers(sources[0].location.id, items, stocks):
+        # The common case (one source, or a first source with everything), kept free of
+        # per-item bookkeeping: the loop below would put every line on the first source too.
         return (Part(sources[0], items),)
+    if len(sources) == 1:
+        return None
     picked: dict[int, list[tuple[str, int]]] = {}
     for line, stock in zip(items, stocks, strict=True):
         for index, source in enumerate(sources):
@@ -77,3 +76,10 @@ def allocate(
         else:
             return None
     return tuple(Part(sources[index], tuple(picked[index])) for index in sorted(picked))
+
+
+def _covers(location: str, items: Items, stocks: Sequence[Stock]) -> bool:
+    for (_, quantity), stock in zip(items, stocks, strict=True):
+        if stock.get(location, 0) < quantity:
+            return False
+    return True

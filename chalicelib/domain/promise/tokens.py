@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -18,37 +18,42 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.engine import MethodPromise
-from chalicelib.domain.promise.rules import Money
-from chalicelib.domain.promise.sourcing import merge_items
+from chalicelib.domain.promise.rules import MethodRule, Money
+from chalicelib.domain.promise.sourcing import Items, merge_items
 from chalicelib.domain.signing import sign_serialised, verify_token
 
 PURPOSE = "promise"
 CLAIMS_VERSION = 1
+OptionDates = tuple[str, str, str]  # earliest, latest, order_by in ISO 8601
 
 
 @dataclass(frozen=True, slots=True)
 class TokenContext:
-    """What every option of one quote shares."""
+    """What every option of one quote shares: the secret, and the shared claims as JSON members
+    in the v1 order, serialised once per quote rather than once per option."""
 
     secret: str
-    quoted_at: datetime
-    expires_at: datetime
-    country: str
-    postal_code: str
-    cart: str  # cart_digest of the quoted items
-    rules_version: str
-    # The shared claims, serialised once per quote rather than once per option.
-    claims: str = field(init=False, repr=False)
+    claims: str
 
-    def __post_init__(self) -> None:
-        # JSON members in the v1 order; the caller's strings go through json.dumps (escaping).
-        dest = f'{{"country":{_text(self.country)},"postal_code":{_text(self.postal_code)}}}'
+    @classmethod
+    def of(
+        cls,
+        *,
+        secret: str,
+        quoted_at: str,  # ISO 8601, as the answer's quoted_at
+        expires_at: datetime,
+        country: str,
+        postal_code: str,
+        cart: str,  # cart_digest of the quoted items
+        rules_version: str,
+    ) -> TokenContext:
+        # The caller's strings go through json.dumps (escaping).
+        dest = f'{{"country":{_text(country)},"postal_code":{_text(postal_code)}}}'
         claims = (
-            f'"quoted_at":"{self.quoted_at.isoformat()}",'
-            f'"exp":{int(self.expires_at.timestamp())},"dest":{dest},'
-            f'"cart":{_text(self.cart)},"rules":{_text(self.rules_version)}'
+            f'"quoted_at":"{quoted_at}","exp":{int(expires_at.timestamp())},"dest":{dest},'
+            f'"cart":{_text(cart)},"rules":{_text(rules_version)}'
         )
-        object.__setattr__(self, "claims", claims)
+        return cls(secret, claims)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,37 +85,59 @@ class PromisedWindow:
 
 def cart_digest(items: Iterable[tuple[str, int]]) -> str:
     """Order-independent digest of (sku, quantity) lines; repeated SKUs are added up."""
-    canonical = ";".join(f"{sku}:{quantity}" for sku, quantity in sorted(merge_items(items)))
+    return merged_cart_digest(merge_items(items))
+
+
+def merged_cart_digest(items: Items) -> str:
+    """``cart_digest`` of lines already merged to one per SKU (the quote has merged them)."""
+    canonical = ";".join([f"{sku}:{quantity}" for sku, quantity in sorted(items)])
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def issue_promise_token(promise: MethodPromise, context: TokenContext) -> str:
+def issue_promise_token(
+    promise: MethodPromise,
+    context: TokenContext,
+    dates: OptionDates | None = None,
+    ships_from: str | None = None,
+) -> str:
     """The option's token. Claims are written straight as JSON text, in the v1 member order,
     from fragments cached per rule and per location list: the quote signs one per option, and a
-    generic ``json.dumps`` of the claims dict cost more than the HMAC."""
+    generic ``json.dumps`` of the claims dict cost more than the HMAC. A caller that has already
+    written the option's dates and locations for its answer passes them in."""
     rule, price = promise.rule, promise.price
+    earliest, latest, order_by = dates or option_dates(promise)
     body = (
-        f"{_rule_claims(rule.method, rule.key, rule.carrier, rule.service)},"
-        f'"earliest":"{promise.earliest.isoformat()}","latest":"{promise.latest.isoformat()}",'
-        f'"order_by":"{promise.order_by.isoformat()}",'
-        f'"ships_from":{_locations(promise.ships_from)},"parcels":{len(promise.parcels)},'
+        f"{_rule_claims(rule)},"
+        f'"earliest":"{earliest}","latest":"{latest}","order_by":"{order_by}",'
+        f'"ships_from":{ships_from or locations_json(promise.ships_from)},'
+        f'"parcels":{len(promise.parcels)},'
         f'"price":{{"amount":"{price.amount}","currency":{_text(price.currency)}}},'
         f"{context.claims}}}"
     )
     return sign_serialised(context.secret, body)
 
 
-@lru_cache(maxsize=256)
-def _rule_claims(method: str, key: str, carrier: str, service: str) -> str:
-    claims = {"p": PURPOSE, "v": CLAIMS_VERSION, "method": method, "rule": key}
-    return json.dumps({**claims, "carrier": carrier, "service": service}, separators=(",", ":"))[
-        :-1
-    ]
+def option_dates(promise: MethodPromise) -> OptionDates:
+    """The option's earliest, latest and order_by in ISO 8601."""
+    return promise.earliest.isoformat(), promise.latest.isoformat(), promise.order_by.isoformat()
 
 
 @lru_cache(maxsize=256)
-def _locations(ids: tuple[str, ...]) -> str:
+def locations_json(ids: tuple[str, ...]) -> str:
+    """A location list as compact JSON (ids are ASCII by the rules' schema, so every JSON
+    serialiser writes the same text)."""
     return json.dumps(list(ids), separators=(",", ":"))
+
+
+@lru_cache(maxsize=256)
+def _rule_claims(rule: MethodRule) -> str:
+    """The claims a rule fixes, as the opening of the JSON object (rules are compared by
+    identity: one entry per rule of the container's configuration)."""
+    claims = {"p": PURPOSE, "v": CLAIMS_VERSION, "method": rule.method, "rule": rule.key}
+    text = json.dumps(
+        {**claims, "carrier": rule.carrier, "service": rule.service}, separators=(",", ":")
+    )
+    return text[:-1]
 
 
 @lru_cache(maxsize=1024)

@@ -6,9 +6,14 @@ Pure: no AWS, no Chalice, no environment; time is passed in as ``now``.
 from chalicelib.domain.returns.policy import (
     DeliveredParcel,
     OrderForReturn,
+    Refusal,
+    RefusalKind,
+    ReturnableSku,
     ReturnPolicy,
+    ReturnRefused,
     check_request,
     remaining,
+    returnable,
 )
 from chalicelib.domain.returns.transitions import (
     ALLOWED,
@@ -53,8 +58,12 @@ __all__ = [
     "ResolutionKind",
     "ReturnLabel",
     "ReturnLine",
+    "Refusal",
+    "RefusalKind",
     "ReturnPolicy",
     "ReturnRecord",
+    "ReturnRefused",
+    "ReturnableSku",
     "ReturnStatus",
     "Source",
     "Step",
@@ -63,4 +72,5 @@ __all__ = [
     "check_request",
     "move",
     "remaining",
+    "returnable",
 ]

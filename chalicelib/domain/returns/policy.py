@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from chalicelib.domain.errors import ReturnNotAllowed
 from chalicelib.domain.returns.values import ReturnLine
@@ -29,6 +30,48 @@ class DeliveredParcel:
 
     delivered_at: datetime
     quantities: Mapping[str, int]
+
+
+# Why a line may not go back (or, for a SKU, why nothing of it may go back any more); the
+# customer's pages word each one in the customer's language.
+RefusalKind = Literal[
+    "not_in_order", "not_returnable", "not_delivered", "window_closed", "too_many"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """One refused line of a request: which, why, and how many of its SKU may still go back."""
+
+    index: int
+    sku: str
+    kind: RefusalKind
+    left: int = 0
+
+
+class ReturnRefused(ReturnNotAllowed):
+    """The policy's refusal, with each refused line's reason as a value as well as in words."""
+
+    def __init__(
+        self, message: str, errors: list[dict[str, object]], refusals: Sequence[Refusal]
+    ) -> None:
+        super().__init__(message, errors)
+        self.refusals = tuple(refusals)
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnableSku:
+    """What the customer may still send back of one SKU of the order, for the return form.
+
+    ``refusal`` says why nothing of it may go back now (None when ``left`` > 0); ``until`` is
+    the end of the latest window among the parcels that carried it (None before any arrived).
+    """
+
+    sku: str
+    ordered: int
+    left: int
+    until: datetime | None
+    refusal: RefusalKind | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,31 +101,67 @@ def check_request(
     """Raise ReturnNotAllowed (with one error per refused line) unless every line may go back."""
     wanted: dict[str, int] = {}
     problems: list[dict[str, object]] = []
+    refusals: list[Refusal] = []
     for index, line in enumerate(lines):
         wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
-        refusal = _refusal(policy, order, line.sku, wanted[line.sku], now)
-        if refusal is not None:
-            field, message = refusal
+        kind = _refusal(policy, order, line.sku, wanted[line.sku], now)
+        if kind is not None:
+            left = remaining(policy, order, line.sku, now) if kind == "too_many" else 0
+            field = "quantity" if kind == "too_many" else "sku"
+            message = _MESSAGES[kind].format(sku=line.sku, left=left, days=policy.window_days)
             problems.append({"loc": ["items", index, field], "msg": message})
+            refusals.append(Refusal(index, line.sku, kind, left))
     if problems:
         summary = "; ".join(str(p["msg"]) for p in problems)
-        raise ReturnNotAllowed(f"the return policy does not allow this return: {summary}", problems)
+        raise ReturnRefused(
+            f"the return policy does not allow this return: {summary}", problems, refusals
+        )
+
+
+def returnable(
+    policy: ReturnPolicy, order: OrderForReturn, now: datetime
+) -> tuple[ReturnableSku, ...]:
+    """Each ordered SKU with what may still go back of it at ``now``, by the rules above."""
+    window = timedelta(days=policy.window_days)
+    skus = []
+    for sku, ordered in order.ordered.items():
+        arrivals = [p.delivered_at for p in order.delivered if p.quantities.get(sku, 0)]
+        refusal = _refusal(policy, order, sku, 1, now)
+        skus.append(
+            ReturnableSku(
+                sku=sku,
+                ordered=ordered,
+                left=remaining(policy, order, sku, now) if refusal is None else 0,
+                until=max(arrivals) + window if arrivals else None,
+                refusal=refusal,
+            )
+        )
+    return tuple(skus)
+
+
+_MESSAGES: dict[RefusalKind, str] = {
+    "not_in_order": "{sku} is not part of this order",
+    "not_returnable": "{sku} cannot be returned",
+    "not_delivered": "{sku} has not been delivered yet",
+    "window_closed": "the {days}-day return window for {sku} has closed",
+    "too_many": "only {left} of {sku} can still be returned",
+}
 
 
 def _refusal(
     policy: ReturnPolicy, order: OrderForReturn, sku: str, quantity: int, now: datetime
-) -> tuple[str, str] | None:
+) -> RefusalKind | None:
     if sku not in order.ordered:
-        return "sku", f"{sku} is not part of this order"
+        return "not_in_order"
     if sku in policy.non_returnable:
-        return "sku", f"{sku} cannot be returned"
+        return "not_returnable"
     if not any(p.quantities.get(sku, 0) for p in order.delivered):
-        return "sku", f"{sku} has not been delivered yet"
+        return "not_delivered"
     left = remaining(policy, order, sku, now)
     if left == 0 and _window_closed(policy, order, sku, now):
-        return "sku", f"the {policy.window_days}-day return window for {sku} has closed"
+        return "window_closed"
     if quantity > left:
-        return "quantity", f"only {left} of {sku} can still be returned"
+        return "too_many"
     return None
 
 

@@ -20,6 +20,10 @@ LANE = "dhl|paket|WH-LEIPZIG|DE-10"
         ({0: 1, 1: 1, 5: 98}, 0.95, (5, 5, 98)),
         ({1: 50, 2: 50}, 1.0, (1, 2, 100)),
         ({2: 30, 4: 70}, 0.95, (2, 4, 100)),  # a gap inside the window still counts as width
+        ({1: 52, 2: 48}, 0.45, (1, 1, 52)),  # equally narrow: the one that covers more
+        ({1: 50, 2: 50}, 0.5, (2, 2, 50)),  # equally narrow and as full: the later
+        ({1: 3, 2: 46, 3: 48, 4: 3}, 0.9, (2, 3, 94)),
+        ({1: 48, 2: 48, 3: 4}, 0.9, (1, 2, 96)),
     ],
 )
 def test_the_narrowest_range_that_covers_the_share(
@@ -42,6 +46,9 @@ def test_no_narrower_range_covers_the_share(histogram: dict[int, int], share: fl
     for start in range(16):
         narrower = sum(c for d, c in histogram.items() if start <= d < start + (high - low))
         assert narrower < share * total
+        as_narrow = sum(c for d, c in histogram.items() if start <= d <= start + (high - low))
+        # No range as narrow covers more, and one that covers as much is not later.
+        assert as_narrow < covered or (as_narrow == covered and start <= low)
 
 
 def test_a_lane_with_too_few_parcels_keeps_its_rule() -> None:

@@ -52,6 +52,19 @@ def test_a_complete_secret_is_read_from_secrets_manager(secrets_manager: Any) ->
     assert secrets.merchant_webhook_secret == "mirror-secret"
 
 
+def test_a_cached_secret_is_checked_once_and_a_rotated_one_again(secrets_manager: Any) -> None:
+    store(secrets_manager, COMPLETE)
+    first = get_secrets()
+
+    assert get_secrets() is first  # the same cached document: not parsed again per request
+
+    secrets_manager.put_secret_value(
+        SecretId=SECRET_NAME, SecretString=json.dumps({**COMPLETE, "token_secret": "rotated"})
+    )
+    parameters.clear_caches()  # what Powertools does when max_age has passed
+    assert get_secrets().token_secret == "rotated"
+
+
 @pytest.mark.parametrize("field", settings.SECRET_FIELDS)
 def test_a_secret_missing_a_field_stops_the_function_naming_the_field(
     secrets_manager: Any, field: str

@@ -191,6 +191,33 @@ def test_a_minimal_query_quotes_one_unit_now() -> None:
     assert request.at is None
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"country": "DE", "postal_code": "10115", "sku": "TSHIRT-M"},
+        {
+            "country": "AT",
+            "postal_code": "1010",
+            "sku": "MUG-LOGO",
+            "quantity": "12",
+            "at": "2026-12-23T16:30:00+01:00",
+            "locale": "de-AT",
+            "explain": "true",
+        },
+    ],
+)
+def test_a_query_request_is_the_body_request_of_the_same_values(params: dict[str, str]) -> None:
+    # Given the request a query builds
+    request = QuoteRequest.from_query(params)
+
+    # When the same values are validated as a body
+    body = QuoteRequest.model_validate_json(request.model_dump_json(), strict=True)
+
+    # Then both requests are the same
+    assert request == body
+    assert request.model_dump() == body.model_dump()
+
+
 def test_an_unencoded_plus_in_the_query_offset_is_understood() -> None:
     params = {
         "country": "DE",

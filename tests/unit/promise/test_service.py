@@ -14,6 +14,7 @@ from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.signing import issue_token
 from chalicelib.models.promise import QuoteRequest, QuoteResponse
 from chalicelib.services.promise import (
+    quote_body,
     quote_cache_max_age,
     quote_promise,
     verify_promise_token,
@@ -62,6 +63,36 @@ def test_contract_example_on_the_wire() -> None:
     assert [o["method"] for o in wire["options"]] == ["standard", "economy", "next_day"]
     assert wire["options"][2]["delivery"] == {"earliest": "2026-12-29", "latest": "2026-12-29"}
     assert wire["unavailable"] == [{"method": "same_day", "reason": "cutoff_passed"}]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"explain": True},
+        {"locale": "en-GB", "explain": True},
+        {"locale": "de-AT", "destination": {"country": "AT", "postal_code": "1010"}},
+        {"destination": {"country": "FR", "postal_code": "75001"}},
+        {"subtotal": {"amount": "12.50", "currency": "EUR"}},
+        # The shirt only the Berlin store has, beside a mug from Leipzig: two parcels.
+        {
+            "items": [{"sku": "TSHIRT-M", "quantity": 1}, {"sku": "MUG-LOGO", "quantity": 1}],
+            "inventory": {"TSHIRT-M": {"STORE-BERLIN": 3}, "MUG-LOGO": {"WH-LEIPZIG": 5}},
+            "at": "2026-07-01T09:15:00+02:00",
+        },
+    ],
+)
+def test_the_answer_text_is_the_quote_response_serialised(changes: dict[str, Any]) -> None:
+    # Given a request
+    request = QuoteRequest.model_validate({**copy.deepcopy(BODY), **changes})
+
+    # When the quote is written as text on the hot path
+    text = quote_body(request, now=NOW, token_secret=SECRET).body
+
+    # Then it is, byte for byte, what QuoteResponse writes for the same values
+    response = QuoteResponse.model_validate_json(text)
+    assert response.model_dump_json(exclude_none=True) == text
+    assert bool(response.options) == (changes.get("destination", {}).get("country") != "FR")
 
 
 def test_quoted_at_echoes_a_utc_instant() -> None:

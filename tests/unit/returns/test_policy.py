@@ -12,10 +12,14 @@ from chalicelib.domain.errors import ReturnNotAllowed
 from chalicelib.domain.returns import (
     DeliveredParcel,
     OrderForReturn,
+    Refusal,
+    ReturnableSku,
     ReturnLine,
     ReturnPolicy,
+    ReturnRefused,
     check_request,
     remaining,
+    returnable,
 )
 
 DELIVERED = datetime(2026, 12, 23, 14, 0, tzinfo=UTC)
@@ -23,7 +27,9 @@ POLICY = ReturnPolicy(window_days=30, non_returnable=frozenset({"GIFTCARD"}))
 
 
 def order(
-    parcels: tuple[DeliveredParcel, ...] = (DeliveredParcel(DELIVERED, {"TSHIRT-M": 2}),),
+    parcels: tuple[DeliveredParcel, ...] = (
+        DeliveredParcel(DELIVERED, {"TSHIRT-M": 2, "GIFTCARD": 1}),
+    ),
     returned: dict[str, int] | None = None,
 ) -> OrderForReturn:
     return OrderForReturn(
@@ -117,3 +123,52 @@ def test_remaining_never_exceeds_delivered_minus_returned_nor_goes_negative(
     )
 
     assert 0 <= left <= max(0, sum(delivered) - returned)
+
+
+def test_each_refusal_carries_its_reason_as_a_value_for_the_customers_pages() -> None:
+    lines = [
+        ReturnLine("HAT", 1, "other", "x"),
+        ReturnLine("GIFTCARD", 1, "changed_mind"),
+        ReturnLine("MUG-BLUE", 1, "damaged"),
+        ReturnLine("TSHIRT-M", 3, "too_large"),
+    ]
+
+    with pytest.raises(ReturnRefused) as caught:
+        check_request(POLICY, order(), lines, DELIVERED)
+
+    assert caught.value.refusals == (
+        Refusal(0, "HAT", "not_in_order"),
+        Refusal(1, "GIFTCARD", "not_returnable"),
+        Refusal(2, "MUG-BLUE", "not_delivered"),
+        Refusal(3, "TSHIRT-M", "too_many", left=2),
+    )
+
+
+def test_the_return_form_sees_each_sku_as_the_policy_judges_a_single_item() -> None:
+    # Given a split order: two T-shirts delivered, one already on its way back; the mug not yet
+    the_order = order(returned={"TSHIRT-M": 1})
+
+    # When the form asks what may still go back, a day after the delivery
+    skus = {s.sku: s for s in returnable(POLICY, the_order, DELIVERED + timedelta(days=1))}
+
+    # Then each SKU says how many and until when, or why not
+    until = DELIVERED + timedelta(days=30)
+    assert skus["TSHIRT-M"] == ReturnableSku("TSHIRT-M", 2, 1, until, None)
+    assert skus["MUG-BLUE"] == ReturnableSku("MUG-BLUE", 1, 0, None, "not_delivered")
+    assert (skus["GIFTCARD"].left, skus["GIFTCARD"].refusal) == (0, "not_returnable")
+
+
+@pytest.mark.parametrize(
+    ("returned", "days_after", "refusal"),
+    [(0, 31, "window_closed"), (2, 1, "too_many"), (0, 30, None)],
+)
+def test_a_sku_with_nothing_left_says_whether_the_window_closed_or_all_went_back(
+    returned: int, days_after: int, refusal: str | None
+) -> None:
+    now = DELIVERED + timedelta(days=days_after)
+
+    (shirt,) = [s for s in returnable(POLICY, order(returned={"TSHIRT-M": returned}), now)
+                if s.sku == "TSHIRT-M"]  # fmt: skip
+
+    assert shirt.refusal == refusal
+    assert (shirt.left > 0) == (refusal is None)

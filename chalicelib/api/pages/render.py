@@ -1,0 +1,220 @@
+"""Renders the customer's pages: Jinja2 with autoescaping, the pages' words and date formats, and
+the headers every page carries. Reached through ``deps.page_renderer()`` so that Jinja2 loads
+with the first page, not with the app.
+
+The customer's token is in every page's URL: the answers are never stored (``no-store``), never
+named to another site (``no-referrer``, the carrier's link included), and a strict Content
+Security Policy allows no script at all, only the pages' own style (by its hash) and forms that
+post back here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+from chalice.app import Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from chalicelib.api.pages.texts import TEXTS
+from chalicelib.api.problems import DOMAIN_CODES, PROBLEM_TYPES
+from chalicelib.channels.render import carrier_name, format_date
+from chalicelib.domain import errors
+from chalicelib.domain.carrier_links import carrier_tracking_url
+from chalicelib.domain.returns import ReturnableSku, ReturnRefused
+from chalicelib.models.returns import ReturnView
+from chalicelib.services.pages import Reader, ReturnForm, ReturnPage, TrackingPage
+
+TEMPLATES = Path(__file__).parent.parent / "page_templates"
+HTML = "text/html; charset=utf-8"
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem;
+  color: #18181b; line-height: 1.45; }
+nav { text-align: right; font-size: .9rem; }
+section { border: 1px solid #d4d4d8; border-radius: .5rem; padding: .75rem 1rem; margin: 1rem 0; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin: .25rem 0; }
+.state { display: inline-block; border-radius: 1rem; padding: .1rem .6rem; background: #e4e4e7; }
+.state.late, .state.broken, .state.exception, .state.rejected { background: #fecaca; }
+.state.at_risk, .state.failed_attempt { background: #fde68a; }
+.state.kept, .state.delivered, .state.refunded, .state.on_track { background: #bbf7d0; }
+.muted { color: #52525b; font-size: .9rem; }
+ol.events { list-style: none; padding: 0; } ol.events li { margin: .4rem 0; }
+table { width: 100%; border-collapse: collapse; } td, th { text-align: left; padding: .3rem; }
+.problem { border-color: #dc2626; }
+img.qr { max-width: 12rem; }
+"""
+_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Type": HTML,
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Dates, instants and money in the page's language, instants in the reader's zone."""
+
+    lang: str
+    zone: ZoneInfo
+
+    def day(self, value: date | datetime) -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.zone).date()
+        return format_date(value, self.lang)
+
+    def instant(self, value: datetime) -> str:
+        local = value.astimezone(self.zone)
+        return f"{format_date(local.date(), self.lang, 'short')}, {local:%H:%M}"
+
+    def window(self, earliest: date, latest: date) -> str:
+        single, between = TEXTS[self.lang]["window"]
+        if earliest == latest:
+            return str(single.format(self.day(earliest)))
+        return str(between.format(self.day(earliest), self.day(latest)))
+
+    def money(self, amount: object, currency: str) -> str:
+        text = f"{amount}"
+        return f"{text.replace('.', ',') if self.lang == 'de' else text} {currency}"
+
+    def carrier(self, code: str) -> str:
+        return carrier_name(code)
+
+    def carrier_link(self, code: str, tracking_number: str) -> str | None:
+        return carrier_tracking_url(code, tracking_number, self.lang)
+
+
+def _query(token: str, lang: str) -> str:
+    return urlencode({"token": token, "lang": lang})
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+class PageRenderer:
+    def __init__(self) -> None:
+        self._env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=True,  # product names, carrier texts and ids are the shop's or carrier's
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+
+    def tracking(self, page: TrackingPage, lang: str, token: str) -> Response:
+        order_id = _segment(page.order.order_id)
+        query = _query(token, lang)
+        open_skus = [s for s in page.returnable if s.left > 0]
+        return self._page(
+            "tracking.html", lang, page.reader,
+            order=page.order,
+            switch=f"?{_query(token, TEXTS[lang]['switch_lang'])}",
+            rating_url=f"{order_id}/rating?{query}" if page.may_rate else None,
+            return_url=f"{order_id}/return?{query}" if open_skus else None,
+            return_until=max((s.until for s in open_skus if s.until), default=None),
+            return_urls={
+                r.return_id: f"../returns/{_segment(r.return_id)}?{query}"
+                for r in page.order.returns
+            },
+        )  # fmt: skip
+
+    def return_form(
+        self,
+        form: ReturnForm,
+        lang: str,
+        token: str,
+        key: str,
+        *,
+        chosen: Mapping[str, str] | None = None,
+        problem: errors.DomainError | None = None,
+    ) -> Response:
+        return self._page(
+            "return_form.html", lang, form.reader,
+            status=_status(problem) if problem else 200,
+            order_id=form.order_id,
+            lines=[_line(s, form.names) for s in form.returnable],
+            any_open=any(s.left > 0 for s in form.returnable),
+            token=token, key=key, chosen=chosen or {},
+            problems=_problem_lines(problem, lang, form.names) if problem else [],
+            problem_heading=TEXTS[lang][
+                "refused" if isinstance(problem, errors.ReturnNotAllowed) else "invalid"
+            ],
+            switch=f"?{_query(token, TEXTS[lang]['switch_lang'])}",
+            back=f"../{_segment(form.order_id)}?{_query(token, lang)}",
+        )  # fmt: skip
+
+    def return_created(self, view: ReturnView, lang: str, token: str) -> Response:
+        """See Other: the new return's status page (a reload shows it, never posts again)."""
+        location = f"../../returns/{_segment(view.return_id)}?{_query(token, lang)}"
+        body = self._env.get_template("return_created.html").render(
+            lang=lang, t=TEXTS[lang], style=Markup(STYLE), location=location
+        )
+        return Response(body=body, status_code=303, headers={**HEADERS, "Location": location})
+
+    def return_status(self, page: ReturnPage, lang: str, token: str) -> Response:
+        return self._page(
+            "return_status.html", lang, page.reader,
+            ret=page.view, names=page.names,
+            switch=f"?{_query(token, TEXTS[lang]['switch_lang'])}",
+            back=f"../orders/{_segment(page.view.order_id)}?{_query(token, lang)}",
+        )  # fmt: skip
+
+    def error(self, problem: errors.DomainError, lang: str) -> Response:
+        status = _status(problem)
+        heading, text = TEXTS[lang]["errors"].get(status, TEXTS[lang]["error_fallback"])
+        body = self._env.get_template("error.html").render(
+            lang=lang, t=TEXTS[lang], style=Markup(STYLE), heading=heading, text=text
+        )
+        return Response(body=body, status_code=status, headers=dict(HEADERS))
+
+    def _page(
+        self, template: str, lang: str, reader: Reader, status: int = 200, **context: Any
+    ) -> Response:
+        body = self._env.get_template(template).render(
+            lang=lang, t=TEXTS[lang], style=Markup(STYLE), fmt=Formats(lang, reader.zone),
+            **context,
+        )  # fmt: skip
+        return Response(body=body, status_code=status, headers=dict(HEADERS))
+
+
+def _status(problem: errors.DomainError) -> int:
+    code = next(c for kind, c in DOMAIN_CODES.items() if isinstance(problem, kind))
+    return PROBLEM_TYPES[code].status
+
+
+def _line(sku: ReturnableSku, names: Mapping[str, str | None]) -> dict[str, Any]:
+    return {"sku": sku, "name": names.get(sku.sku) or sku.sku}
+
+
+def _problem_lines(
+    problem: errors.DomainError, lang: str, names: Mapping[str, str | None]
+) -> list[str]:
+    """What went wrong, in the customer's words: each refused line, or what the form lacks."""
+    t = TEXTS[lang]
+    if isinstance(problem, ReturnRefused):
+        return [
+            t["refused_line"][r.kind].format(name=names.get(r.sku) or r.sku, left=r.left)
+            for r in problem.refusals
+        ]
+    if isinstance(problem, errors.InvalidInput):
+        if any(e.get("loc") == ["items"] for e in problem.errors):
+            return [t["choose_item"]]
+        return [t["check_lines"]]
+    return [t["error_fallback"][1]]
