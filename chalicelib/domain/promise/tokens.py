@@ -11,7 +11,7 @@ import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -118,8 +118,28 @@ def issue_promise_token(
 
 
 def option_dates(promise: MethodPromise) -> OptionDates:
-    """The option's earliest, latest and order_by in ISO 8601."""
-    return promise.earliest.isoformat(), promise.latest.isoformat(), promise.order_by.isoformat()
+    """The option's earliest, latest and order_by in ISO 8601.
+
+    Kept per value: a container quotes a handful of days and cut-offs, and writing an instant
+    in a zone asks the zone for its offset every time. The cut-off's zone and fold are part of
+    the key, as equal instants in other zones (or folds) are written differently.
+    """
+    order_by = promise.order_by
+    key = (promise.earliest, promise.latest, order_by, order_by.tzinfo, order_by.fold)
+    found = _DATES_WRITTEN.get(key)
+    if found is None:
+        if len(_DATES_WRITTEN) >= DATES_KEPT:
+            _DATES_WRITTEN.clear()
+        found = _DATES_WRITTEN[key] = (
+            promise.earliest.isoformat(),
+            promise.latest.isoformat(),
+            order_by.isoformat(),
+        )
+    return found
+
+
+DATES_KEPT = 1024  # (earliest, latest, cut-off) combinations; then the table starts afresh
+_DATES_WRITTEN: dict[tuple[date, date, datetime, tzinfo | None, int], OptionDates] = {}
 
 
 @lru_cache(maxsize=256)
