@@ -159,17 +159,16 @@ def _quote_method(
 def _parcel(
     route: MethodRoute, rule: MethodRule, days: DayCalendar, part: Part, moment: _Moment
 ) -> Parcel:
-    clock = part.source.clock
-    ship = clock.ship_day(moment.local_ordinal(clock.zone), moment.ts)
-    order_by = clock.cutoff_instant(ship)[1]
-    learned = moment.learned(route, part.source)
+    # Both tables are kept per day: a parcel is a comparison with the day's cut-off and two
+    # look-ups, on every quote, for every method.
+    source = part.source
+    clock = source.clock
+    cutoff, before, after = clock.day_plan(moment.local_ordinal(clock.zone))
+    ship, ship_day, order_by = after if moment.ts >= cutoff else before
+    learned = moment.learned(route, source)
     low, high = (learned.low, learned.high) if learned else (rule.transit_min, rule.transit_max)
-    earliest = date.fromordinal(days.nth_open_after(ship, low))
-    latest = earliest if high == low else date.fromordinal(days.nth_open_after(ship, high))
-    return Parcel(
-        part.source, part.items, date.fromordinal(ship), order_by, earliest, latest, (low, high),
-        learned,
-    )  # fmt: skip
+    earliest, latest = days.delivery_window(ship, low, high)
+    return Parcel(source, part.items, ship_day, order_by, earliest, latest, (low, high), learned)
 
 
 def _all_today(parcels: Sequence[Parcel], moment: _Moment) -> bool:
