@@ -62,7 +62,10 @@ class MethodPromise(NamedTuple):
 
     @property
     def ships_from(self) -> tuple[str, ...]:
-        return tuple(parcel.location for parcel in self.parcels)
+        parcels = self.parcels
+        if len(parcels) == 1:  # most carts: no generator (a frame of its own in 3.11)
+            return (parcels[0].location,)
+        return tuple(parcel.location for parcel in parcels)
 
 
 class Unavailable(NamedTuple):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.engine import MethodPromise
@@ -27,10 +27,10 @@ CLAIMS_VERSION = 1
 OptionDates = tuple[str, str, str]  # earliest, latest, order_by in ISO 8601
 
 
-@dataclass(frozen=True, slots=True)
-class TokenContext:
+class TokenContext(NamedTuple):
     """What every option of one quote shares: the secret, and the shared claims as JSON members
-    in the v1 order, serialised once per quote rather than once per option."""
+    in the v1 order, serialised once per quote rather than once per option. A named tuple, as
+    the engine's per-quote values: a frozen dataclass sets each field through a slower path."""
 
     secret: str
     claims: str
@@ -44,14 +44,15 @@ class TokenContext:
         expires_at: datetime,
         country: str,
         postal_code: str,
-        cart: str,  # cart_digest of the quoted items
+        cart: str,  # merged_cart_digest of the quoted items: hex, which JSON does not escape
         rules_version: str,
     ) -> TokenContext:
-        # The caller's strings go through json.dumps (escaping).
+        # The caller's other strings go through json.dumps (escaping). The cart's digest is new
+        # for most carts: a cache of its JSON text would miss and grow.
         dest = f'{{"country":{_text(country)},"postal_code":{_text(postal_code)}}}'
         claims = (
             f'"quoted_at":"{quoted_at}","exp":{int(expires_at.timestamp())},"dest":{dest},'
-            f'"cart":{_text(cart)},"rules":{_text(rules_version)}'
+            f'"cart":"{cart}","rules":{_text(rules_version)}'
         )
         return cls(secret, claims)
 
