@@ -140,6 +140,8 @@ def _quote_method(
     parts = allocate(rule.sources, request.items, stocks)
     if parts is None:
         return Unavailable(route.method, "out_of_stock")
+    if rule.same_day and not _leaves_today(parts, moment):
+        return Unavailable(route.method, "cutoff_passed")  # known before any parcel is built
     if len(parts) == 1:  # most carts: no comprehension (a frame of its own in 3.11)
         parcels: tuple[Parcel, ...] = (_parcel(route, rule, days, parts[0], moment),)
     else:
@@ -172,6 +174,18 @@ def _parcel(
     low, high = (learned.low, learned.high) if learned else (rule.transit_min, rule.transit_max)
     earliest, latest = days.delivery_window(ship, low, high)
     return Parcel(source, part.items, ship_day, order_by, earliest, latest, (low, high), learned)
+
+
+def _leaves_today(parts: Sequence[Part], moment: _Moment) -> bool:
+    """Same-day, from the ship-day tables alone: every part leaves on the order's local day
+    (the day hands over, and the order comes before its cut-off)."""
+    for part in parts:
+        clock = part.source.clock
+        today = moment.local_ordinal(clock.zone)
+        cutoff, before, _ = clock.day_plan(today)
+        if before[0] != today or moment.ts >= cutoff:
+            return False
+    return True
 
 
 def _all_today(parcels: Sequence[Parcel], moment: _Moment) -> bool:
