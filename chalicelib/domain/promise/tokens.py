@@ -100,22 +100,29 @@ def issue_promise_token(
     context: TokenContext,
     dates: OptionDates | None = None,
     ships_from: str | None = None,
+    price: str | None = None,
 ) -> str:
     """The option's token. Claims are written straight as JSON text, in the v1 member order,
     from fragments cached per rule and per location list: the quote signs one per option, and a
     generic ``json.dumps`` of the claims dict cost more than the HMAC. A caller that has already
-    written the option's dates and locations for its answer passes them in."""
-    rule, price = promise.rule, promise.price
+    written the option's dates, locations and price (``price_json``) for its answer passes
+    them in."""
     earliest, latest, order_by = dates or option_dates(promise)
     body = (
-        f"{_rule_claims(rule)},"
+        f"{_rule_claims(promise.rule)},"
         f'"earliest":"{earliest}","latest":"{latest}","order_by":"{order_by}",'
         f'"ships_from":{ships_from or locations_json(promise.ships_from)},'
-        f'"parcels":{len(promise.parcels)},'
-        f'"price":{{"amount":"{price.amount}","currency":{_text(price.currency)}}},'
+        f'"parcels":{len(promise.parcels)},"price":{price or price_json(promise.price)},'
         f"{context.claims}}}"
     )
     return sign_serialised(context.secret, body)
+
+
+def price_json(price: Money) -> str:
+    """A price as compact JSON, as the answer and the token both write it (the amount is a
+    decimal string; currencies are three capitals by the rules' schema, which JSON does not
+    escape)."""
+    return f'{{"amount":"{price.amount}","currency":"{price.currency}"}}'
 
 
 def option_dates(promise: MethodPromise) -> OptionDates:
