@@ -186,6 +186,37 @@ def test_a_body_number_is_whole_in_any_json_spelling(
 
 
 @pytest.mark.parametrize(
+    ("at", "accepted"),
+    [
+        ("2000-01-01T00:00:00Z", True),  # the first instant accepted
+        ("2000-01-01T00:30:00+01:00", False),  # 1999 in UTC
+        ("1999-12-31T23:30:00-01:00", True),  # 2000 in UTC
+        ("2001-01-01T00:00:00+23:59", True),
+        ("2099-12-31T00:00:00Z", True),  # the last instant accepted
+        ("2099-12-31T00:30:00+01:00", True),  # 30 December in UTC
+        ("2099-12-30T23:30:00-01:00", False),  # 31 December, 00:30 in UTC
+        ("2098-12-31T23:59:59-23:59", True),
+        ("2100-06-01T00:00:00Z", False),
+    ],
+)
+def test_the_instant_range_holds_in_utc_whatever_the_offset(at: str, accepted: bool) -> None:
+    # Given a body whose instant lies near a bound, in some offset
+    body = json.dumps(_with(lambda b: b.update(at=at)))
+
+    # When it is read strictly, as the route reads it
+    try:
+        request = QuoteRequest.model_validate_json(body, strict=True)
+    except ValidationError as error:
+        refused = [(e["loc"], e["msg"]) for e in error.errors()]
+    else:
+        assert request.at == datetime.fromisoformat(at)
+        refused = []
+
+    # Then it is accepted when its UTC instant lies within 2000-01-01 and 2099-12-31
+    assert refused == ([] if accepted else [(("at",), "Input should lie between 2000 and 2099")])
+
+
+@pytest.mark.parametrize(
     ("country", "postal_code"),
     [("DE", "01067"), ("AT", "1010"), ("FR", "75001"), ("GB", "SW1A1AA"), ("NL", "1012AB")],
 )
