@@ -177,7 +177,7 @@ def promise_config() -> PromiseConfig:
     from SSM Parameter Store through Powertools Parameters (cached 5 minutes); each distinct
     document is validated once per container.
     """
-    from chalicelib.config.loader import load_config
+    from chalicelib.config.loader import load_config, load_fetched_config
     from chalicelib.settings import get_settings
 
     name = get_settings().promise_rules_parameter
@@ -186,7 +186,7 @@ def promise_config() -> PromiseConfig:
     from aws_lambda_powertools.utilities import parameters
 
     document = parameters.get_parameter(name, transform="json", max_age=300)
-    return load_config(document)
+    return load_fetched_config(document)
 
 
 def quote_service() -> QuoteService:

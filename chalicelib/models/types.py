@@ -12,8 +12,14 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+)
+from pydantic_core import PydanticCustomError, core_schema
 
 from chalicelib.domain.date_range import DESCRIPTION, accepted_range
 from chalicelib.domain.time_zones import is_time_zone
@@ -64,6 +70,44 @@ def whole_number(value: Any) -> Any:
     return value
 
 
+def _whole_float(value: float) -> int:
+    if value.is_integer():
+        return int(value)
+    raise PydanticCustomError("int_type", "Input should be a valid integer")
+
+
+class _WholeNumber:
+    """An integer that may arrive as a JSON number with no fraction (``whole_number``).
+
+    Strict validation (every JSON body) takes an integer in pydantic's own code and calls
+    Python only for a float: a quote with stock in two locations has nine of these, each a
+    call into Python from the validator before. Any refusal of the type is the
+    one ``int_type`` error strict validation gives, and the bounds are checked after it, so
+    every answer stays as it was. Lax validation (forms, queries) keeps the validator, and the
+    JSON schema is the lax one's: the bounded integer.
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        bounded = handler(source)
+        number = core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True),
+                core_schema.no_info_after_validator_function(
+                    _whole_float, core_schema.float_schema(strict=True)
+                ),
+            ],
+            mode="left_to_right",
+            custom_error_type="int_type",
+        )
+        return core_schema.lax_or_strict_schema(
+            lax_schema=core_schema.no_info_before_validator_function(whole_number, bounded),
+            strict_schema=core_schema.chain_schema([number, bounded]),
+            metadata=bounded.get("metadata"),
+        )
+
+
 BoundedDate = Annotated[
     date,
     AfterValidator(check_in_range),
@@ -79,6 +123,6 @@ TimeZoneName = Annotated[
     Field(max_length=64, pattern=r"^[A-Za-z0-9_+/-]{1,64}$", examples=["Europe/Berlin"]),
     AfterValidator(check_time_zone),
 ]
-WholeNumber = BeforeValidator(whole_number)
+WholeNumber = _WholeNumber()
 QueryInt = BeforeValidator(query_int)
 QueryBool = BeforeValidator(query_bool)

@@ -28,6 +28,7 @@ from chalicelib.domain.promise.tokens import (
     locations_json,
     merged_cart_digest,
     option_dates,
+    price_json,
     read_promise_token,
 )
 from chalicelib.models import promise as api
@@ -176,14 +177,14 @@ def _option(
     dates = option_dates(promise)
     earliest, latest, order_by = dates
     ships_from = locations_json(promise.ships_from)
-    token = issue_promise_token(promise, context, dates, ships_from)
-    price = promise.price
+    price = price_json(promise.price)
+    token = issue_promise_token(promise, context, dates, ships_from, price)
     steps = f',"explain":{_json([_step(step) for step in promise.steps])}' if explain else ""
     # Members in QuoteOption's order; the strings written raw are ISO dates, decimal amounts,
     # base64url and the rules' ASCII ids (currency included), which JSON does not escape.
     return (
         f"{_rule_fields(promise.rule, locale, language)},"
-        f'"price":{{"amount":"{price.amount}","currency":"{price.currency}"}},'
+        f'"price":{price},'
         f'"delivery":{{"earliest":"{earliest}","latest":"{latest}"}},'
         f'"order_by":"{order_by}","ships_from":{ships_from},"parcels":{len(promise.parcels)},'
         f'"promise_token":"{token}"{steps}}}'

@@ -6,6 +6,7 @@ table "first open day on or after this day", so a quote costs dictionary look-up
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from functools import cache, lru_cache
@@ -46,6 +47,7 @@ class DayCalendar:
         "closures",
         "_next",
         "_nth",
+        "_windows",
         "_years",
     )
 
@@ -67,6 +69,7 @@ class DayCalendar:
         self.closures = closures
         self._next: dict[int, int] = {}  # ordinal → first open ordinal on or after it
         self._nth: dict[tuple[int, int], int] = {}  # (ordinal, n) → nth_open_after
+        self._windows: dict[tuple[int, int, int], tuple[date, date]] = {}  # → delivery_window
         self._years: set[int] = set()
 
     def closed_reason(self, day: date) -> str | None:
@@ -106,10 +109,29 @@ class DayCalendar:
             found = self._nth[(ordinal, n)] = day
         return found
 
+    def delivery_window(self, ordinal: int, first: int, last: int) -> tuple[date, date]:
+        """The `first`-th and `last`-th open days after `ordinal` (``nth_open_after``) as dates.
+
+        Kept per (day, first, last): every option of every quote asks for its window, and the
+        answer is the same for all orders shipping that day.
+        """
+        key = (ordinal, first, last)
+        found = self._windows.get(key)
+        if found is None:
+            if len(self._windows) >= _INSTANTS_KEPT:
+                self._windows.clear()
+            earliest = date.fromordinal(self.nth_open_after(ordinal, first))
+            latest = (
+                earliest if last == first else date.fromordinal(self.nth_open_after(ordinal, last))
+            )
+            found = self._windows[key] = (earliest, latest)
+        return found
+
     def _fill(self, year: int) -> dict[int, int]:
         if len(self._years) >= _YEARS_KEPT:
             self._next.clear()
             self._nth.clear()
+            self._windows.clear()
             self._years.clear()
         first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
         following = self._scan(last + 1)
@@ -164,13 +186,14 @@ class CutoffClock:
     moves with daylight saving time.
     """
 
-    __slots__ = ("days", "zone", "cutoff", "_instants")
+    __slots__ = ("days", "zone", "cutoff", "_instants", "_plans")
 
     def __init__(self, days: DayCalendar, zone: ZoneInfo, cutoff: time) -> None:
         self.days = days
         self.zone = zone
         self.cutoff = cutoff
         self._instants: dict[int, tuple[float, datetime]] = {}
+        self._plans: dict[int, DayPlan] = {}
 
     def local_ordinal(self, at: datetime) -> int:
         return at.astimezone(self.zone).toordinal()
@@ -187,7 +210,35 @@ class CutoffClock:
 
     def ship_day(self, local_ordinal: int, at_ts: float) -> int:
         """Ship day for an order at `at_ts` (unix seconds) on local day `local_ordinal`."""
-        first = self.days.next_open(local_ordinal)
-        if first == local_ordinal and at_ts >= self.cutoff_instant(first)[0]:
-            return self.days.next_open(first + 1)
-        return first
+        cutoff, before, after = self.day_plan(local_ordinal)
+        return (after if at_ts >= cutoff else before)[0]
+
+    def day_plan(self, local_ordinal: int) -> DayPlan:
+        """How an order placed on local day `local_ordinal` ships: that day's cut-off (unix
+        seconds; infinity when the location does not hand over that day), and the shipment of
+        an order before it and of one at or after it.
+
+        Kept per day: the quote needs it for every parcel, and only the comparison with the
+        order's instant differs from one order to the next.
+        """
+        found = self._plans.get(local_ordinal)
+        if found is None:
+            if len(self._plans) >= _INSTANTS_KEPT:
+                self._plans.clear()
+            first = self.days.next_open(local_ordinal)
+            before = self._shipment(first)
+            if first == local_ordinal:
+                cutoff = self.cutoff_instant(first)[0]
+                found = (cutoff, before, self._shipment(self.days.next_open(first + 1)))
+            else:
+                found = (math.inf, before, before)
+            self._plans[local_ordinal] = found
+        return found
+
+    def _shipment(self, ship: int) -> Shipment:
+        return ship, date.fromordinal(ship), self.cutoff_instant(ship)[1]
+
+
+# A ship day: its ordinal, its date, and its cut-off in the location's zone (the order_by).
+Shipment = tuple[int, date, datetime]
+DayPlan = tuple[float, Shipment, Shipment]  # the day's cut-off, the shipment before, after

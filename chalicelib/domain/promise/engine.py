@@ -62,7 +62,10 @@ class MethodPromise(NamedTuple):
 
     @property
     def ships_from(self) -> tuple[str, ...]:
-        return tuple(parcel.location for parcel in self.parcels)
+        parcels = self.parcels
+        if len(parcels) == 1:  # most carts: no generator (a frame of its own in 3.11)
+            return (parcels[0].location,)
+        return tuple(parcel.location for parcel in parcels)
 
 
 class Unavailable(NamedTuple):
@@ -137,6 +140,8 @@ def _quote_method(
     parts = allocate(rule.sources, request.items, stocks)
     if parts is None:
         return Unavailable(route.method, "out_of_stock")
+    if rule.same_day and not _leaves_today(parts, moment):
+        return Unavailable(route.method, "cutoff_passed")  # known before any parcel is built
     if len(parts) == 1:  # most carts: no comprehension (a frame of its own in 3.11)
         parcels: tuple[Parcel, ...] = (_parcel(route, rule, days, parts[0], moment),)
     else:
@@ -159,17 +164,28 @@ def _quote_method(
 def _parcel(
     route: MethodRoute, rule: MethodRule, days: DayCalendar, part: Part, moment: _Moment
 ) -> Parcel:
-    clock = part.source.clock
-    ship = clock.ship_day(moment.local_ordinal(clock.zone), moment.ts)
-    order_by = clock.cutoff_instant(ship)[1]
-    learned = moment.learned(route, part.source)
+    # Both tables are kept per day: a parcel is a comparison with the day's cut-off and two
+    # look-ups, on every quote, for every method.
+    source = part.source
+    clock = source.clock
+    cutoff, before, after = clock.day_plan(moment.local_ordinal(clock.zone))
+    ship, ship_day, order_by = after if moment.ts >= cutoff else before
+    learned = moment.learned(route, source)
     low, high = (learned.low, learned.high) if learned else (rule.transit_min, rule.transit_max)
-    earliest = date.fromordinal(days.nth_open_after(ship, low))
-    latest = earliest if high == low else date.fromordinal(days.nth_open_after(ship, high))
-    return Parcel(
-        part.source, part.items, date.fromordinal(ship), order_by, earliest, latest, (low, high),
-        learned,
-    )  # fmt: skip
+    earliest, latest = days.delivery_window(ship, low, high)
+    return Parcel(source, part.items, ship_day, order_by, earliest, latest, (low, high), learned)
+
+
+def _leaves_today(parts: Sequence[Part], moment: _Moment) -> bool:
+    """Same-day, from the ship-day tables alone: every part leaves on the order's local day
+    (the day hands over, and the order comes before its cut-off)."""
+    for part in parts:
+        clock = part.source.clock
+        today = moment.local_ordinal(clock.zone)
+        cutoff, before, _ = clock.day_plan(today)
+        if before[0] != today or moment.ts >= cutoff:
+            return False
+    return True
 
 
 def _all_today(parcels: Sequence[Parcel], moment: _Moment) -> bool:

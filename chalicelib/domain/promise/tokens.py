@@ -11,10 +11,10 @@ import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.engine import MethodPromise
@@ -27,10 +27,10 @@ CLAIMS_VERSION = 1
 OptionDates = tuple[str, str, str]  # earliest, latest, order_by in ISO 8601
 
 
-@dataclass(frozen=True, slots=True)
-class TokenContext:
+class TokenContext(NamedTuple):
     """What every option of one quote shares: the secret, and the shared claims as JSON members
-    in the v1 order, serialised once per quote rather than once per option."""
+    in the v1 order, serialised once per quote rather than once per option. A named tuple, as
+    the engine's per-quote values: a frozen dataclass sets each field through a slower path."""
 
     secret: str
     claims: str
@@ -44,14 +44,15 @@ class TokenContext:
         expires_at: datetime,
         country: str,
         postal_code: str,
-        cart: str,  # cart_digest of the quoted items
+        cart: str,  # merged_cart_digest of the quoted items: hex, which JSON does not escape
         rules_version: str,
     ) -> TokenContext:
-        # The caller's strings go through json.dumps (escaping).
+        # The caller's other strings go through json.dumps (escaping). The cart's digest is new
+        # for most carts: a cache of its JSON text would miss and grow.
         dest = f'{{"country":{_text(country)},"postal_code":{_text(postal_code)}}}'
         claims = (
             f'"quoted_at":"{quoted_at}","exp":{int(expires_at.timestamp())},"dest":{dest},'
-            f'"cart":{_text(cart)},"rules":{_text(rules_version)}'
+            f'"cart":"{cart}","rules":{_text(rules_version)}'
         )
         return cls(secret, claims)
 
@@ -99,27 +100,54 @@ def issue_promise_token(
     context: TokenContext,
     dates: OptionDates | None = None,
     ships_from: str | None = None,
+    price: str | None = None,
 ) -> str:
     """The option's token. Claims are written straight as JSON text, in the v1 member order,
     from fragments cached per rule and per location list: the quote signs one per option, and a
     generic ``json.dumps`` of the claims dict cost more than the HMAC. A caller that has already
-    written the option's dates and locations for its answer passes them in."""
-    rule, price = promise.rule, promise.price
+    written the option's dates, locations and price (``price_json``) for its answer passes
+    them in."""
     earliest, latest, order_by = dates or option_dates(promise)
     body = (
-        f"{_rule_claims(rule)},"
+        f"{_rule_claims(promise.rule)},"
         f'"earliest":"{earliest}","latest":"{latest}","order_by":"{order_by}",'
         f'"ships_from":{ships_from or locations_json(promise.ships_from)},'
-        f'"parcels":{len(promise.parcels)},'
-        f'"price":{{"amount":"{price.amount}","currency":{_text(price.currency)}}},'
+        f'"parcels":{len(promise.parcels)},"price":{price or price_json(promise.price)},'
         f"{context.claims}}}"
     )
     return sign_serialised(context.secret, body)
 
 
+def price_json(price: Money) -> str:
+    """A price as compact JSON, as the answer and the token both write it (the amount is a
+    decimal string; currencies are three capitals by the rules' schema, which JSON does not
+    escape)."""
+    return f'{{"amount":"{price.amount}","currency":"{price.currency}"}}'
+
+
 def option_dates(promise: MethodPromise) -> OptionDates:
-    """The option's earliest, latest and order_by in ISO 8601."""
-    return promise.earliest.isoformat(), promise.latest.isoformat(), promise.order_by.isoformat()
+    """The option's earliest, latest and order_by in ISO 8601.
+
+    Kept per value: a container quotes a handful of days and cut-offs, and writing an instant
+    in a zone asks the zone for its offset every time. The cut-off's zone and fold are part of
+    the key, as equal instants in other zones (or folds) are written differently.
+    """
+    order_by = promise.order_by
+    key = (promise.earliest, promise.latest, order_by, order_by.tzinfo, order_by.fold)
+    found = _DATES_WRITTEN.get(key)
+    if found is None:
+        if len(_DATES_WRITTEN) >= DATES_KEPT:
+            _DATES_WRITTEN.clear()
+        found = _DATES_WRITTEN[key] = (
+            promise.earliest.isoformat(),
+            promise.latest.isoformat(),
+            order_by.isoformat(),
+        )
+    return found
+
+
+DATES_KEPT = 1024  # (earliest, latest, cut-off) combinations; then the table starts afresh
+_DATES_WRITTEN: dict[tuple[date, date, datetime, tzinfo | None, int], OptionDates] = {}
 
 
 @lru_cache(maxsize=256)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar, public_holidays
 from chalicelib.domain.promise.rules import PromiseConfig
@@ -170,3 +172,48 @@ def test_ship_day_is_today_only_strictly_before_the_cutoff(
     clock = CutoffClock(leipzig.days, leipzig.zone, time(17))
 
     assert clock.ship_day(clock.local_ordinal(at), at.timestamp()) == ship.toordinal()
+
+
+@settings(max_examples=300, derandomize=True)
+@given(
+    at=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=st.just(BERLIN)),
+    first=st.integers(0, 8),
+    extra=st.integers(0, 3),
+)
+def test_the_kept_day_plan_and_window_are_the_calendar_walked_day_by_day(
+    config: PromiseConfig, at: datetime, first: int, extra: int
+) -> None:
+    # Given Leipzig's handling days (Saxon holidays) and the Saxon delivery days
+    leipzig = config.rules.locations["WH-LEIPZIG"]
+    clock = CutoffClock(leipzig.days, leipzig.zone, time(17))
+    delivery = DayCalendar(weekdays=frozenset(range(6)), country="DE", subdivision="SN")
+
+    # When an order at `at` is planned from the kept tables (asked twice: built, then kept)
+    for _ in range(2):
+        cutoff, before, after = clock.day_plan(clock.local_ordinal(at))
+        ship, ship_day, order_by = after if at.timestamp() >= cutoff else before
+        earliest, latest = delivery.delivery_window(ship, first, first + extra)
+
+    # Then it is what walking the calendars day by day gives
+    day = at.date()
+    while not leipzig.days.is_open(day):
+        day += timedelta(days=1)
+    if day == at.date() and at.time() >= time(17):
+        day += timedelta(days=1)
+        while not leipzig.days.is_open(day):
+            day += timedelta(days=1)
+    assert (ship, ship_day) == (day.toordinal(), day)
+    assert order_by == datetime.combine(day, time(17), tzinfo=BERLIN)
+    assert (earliest, latest) == (_walk(delivery, day, first), _walk(delivery, day, first + extra))
+
+
+def _walk(days: DayCalendar, start: date, n: int) -> date:
+    """The n-th open day after `start` (n = 0: `start` when open, else the next open day)."""
+    day = start
+    while not days.is_open(day):
+        day += timedelta(days=1)
+    for _ in range(n):
+        day += timedelta(days=1)
+        while not days.is_open(day):
+            day += timedelta(days=1)
+    return day

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -133,6 +134,86 @@ BAD_BODIES = {
 @pytest.mark.parametrize(("change", "loc"), BAD_BODIES.values(), ids=BAD_BODIES.keys())
 def test_bad_input_is_a_field_error(change: Callable[[Body], object], loc: tuple[Any, ...]) -> None:
     assert _locs(_with(change)) == [loc]
+
+
+INT_TYPE = ("int_type", "Input should be a valid integer")
+# A JSON body's whole numbers as strict validation reads them: where, value, the answer.
+QUANTITY, STOCK = ("items", 0, "quantity"), ("inventory", "TSHIRT-M", "WH-LEIPZIG")
+BODY_NUMBERS = [
+    (QUANTITY, 2, 2),
+    (QUANTITY, 2.0, 2),
+    (QUANTITY, 1000.0, ("less_than_equal", "Input should be less than or equal to 999")),
+    (QUANTITY, 0, ("greater_than_equal", "Input should be greater than or equal to 1")),
+    (QUANTITY, 2.5, INT_TYPE),
+    (QUANTITY, 1e300, ("less_than_equal", "Input should be less than or equal to 999")),
+    (QUANTITY, "2", INT_TYPE),
+    (QUANTITY, True, INT_TYPE),
+    (QUANTITY, None, INT_TYPE),
+    (QUANTITY, [2], INT_TYPE),
+    (STOCK, 40.0, 40),
+    (STOCK, -1.0, ("greater_than_equal", "Input should be greater than or equal to 0")),
+    (STOCK, 0.5, INT_TYPE),
+    (STOCK, "40", INT_TYPE),
+    (STOCK, False, INT_TYPE),
+]
+
+
+@pytest.mark.parametrize(("loc", "value", "expected"), BODY_NUMBERS, ids=repr)
+def test_a_body_number_is_whole_in_any_json_spelling(
+    loc: tuple[Any, ...], value: Any, expected: Any
+) -> None:
+    # Given a JSON body with `value` at `loc`
+    body = copy.deepcopy(VALID)
+    *parents, last = loc
+    target = body
+    for key in parents:
+        target = target[key]
+    target[last] = value
+
+    # When it is read as the route reads it (strict JSON)
+    try:
+        request = QuoteRequest.model_validate_json(json.dumps(body), strict=True)
+    except ValidationError as error:
+        # Then a refusal is one error at the number: the type's, else the bounds'
+        assert [(e["loc"], (e["type"], e["msg"])) for e in error.errors()] == [(loc, expected)]
+        return
+    if loc == QUANTITY:
+        number = request.items[0].quantity
+    else:
+        assert request.inventory is not None
+        number = request.inventory["TSHIRT-M"]["WH-LEIPZIG"]
+    assert type(number) is int and number == expected
+
+
+@pytest.mark.parametrize(
+    ("at", "accepted"),
+    [
+        ("2000-01-01T00:00:00Z", True),  # the first instant accepted
+        ("2000-01-01T00:30:00+01:00", False),  # 1999 in UTC
+        ("1999-12-31T23:30:00-01:00", True),  # 2000 in UTC
+        ("2001-01-01T00:00:00+23:59", True),
+        ("2099-12-31T00:00:00Z", True),  # the last instant accepted
+        ("2099-12-31T00:30:00+01:00", True),  # 30 December in UTC
+        ("2099-12-30T23:30:00-01:00", False),  # 31 December, 00:30 in UTC
+        ("2098-12-31T23:59:59-23:59", True),
+        ("2100-06-01T00:00:00Z", False),
+    ],
+)
+def test_the_instant_range_holds_in_utc_whatever_the_offset(at: str, accepted: bool) -> None:
+    # Given a body whose instant lies near a bound, in some offset
+    body = json.dumps(_with(lambda b: b.update(at=at)))
+
+    # When it is read strictly, as the route reads it
+    try:
+        request = QuoteRequest.model_validate_json(body, strict=True)
+    except ValidationError as error:
+        refused = [(e["loc"], e["msg"]) for e in error.errors()]
+    else:
+        assert request.at == datetime.fromisoformat(at)
+        refused = []
+
+    # Then it is accepted when its UTC instant lies within 2000-01-01 and 2099-12-31
+    assert refused == ([] if accepted else [(("at",), "Input should lie between 2000 and 2099")])
 
 
 @pytest.mark.parametrize(
