@@ -60,7 +60,7 @@ def feedback_summary() -> Response:
 
     query = parse_query(dict(feedback_bp.current_request.query_params or {}), api.SummaryQuery)
     answer = deps.feedback_service().summary(query)
-    return json_response(answer, headers={"Cache-Control": "private, max-age=60"})
+    return json_response(answer, headers={"Cache-Control": "private, max-age=60"}, keep_nulls=True)
 
 
 @route(

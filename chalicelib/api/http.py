@@ -72,12 +72,18 @@ def json_response(
     model: BaseModel | dict[str, Any] | str,
     status: int = 200,
     headers: dict[str, str] | None = None,
+    *,
+    keep_nulls: bool = False,
 ) -> Response:
-    """A JSON answer from a model, plain values, or text a service has already serialised."""
+    """A JSON answer from a model, plain values, or text a service has already serialised.
+
+    Fields that are None are left out, unless ``keep_nulls``: for models whose schema requires
+    a field that may be null (a report's mean without any ratings), so the answer states it.
+    """
     if isinstance(model, str):
         body = model
     elif isinstance(model, BaseModel):
-        body = model.model_dump_json(exclude_none=True)
+        body = model.model_dump_json(exclude_none=not keep_nulls)
     else:
         body = to_json(model).decode()  # pydantic's serialiser: a third of json.dumps' time
     return Response(

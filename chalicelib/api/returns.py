@@ -75,7 +75,9 @@ def returns_summary() -> Response:
     request = returns_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.SummaryQuery)
     read = deps.return_service().summary(query.from_, query.to)
-    return json_response(read.summary, headers={"Cache-Control": "private, max-age=60"})
+    return json_response(
+        read.summary, headers={"Cache-Control": "private, max-age=60"}, keep_nulls=True
+    )
 
 
 @route(

@@ -129,3 +129,15 @@ def test_the_document_states_the_path_parameters_the_server_enforces(client: Any
     assert order_id["pattern"] == "^[A-Za-z0-9._-]{1,64}$"
     assert path_parameter("/v1/orders/{order_id}/shipments", "post", "order_id") == order_id
     assert set(source["enum"]) == {"generic", "easypost", "aftership", "shippo", "17track"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/feedback/summary", "/v1/returns/summary", "/v1/feedback/products"]
+)
+def test_reports_of_an_empty_period_hold_to_their_schemas(client: Any, path: str) -> None:
+    # Without ratings or orders a mean, score or rate is null, and its schema requires it: the
+    # answer states it rather than leaving it out.
+    answer = client.get(f"{path}?from=2026-12-24&to=2026-12-24", headers=MERCHANT)
+
+    assert answer.status_code == 200
+    assert_matches_schema(document(client), path, "get", answer)
