@@ -29,6 +29,8 @@ HTML = "text/html"
 HTML_SCHEMA = {"schema": {"type": "string"}}
 FORM = "application/x-www-form-urlencoded"
 BODY_ERRORS = ("validation_error", "malformed_json", "payload_too_large", "unsupported_media_type")
+# A page's form: the edge refuses other content types and oversized bodies as problems.
+FORM_ERRORS = ("payload_too_large", "unsupported_media_type")
 AUTH_ERRORS = {
     "merchant": ("unauthorized",),
     "merchant_or_customer": ("unauthorized", "forbidden"),
@@ -89,6 +91,12 @@ def _error_responses(op: Operation) -> dict[str, Any]:
     problem = {PROBLEM_JSON: {"schema": _schema_ref(Problem)}}
     implied = (
         *(BODY_ERRORS if op.request else ()),
+        # A page's form: the edge refuses other content types and oversized bodies as problems.
+        *(
+            ("payload_too_large", "unsupported_media_type")
+            if op.html and op.method == "POST"
+            else ()
+        ),
         *(("validation_error",) if op.query or op.headers else ()),
         *AUTH_ERRORS.get(op.auth or "", ()),
     )
@@ -132,7 +140,10 @@ def _operation(op: Operation) -> dict[str, Any]:
 
 
 def _extra(op: Operation) -> dict[str, Any]:
-    return {str(status): {"description": text} for status, text in op.extra_statuses.items()}
+    content = {"content": {HTML: HTML_SCHEMA}} if op.html else {}
+    return {
+        str(status): {"description": text, **content} for status, text in op.extra_statuses.items()
+    }
 
 
 def _op_id(op: Operation) -> str:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from chalicelib import deps
 from chalicelib.api.feedback import record_metrics
-from chalicelib.api.http import invalid_input, parse_query, raw_body
+from chalicelib.api.http import invalid_input, raw_body
 from chalicelib.api.problems import DOMAIN_CODES, PROBLEM_TYPES
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
@@ -107,18 +107,16 @@ def _refused(exc: errors.DomainError, lang: str) -> Response:
     rating_page_bp,
     Operation(
         PATH, "GET", "The rating page (customer token): a form with the score preselected",
-        "pages", html=True, auth="customer",
+        "pages", html=True, auth="customer", errors=("not_found",),
     ),
 )  # fmt: skip
 def rating_page(order_id: str) -> Response:
-    from chalicelib.models.orders import OrderIdPath
-
-    order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
     params = dict(rating_page_bp.current_request.query_params or {})
     token = params.get("token")
     service = deps.feedback_service()
     requested = params.get("lang")
     try:
+        _check_order_id(order_id)
         service.authorize(order_id, token)
         ordered_in = service.language_of(order_id)
         if ordered_in is None:  # a valid token for an order this shop does not have
@@ -138,16 +136,13 @@ def rating_page(order_id: str) -> Response:
     Operation(
         PATH, "POST", "Record the rating sent from the rating page's form", "pages",
         status=201, html=True,  # the token is a field of the form, not in the URL
-        errors=("unauthorized", "forbidden", "not_delivered", "already_rated",
+        errors=("unauthorized", "forbidden", "not_found", "not_delivered", "already_rated",
                 "validation_error"),
         extra_statuses={200: "The rating was changed"},
     ),
     content_types=[FORM],
 )  # fmt: skip
 def submit_rating_page(order_id: str) -> Response:
-    from chalicelib.models.orders import OrderIdPath
-
-    order_id = parse_query({"order_id": order_id}, OrderIdPath).order_id
     form = {
         k: v[0]
         for k, v in parse_qs(
@@ -155,8 +150,9 @@ def submit_rating_page(order_id: str) -> Response:
         ).items()
     }
     lang = _lang(form.get("lang"))
-    logger.thread_safe_append_keys(order_id=order_id)
     try:
+        _check_order_id(order_id)
+        logger.thread_safe_append_keys(order_id=order_id)
         request = _request(order_id, form)
         recorded = deps.feedback_service().record(request)
     except errors.DomainError as exc:
@@ -165,6 +161,13 @@ def submit_rating_page(order_id: str) -> Response:
     text = TEXTS[lang]["thanks_text"].format(rating=request.rating)
     outcome = {"heading": TEXTS[lang]["thanks"], "text": text}
     return _page(201 if recorded.created else 200, lang=lang, outcome=outcome)
+
+
+def _check_order_id(order_id: str) -> None:
+    from chalicelib.models.orders import ORDER_ID_PATTERN
+
+    if not re.fullmatch(ORDER_ID_PATTERN, order_id):
+        raise errors.NotFound("no such order")  # a page: the link is broken, not the request
 
 
 def _request(order_id: str, form: dict[str, str]) -> FeedbackRequest:

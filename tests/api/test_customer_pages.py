@@ -403,6 +403,19 @@ def test_the_openapi_document_lists_the_pages_as_html(client: Any) -> None:
         responses = paths[path][method]["responses"]
         assert list(responses[status]["content"]) == ["text/html"]
         assert list(responses["403"]["content"]) == ["text/html"]
+        assert list(responses["404"]["content"]) == ["text/html"]
+
+
+def test_the_openapi_document_states_what_the_edge_answers_a_form(client: Any) -> None:
+    # What the server refuses before a page's form reaches its route: problems, not pages.
+    paths = json.loads(client.get("/v1/openapi.json").body)["paths"]
+
+    for path in ("/v1/pages/orders/{order_id}/return", "/v1/pages/orders/{order_id}/rating"):
+        responses = paths[path]["post"]["responses"]
+        assert list(responses["415"]["content"]) == ["application/problem+json"]
+        assert list(responses["413"]["content"]) == ["application/problem+json"]
+    rating = paths["/v1/pages/orders/{order_id}/rating"]["post"]["responses"]
+    assert list(rating["200"]["content"]) == ["text/html"]  # a changed rating is a page too
 
 
 def test_no_page_writes_personal_data_to_the_logs(client: Any) -> None:

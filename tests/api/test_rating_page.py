@@ -75,6 +75,17 @@ def test_a_valid_token_for_an_order_the_shop_does_not_have_is_not_found(client: 
     assert "<form" not in text(shown)
 
 
+def test_a_link_with_a_mangled_order_id_is_a_not_found_page(client: Any) -> None:
+    path = "/v1/pages/orders/%C2%91%3C/rating"
+
+    shown = page(client, path, token=token())
+    posted = client.post(path, headers=FORM, body=urlencode({"rating": "9"}).encode())
+
+    for answer in (shown, posted):
+        assert answer.status_code == 404
+        assert answer.headers["Content-Type"].startswith("text/html")
+
+
 def test_the_forms_post_records_the_rating_and_a_second_post_changes_it(client: Any) -> None:
     given_an_order(client, delivered=DELIVERED_AT)
 
