@@ -41,7 +41,12 @@ class FeedbackRequest(_Request):
         Field(max_length=COMMENT_MAX, description="Free text, stored as text, never as HTML"),
     ] = None
     tags: Annotated[
-        list[Tag], Field(max_length=5, description="What the rating is about (each at most once)")
+        list[Tag],
+        Field(
+            max_length=5,
+            description="What the rating is about (each at most once)",
+            json_schema_extra={"uniqueItems": True},
+        ),
     ] = []
     items: Annotated[
         list[ProductRatingBody],

@@ -128,7 +128,17 @@ def test_the_document_states_the_path_parameters_the_server_enforces(client: Any
     source = path_parameter("/v1/webhooks/{source}", "post", "source")
     assert order_id["pattern"] == "^[A-Za-z0-9._-]{1,64}$"
     assert path_parameter("/v1/orders/{order_id}/shipments", "post", "order_id") == order_id
+    assert path_parameter("/v1/orders/{order_id}/returns", "post", "order_id") == order_id
     assert set(source["enum"]) == {"generic", "easypost", "aftership", "shippo", "17track"}
+    return_id = path_parameter("/v1/returns/{return_id}", "get", "return_id")
+    assert return_id["pattern"] == "^R[0-9A-F]{12}$"
+    assert path_parameter("/v1/returns/{return_id}/events", "post", "return_id") == return_id
+
+
+def test_the_document_states_that_a_rating_names_each_tag_once(client: Any) -> None:
+    tags = component(document(client), "FeedbackRequest")["properties"]["tags"]
+
+    assert tags["uniqueItems"] is True
 
 
 @pytest.mark.parametrize(
