@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -75,7 +75,15 @@ class IdempotencyHeader(_Request):
     ] = None
 
 
+def other_needs_a_note(schema: dict[str, Any]) -> None:
+    """State in the JSON schema what ``_other_needs_words`` enforces: reason other → a note."""
+    schema["if"] = {"properties": {"reason": {"const": "other"}}, "required": ["reason"]}
+    schema["then"] = {"required": ["note"], "properties": {"note": {"type": "string"}}}
+
+
 class ReturnItemRequest(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=other_needs_a_note)
+
     sku: Sku
     quantity: Quantity
     reason: Annotated[ReasonCode, Field(description="Why the item goes back")]

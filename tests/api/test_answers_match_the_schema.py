@@ -141,6 +141,16 @@ def test_the_document_states_that_a_rating_names_each_tag_once(client: Any) -> N
     assert tags["uniqueItems"] is True
 
 
+def test_the_document_states_that_a_return_for_another_reason_needs_a_note(client: Any) -> None:
+    item = component(document(client), "ReturnItemRequest")
+    bare = {"sku": "TSHIRT-M", "quantity": 1, "reason": "other"}
+
+    validator = Draft202012Validator({**item, "components": document(client)["components"]})
+    assert not validator.is_valid(bare)
+    assert validator.is_valid({**bare, "note": "the colour"})
+    assert validator.is_valid({**bare, "reason": "too_small"})
+
+
 @pytest.mark.parametrize(
     "path", ["/v1/feedback/summary", "/v1/returns/summary", "/v1/feedback/products"]
 )
