@@ -12,9 +12,12 @@ from chalicelib.models.base import ApiModel
 from chalicelib.models.orders import Carrier, OrderId
 from chalicelib.models.promise import Sku
 from chalicelib.models.report_range import ReportRange
+from chalicelib.models.types import WholeNumber
 
 # Strict: "7", 7.5 and true are refused rather than coerced into a rating.
-Score = Annotated[int, Field(strict=True, ge=1, le=10, description="1 (worst) to 10 (best)")]
+# A JSON number without a fraction is an integer (7.0, as JSON Schema says); 7.5, "7" and true
+# are not.
+Score = Annotated[int, Field(ge=1, le=10, description="1 (worst) to 10 (best)"), WholeNumber]
 Tag = Literal["speed", "packaging", "communication", "product", "courier"]
 
 

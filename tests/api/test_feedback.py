@@ -125,7 +125,18 @@ def test_a_change_within_14_days_keeps_the_history_and_after_that_is_refused(
     assert len(facts()) == 2  # the first rating and the change; nothing for the refusal
 
 
-@pytest.mark.parametrize("rating", [0, 11, 7.5, "7", None, True, ...])
+def test_a_rating_written_as_a_whole_json_number_is_that_integer(client: Any) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    answer = rate(client, rating=7.0)
+
+    assert answer.status_code == 201
+    assert type(body_of(answer)["rating"]) is int  # answered 7, not 7.0
+    stored = stored_feedback()
+    assert stored is not None and stored["rating"] == 7
+
+
+@pytest.mark.parametrize("rating", [0, 11, 7.5, 10.5, "7", None, True, ...])
 def test_a_rating_that_is_not_an_integer_from_1_to_10_is_422_and_stores_nothing(
     client: Any, rating: Any
 ) -> None:
