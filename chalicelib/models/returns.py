@@ -98,7 +98,24 @@ class ReturnItemRequest(_Request):
         return self
 
 
+def exchange_names_a_sku(schema: dict[str, Any]) -> None:
+    """State what ``_exchange_names_a_sku`` enforces: exchange_sku for an exchange only."""
+    schema["if"] = {"properties": {"resolution": {"const": "exchange"}}, "required": ["resolution"]}
+    schema["then"] = _present("exchange_sku")
+    schema["else"] = _absent("exchange_sku")
+
+
+def _present(*names: str) -> dict[str, Any]:
+    return {"required": list(names), "properties": {n: {"not": {"type": "null"}} for n in names}}
+
+
+def _absent(*names: str) -> dict[str, Any]:
+    return {"properties": {n: {"type": "null"} for n in names}}  # left out, or null
+
+
 class ReturnRequest(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exchange_names_a_sku)
+
     items: Annotated[list[ReturnItemRequest], Field(min_length=1, max_length=100)]
     resolution: Annotated[ResolutionName, Field(description="What the customer wishes for")]
     exchange_sku: Annotated[Sku | None, Field(description="The wanted SKU (exchange only)")] = None
@@ -114,7 +131,14 @@ class ReturnRequest(_Request):
         return self
 
 
+def label_or_qr_code(schema: dict[str, Any]) -> None:
+    """State what ``_fields_fit_the_status`` enforces of a label: a URL or a QR code."""
+    schema["anyOf"] = [_present("label_url"), _present("qr_code")]
+
+
 class ReturnLabelModel(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=label_or_qr_code)
+
     carrier: Carrier
     tracking_number: TrackingNumber
     label_url: Annotated[str | None, Field(pattern=r"^https://", max_length=2000)] = None
@@ -142,7 +166,22 @@ STEP_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 OPTIONAL_STEP_FIELDS = ("label", "conditions", "refund", "exchange_order_id", "reason")
 
 
+def fields_fit_the_status(schema: dict[str, Any]) -> None:
+    """State STEP_FIELDS in the JSON schema: per status, what it needs and what it may not carry."""
+    rules = []
+    for status, (required, optional) in STEP_FIELDS.items():
+        barred = [n for n in OPTIONAL_STEP_FIELDS if n not in required + optional]
+        then: dict[str, Any] = {"allOf": [_present(*required), _absent(*barred)]}
+        if not required:
+            then = _absent(*barred)
+        condition = {"properties": {"status": {"const": status}}, "required": ["status"]}
+        rules.append({"if": condition, "then": then})
+    schema["allOf"] = rules
+
+
 class ReturnEventRequest(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=fields_fit_the_status)
+
     status: MerchantStatus
     note: Note | None = None
     reason: Annotated[Note | None, Field(description="Why the return is rejected")] = None

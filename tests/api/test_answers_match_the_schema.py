@@ -161,3 +161,45 @@ def test_reports_of_an_empty_period_hold_to_their_schemas(client: Any, path: str
 
     assert answer.status_code == 200
     assert_matches_schema(document(client), path, "get", answer)
+
+
+LABEL = {"carrier": "dhl", "tracking_number": "RET123456", "label_url": "https://l.example/1"}
+REFUND = {"amount": "4.90", "currency": "EUR"}
+SHAPES: list[tuple[str, dict[str, Any]]] = [
+    ("ReturnRequest", {"resolution": "refund"}),
+    ("ReturnRequest", {"resolution": "refund", "exchange_sku": None}),
+    ("ReturnRequest", {"resolution": "refund", "exchange_sku": "TSHIRT-L"}),
+    ("ReturnRequest", {"resolution": "exchange"}),
+    ("ReturnRequest", {"resolution": "exchange", "exchange_sku": "TSHIRT-L"}),
+    ("ReturnEventRequest", {"status": "approved"}),
+    ("ReturnEventRequest", {"status": "approved", "label": LABEL}),
+    ("ReturnEventRequest", {"status": "label_created"}),
+    ("ReturnEventRequest", {"status": "label_created", "label": LABEL}),
+    ("ReturnEventRequest", {"status": "label_created", "label": {**LABEL, "label_url": None}}),
+    ("ReturnEventRequest", {"status": "received", "conditions": []}),
+    ("ReturnEventRequest", {"status": "refunded", "refund": None}),
+    ("ReturnEventRequest", {"status": "refunded", "refund": REFUND, "reason": None}),
+    ("ReturnEventRequest", {"status": "rejected", "reason": "worn", "refund": REFUND}),
+    ("ReturnEventRequest", {"status": "rejected", "reason": "worn"}),
+]
+
+
+@pytest.mark.parametrize(("model", "body"), SHAPES)
+def test_the_document_accepts_a_return_body_exactly_when_the_server_does(
+    client: Any, model: str, body: dict[str, Any]
+) -> None:
+    from pydantic import ValidationError
+
+    from chalicelib.models import returns
+
+    if model == "ReturnRequest":
+        body = {"items": [{"sku": "TSHIRT-M", "quantity": 1, "reason": "too_small"}], **body}
+    doc = document(client)
+    validator = Draft202012Validator({**component(doc, model), "components": doc["components"]})
+    try:
+        getattr(returns, model).model_validate(body)
+        accepted = True
+    except ValidationError:
+        accepted = False
+
+    assert validator.is_valid(body) == accepted
