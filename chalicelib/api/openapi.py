@@ -127,7 +127,8 @@ def _operation(op: Operation) -> dict[str, Any]:
             "content": {"application/json": {"schema": _schema_ref(request)}},
         }
     if op.html and op.method == "POST":
-        doc["requestBody"] = {"required": True, "content": {FORM: {"schema": {"type": "object"}}}}
+        form = op.form or {"type": "object"}
+        doc["requestBody"] = {"required": True, "content": {FORM: {"schema": form}}}
     ok: dict[str, Any] = {"description": "Success"}
     if response := op.response_model:
         ok["content"] = {"application/json": {"schema": _schema_ref(response)}}

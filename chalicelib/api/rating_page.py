@@ -103,6 +103,19 @@ def _refused(exc: errors.DomainError, lang: str) -> Response:
     return _page(kind.status, lang=lang, outcome=outcome)
 
 
+# The fields the rating form posts, as the route reads them (a form's values are text).
+RATING_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["token", "rating"],
+    "properties": {
+        "token": {"type": "string", "minLength": 1, "maxLength": 200},
+        "rating": {"type": "string", "pattern": "^(0?[1-9]|10)$"},
+        "comment": {"type": "string", "maxLength": 2000},  # COMMENT_MAX, not imported with app
+        "lang": {"type": "string"},
+    },
+}
+
+
 @route(
     rating_page_bp,
     Operation(
@@ -138,7 +151,7 @@ def rating_page(order_id: str) -> Response:
         status=201, html=True,  # the token is a field of the form, not in the URL
         errors=("unauthorized", "forbidden", "not_found", "not_delivered", "already_rated",
                 "validation_error"),
-        extra_statuses={200: "The rating was changed"},
+        extra_statuses={200: "The rating was changed"}, form=RATING_FORM,
     ),
     content_types=[FORM],
 )  # fmt: skip

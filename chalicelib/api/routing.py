@@ -55,6 +55,8 @@ class Operation:
     extra_statuses: dict[int, str] = field(default_factory=dict)
     # A customer's page: every answer, errors included, is text/html (a form posts urlencoded).
     html: bool = False
+    # The JSON schema of the fields a page's form posts (its text values), for OpenAPI.
+    form: dict[str, Any] | None = None
 
     @property
     def request_model(self) -> type[BaseModel] | None:

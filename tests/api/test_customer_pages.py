@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 
+from chalicelib.domain.feedback.rating import COMMENT_MAX
 from chalicelib.domain.signing import customer_token
 from chalicelib.observability import logger
 from tests.api.factories import body_of, order_body, post, shipment_body
@@ -414,8 +415,12 @@ def test_the_openapi_document_states_what_the_edge_answers_a_form(client: Any) -
         responses = paths[path]["post"]["responses"]
         assert list(responses["415"]["content"]) == ["application/problem+json"]
         assert list(responses["413"]["content"]) == ["application/problem+json"]
-    rating = paths["/v1/pages/orders/{order_id}/rating"]["post"]["responses"]
-    assert list(rating["200"]["content"]) == ["text/html"]  # a changed rating is a page too
+    rating = paths["/v1/pages/orders/{order_id}/rating"]["post"]
+    assert list(rating["responses"]["200"]["content"]) == ["text/html"]  # a changed rating too
+    form = rating["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert form["required"] == ["token", "rating"]
+    assert form["properties"]["rating"]["pattern"] == "^(0?[1-9]|10)$"
+    assert form["properties"]["comment"]["maxLength"] == COMMENT_MAX
 
 
 def test_no_page_writes_personal_data_to_the_logs(client: Any) -> None:
