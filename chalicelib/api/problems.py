@@ -124,8 +124,13 @@ def problem_response(
     )
 
 
+def domain_code(exc: errors.DomainError) -> str:
+    """The problem code of a domain error (the JSON routes' and the HTML pages' one mapping)."""
+    return next(c for kind, c in DOMAIN_CODES.items() if isinstance(exc, kind))
+
+
 def _domain_problem(exc: errors.DomainError, request_id: str | None) -> Response:
-    code = next(c for kind, c in DOMAIN_CODES.items() if isinstance(exc, kind))
+    code = domain_code(exc)
     field_errors = (
         exc.errors if isinstance(exc, errors.InvalidInput | errors.ReturnNotAllowed) else None
     )

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from chalicelib import deps
 from chalicelib.api.feedback import record_metrics
 from chalicelib.api.http import invalid_input, raw_body
-from chalicelib.api.problems import DOMAIN_CODES, PROBLEM_TYPES
+from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
 from chalicelib.observability import logger
@@ -97,8 +97,7 @@ def _page(status: int, **context: Any) -> Response:
 
 
 def _refused(exc: errors.DomainError, lang: str) -> Response:
-    code = next(c for kind, c in DOMAIN_CODES.items() if isinstance(exc, kind))
-    kind = PROBLEM_TYPES[code]
+    kind = PROBLEM_TYPES[domain_code(exc)]
     outcome = {"heading": TEXTS[_lang(lang)]["refused"], "text": kind.title}
     return _page(kind.status, lang=lang, outcome=outcome)
 

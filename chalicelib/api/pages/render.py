@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from chalicelib.api.pages.texts import TEXTS
-from chalicelib.api.problems import DOMAIN_CODES, PROBLEM_TYPES
+from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.channels.render import carrier_name, format_date
 from chalicelib.domain import errors
 from chalicelib.domain.carrier_links import carrier_tracking_url
@@ -195,8 +195,7 @@ class PageRenderer:
 
 
 def _status(problem: errors.DomainError) -> int:
-    code = next(c for kind, c in DOMAIN_CODES.items() if isinstance(problem, kind))
-    return PROBLEM_TYPES[code].status
+    return PROBLEM_TYPES[domain_code(problem)].status
 
 
 def _line(sku: ReturnableSku, names: Mapping[str, str | None]) -> dict[str, Any]:
