@@ -1,13 +1,12 @@
 """The rating page behind the ten links of the delivered e-mail: a click opens it with the score
 preselected, and only its form's POST records the rating — mail scanners follow links, and a
-scanner's GET must never rate an order. Server-rendered with autoescaping, one template.
+scanner's GET must never rate an order. Server-rendered with autoescaping, one template, in the
+pages' Jinja2 environment.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -24,8 +23,6 @@ from chalicelib.domain import errors
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
-    from jinja2 import Template
-
     from chalicelib.models.feedback import FeedbackRequest
 
 rating_page_bp = Blueprint(__name__)
@@ -73,22 +70,10 @@ def _lang(value: str | None) -> str:
     return value if value in TEXTS else "de"
 
 
-@cache
-def _template() -> Template:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "page_templates"),
-        autoescape=True,  # the page echoes the order id and token: never unescaped
-        undefined=StrictUndefined,
-    )
-    return env.get_template("rating.html")
-
-
 def _page(status: int, **context: Any) -> Response:
     context.setdefault("outcome", None)
     lang = _lang(context.pop("lang", None))
-    body = _template().render(lang=lang, t=TEXTS[lang], **context)
+    body = deps.page_renderer().rating(lang=lang, t=TEXTS[lang], **context)
     return Response(
         body=body,
         status_code=status,

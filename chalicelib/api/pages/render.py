@@ -176,6 +176,11 @@ class PageRenderer:
             back=f"../orders/{_segment(page.view.order_id)}?{_query(token, lang)}",
         )  # fmt: skip
 
+    def rating(self, **context: Any) -> str:
+        """The rating page's body: its own words, style and headers (chalicelib/api/rating_page.py),
+        the pages' one Jinja2 environment."""
+        return self._env.get_template("rating.html").render(**context)
+
     def error(self, problem: errors.DomainError, lang: str) -> Response:
         status = _status(problem)
         heading, text = TEXTS[lang]["errors"].get(status, TEXTS[lang]["error_fallback"])
