@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,7 +10,7 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.json_input import validate_json
 from chalicelib.observability import logger
 
@@ -43,6 +44,15 @@ def invalid_input(exc: ValidationError) -> InvalidInput:
     fields = field_errors_of(exc)
     noun = "field is" if len(fields) == 1 else "fields are"
     return InvalidInput(f"{len(fields)} {noun} invalid", fields)
+
+
+def page_order_id(raw: str) -> str:
+    """The order id of a customer page's path (the tracking, return and rating pages)."""
+    from chalicelib.models.orders import ORDER_ID_PATTERN
+
+    if not re.fullmatch(ORDER_ID_PATTERN, raw):
+        raise NotFound("no such order")  # a page: the link is broken, not the request
+    return raw
 
 
 def raw_body(request: Request) -> bytes:

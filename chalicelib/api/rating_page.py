@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from chalicelib import deps
 from chalicelib.api.feedback import record_metrics
-from chalicelib.api.http import invalid_input, raw_body
+from chalicelib.api.http import invalid_input, page_order_id, raw_body
 from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
@@ -113,7 +113,7 @@ def rating_page(order_id: str) -> Response:
     service = deps.feedback_service()
     requested = params.get("lang")
     try:
-        _check_order_id(order_id)
+        page_order_id(order_id)
         service.authorize(order_id, token)
         ordered_in = service.language_of(order_id)
         if ordered_in is None:  # a valid token for an order this shop does not have
@@ -148,7 +148,7 @@ def submit_rating_page(order_id: str) -> Response:
     }
     lang = _lang(form.get("lang"))
     try:
-        _check_order_id(order_id)
+        page_order_id(order_id)
         logger.thread_safe_append_keys(order_id=order_id)
         request = _request(order_id, form)
         recorded = deps.feedback_service().record(request)
@@ -158,13 +158,6 @@ def submit_rating_page(order_id: str) -> Response:
     text = TEXTS[lang]["thanks_text"].format(rating=request.rating)
     outcome = {"heading": TEXTS[lang]["thanks"], "text": text}
     return _page(201 if recorded.created else 200, lang=lang, outcome=outcome)
-
-
-def _check_order_id(order_id: str) -> None:
-    from chalicelib.models.orders import ORDER_ID_PATTERN
-
-    if not re.fullmatch(ORDER_ID_PATTERN, order_id):
-        raise errors.NotFound("no such order")  # a page: the link is broken, not the request
 
 
 def _request(order_id: str, form: dict[str, str]) -> FeedbackRequest:

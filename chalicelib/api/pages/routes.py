@@ -22,7 +22,7 @@ from chalice.app import Response
 from pydantic import ValidationError
 
 from chalicelib import deps
-from chalicelib.api.http import invalid_input, raw_body
+from chalicelib.api.http import invalid_input, page_order_id, raw_body
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
 from chalicelib.domain.page_language import accepted_languages, page_language
@@ -70,12 +70,9 @@ def _params() -> dict[str, str]:
 
 
 def _order_id(raw: str) -> str:
-    from chalicelib.models.orders import ORDER_ID_PATTERN
-
-    if not re.fullmatch(ORDER_ID_PATTERN, raw):
-        raise errors.NotFound("no such order")  # a page: the link is broken, not the request
-    logger.thread_safe_append_keys(order_id=raw)
-    return raw
+    order_id = page_order_id(raw)
+    logger.thread_safe_append_keys(order_id=order_id)
+    return order_id
 
 
 @route(
