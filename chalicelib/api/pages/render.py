@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from chalicelib.api.pages.texts import TEXTS
 from chalicelib.api.problems import PROBLEM_TYPES, domain_code
-from chalicelib.channels.render import carrier_name, format_date
+from chalicelib.channels.render import carrier_name, format_date, format_window
 from chalicelib.domain import errors
 from chalicelib.domain.carrier_links import carrier_tracking_url
 from chalicelib.domain.returns import ReturnableSku, ReturnRefused
@@ -83,10 +83,7 @@ class Formats:
         return f"{format_date(local.date(), self.lang, 'short')}, {local:%H:%M}"
 
     def window(self, earliest: date, latest: date) -> str:
-        single, between = TEXTS[self.lang]["window"]
-        if earliest == latest:
-            return str(single.format(self.day(earliest)))
-        return str(between.format(self.day(earliest), self.day(latest)))
+        return format_window(earliest, latest, self.lang)  # the notifications' words
 
     def money(self, amount: object, currency: str) -> str:
         text = f"{amount}"

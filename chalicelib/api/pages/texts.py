@@ -29,7 +29,6 @@ TEXTS: dict[str, dict[str, Any]] = {
             "kept": "Pünktlich zugestellt",
             "broken": "Verspätet zugestellt",
         },
-        "window": ("am {0}", "zwischen {0} und {1}"),
         "preparing": "Deine Bestellung wird gerade vorbereitet. Sobald sie unterwegs ist, "
         "siehst du hier jedes Paket.",
         "parcel": "Paket {n} von {count}",
@@ -170,7 +169,6 @@ TEXTS: dict[str, dict[str, Any]] = {
             "kept": "Delivered on time",
             "broken": "Delivered late",
         },
-        "window": ("on {0}", "between {0} and {1}"),
         "preparing": "We are preparing your order. Once it is on its way, each parcel shows "
         "here.",
         "parcel": "Parcel {n} of {count}",
