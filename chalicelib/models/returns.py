@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
+from chalicelib.domain.returns.values import Condition, Reason, ResolutionKind, Source
 from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import Money, Quantity, Sku
 from chalicelib.models.report_range import ReportRange
@@ -27,10 +28,6 @@ ReturnId = Annotated[
     str,
     Field(pattern=r"^R[0-9A-F]{12}$", description="The return's id", examples=["R1A2B3C4D5E6F"]),
 ]
-ReasonCode = Literal[
-    "too_small", "too_large", "damaged", "not_as_described", "wrong_item", "changed_mind", "other"
-]
-ResolutionName = Literal["refund", "exchange", "store_credit"]
 ReturnStatusName = Literal[
     "requested",
     "approved",
@@ -45,7 +42,6 @@ ReturnStatusName = Literal[
 MerchantStatus = Literal[
     "approved", "label_created", "in_transit", "received", "refunded", "exchanged", "rejected"
 ]
-ConditionName = Literal["as_new", "used", "damaged", "missing"]
 Note = Annotated[str, Field(min_length=1, max_length=500)]
 IdempotencyKey = Annotated[
     str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]{1,100}$")
@@ -86,7 +82,7 @@ class ReturnItemRequest(_Request):
 
     sku: Sku
     quantity: Quantity
-    reason: Annotated[ReasonCode, Field(description="Why the item goes back")]
+    reason: Annotated[Reason, Field(description="Why the item goes back")]
     note: Annotated[Note | None, Field(description="The customer's words; required for other")] = (
         None
     )
@@ -117,7 +113,7 @@ class ReturnRequest(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra=exchange_names_a_sku)
 
     items: Annotated[list[ReturnItemRequest], Field(min_length=1, max_length=100)]
-    resolution: Annotated[ResolutionName, Field(description="What the customer wishes for")]
+    resolution: Annotated[ResolutionKind, Field(description="What the customer wishes for")]
     exchange_sku: Annotated[Sku | None, Field(description="The wanted SKU (exchange only)")] = None
     token: Annotated[
         CustomerToken | None,
@@ -150,7 +146,7 @@ class ReturnLabelModel(_Request):
 
 class ItemConditionModel(_Request):
     sku: Sku
-    condition: ConditionName
+    condition: Condition
 
 
 # What each status needs, and what it may carry.
@@ -217,15 +213,15 @@ class ReturnEventRequest(_Request):
 class ReturnItemView(ApiModel):
     sku: str
     quantity: int
-    reason: ReasonCode
+    reason: Reason
     note: str | None = None
-    condition: ConditionName | None = None
+    condition: Condition | None = None
 
 
 class ReturnHistoryView(ApiModel):
     status: ReturnStatusName
     at: datetime
-    source: Literal["request", "merchant", "carrier"]
+    source: Source
     note: str | None = None
 
 
@@ -240,7 +236,7 @@ class ReturnView(ApiModel):
     return_id: str
     order_id: str
     status: ReturnStatusName
-    resolution: ResolutionName
+    resolution: ResolutionKind
     exchange_sku: str | None = None
     items: list[ReturnItemView]
     requested_at: datetime
@@ -259,7 +255,7 @@ class SummaryQuery(ReportRange):
 
 
 class RankedReasonView(ApiModel):
-    reason: ReasonCode
+    reason: Reason
     items: int
 
 
