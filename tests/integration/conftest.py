@@ -22,6 +22,7 @@ from devstack.local_server import create_server
 from devstack.pump import EventPump
 from devstack.resources import create_queues, create_tables, table_name, verify_sender
 from tests.api.conftest import app_under_test
+from tests.api.factories import MERCHANT
 from tests.conftest import SENDER, TEST_ENV
 from tests.unit.tracking import senders
 
@@ -87,6 +88,13 @@ def table_copies(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(copy, "deepcopy", counting)
     yield copies
+
+
+def merchant_post(api: str, path: str, body: dict[str, Any]) -> Any:
+    """POST a JSON body as the merchant; the answer's JSON (an error status fails the test)."""
+    response = requests.post(f"{api}{path}", data=json.dumps(body), headers=MERCHANT, timeout=30)
+    response.raise_for_status()
+    return response.json()
 
 
 def post_carrier_events(api: str, *events: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from devstack.pump import EventPump
 from tests.api.factories import MERCHANT, current_order_body, shipment_body
 from tests.api.test_feedback import at
 from tests.conftest import TEST_ENV
-from tests.integration.conftest import post_carrier_events
+from tests.integration.conftest import merchant_post, post_carrier_events
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
@@ -38,16 +38,8 @@ CUSTOMER = {"Content-Type": "application/json"}
 
 def given_a_delivered_order(api: str, now: datetime) -> str:
     """Register, ship and deliver order 1001; the customer's token."""
-    registered = requests.post(
-        f"{api}/v1/orders", data=json.dumps(current_order_body(now)), headers=MERCHANT, timeout=30
-    )
-    registered.raise_for_status()
-    requests.post(
-        f"{api}/v1/orders/1001/shipments",
-        data=json.dumps(shipment_body()),
-        headers=MERCHANT,
-        timeout=30,
-    ).raise_for_status()
+    registered = merchant_post(api, "/v1/orders", current_order_body(now))
+    merchant_post(api, "/v1/orders/1001/shipments", shipment_body())
     post_carrier_events(
         api,
         {
@@ -58,7 +50,7 @@ def given_a_delivered_order(api: str, now: datetime) -> str:
             "occurred_at": (now - timedelta(hours=1)).isoformat(),
         },
     )
-    token: str = registered.json()["token"]
+    token: str = registered["token"]
     return token
 
 
@@ -225,9 +217,7 @@ def test_bad_ratings_over_http_are_refused_and_count_nothing(
 
 def test_a_wrong_or_missing_token_and_an_undelivered_order_are_refused(api: str) -> None:
     now = datetime.now(UTC)
-    requests.post(
-        f"{api}/v1/orders", data=json.dumps(current_order_body(now)), headers=MERCHANT, timeout=30
-    ).raise_for_status()
+    merchant_post(api, "/v1/orders", current_order_body(now))
 
     missing = requests.post(
         f"{api}/v1/feedback", data=json.dumps({"order_id": "1001", "rating": 9}), timeout=30

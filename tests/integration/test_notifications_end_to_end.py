@@ -6,7 +6,6 @@ exactly once, in German, by e-mail, and by SMS only for "out for delivery".
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from devstack.environment import REGION
 from devstack.mailbox import SentEmail, sent_emails, sent_sms
 from devstack.pump import EventPump
 from tests.api.factories import MERCHANT, current_order_body, shipment_body
-from tests.integration.conftest import post_carrier_events
+from tests.integration.conftest import merchant_post, post_carrier_events
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
@@ -28,14 +27,8 @@ ALL_DELIVERED = "Alle Pakete deiner Bestellung 1001 sind angekommen"
 
 
 def register_order(api: str, now: datetime) -> None:
-    post(api, "/v1/orders", current_order_body(now))
-    post(api, "/v1/orders/1001/shipments", shipment_body())
-
-
-def post(api: str, path: str, body: dict[str, Any]) -> Any:
-    response = requests.post(f"{api}{path}", data=json.dumps(body), headers=MERCHANT, timeout=30)
-    response.raise_for_status()
-    return response.json()
+    merchant_post(api, "/v1/orders", current_order_body(now))
+    merchant_post(api, "/v1/orders/1001/shipments", shipment_body())
 
 
 def carrier_event(event_id: str, status: str, occurred_at: datetime) -> dict[str, Any]:
@@ -188,14 +181,14 @@ def test_a_split_order_hears_of_each_parcel_and_once_of_all_delivered(
     api: str, pump: EventPump
 ) -> None:
     now = datetime.now(UTC)
-    post(api, "/v1/orders", current_order_body(now))
+    merchant_post(api, "/v1/orders", current_order_body(now))
     second = "00340434161094042558"
     parcels = [
         shipment_body(items=[{"sku": "TSHIRT-M", "quantity": 2}]),
         shipment_body("S2", tracking_number=second, items=[{"sku": "MUG-BLUE", "quantity": 1}]),
     ]
     for parcel in parcels:
-        post(api, "/v1/orders/1001/shipments", parcel)
+        merchant_post(api, "/v1/orders/1001/shipments", parcel)
     for event_id, status, hours_ago, tracking in [
         ("a", "in_transit", 5, DHL),
         ("b", "in_transit", 4, second),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ import pytest
 import requests
 
 from tests.api.factories import MERCHANT, order_body, shipment_body
-from tests.integration.conftest import post_carrier_events
+from tests.integration.conftest import merchant_post, post_carrier_events
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
@@ -35,15 +34,8 @@ def post_event(api: str, n: int) -> dict[str, Any]:
 
 
 def test_twenty_threads_posting_for_one_shipment_lose_no_update(api: str) -> None:
-    requests.post(
-        f"{api}/v1/orders", data=json.dumps(order_body()), headers=MERCHANT, timeout=30
-    ).raise_for_status()
-    requests.post(
-        f"{api}/v1/orders/1001/shipments",
-        data=json.dumps(shipment_body()),
-        headers=MERCHANT,
-        timeout=30,
-    ).raise_for_status()
+    merchant_post(api, "/v1/orders", order_body())
+    merchant_post(api, "/v1/orders/1001/shipments", shipment_body())
 
     # Every event twice, newest first, from 20 threads at once.
     work = [n for n in reversed(range(20)) for _ in range(2)]
