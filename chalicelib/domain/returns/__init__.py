@@ -24,7 +24,6 @@ from chalicelib.domain.returns.transitions import (
     move,
 )
 from chalicelib.domain.returns.values import (
-    REASONS,
     Condition,
     HistoryEntry,
     ItemCondition,
@@ -44,7 +43,6 @@ from chalicelib.domain.returns.values import (
 __all__ = [
     "ALLOWED",
     "PARCEL_MOVES",
-    "REASONS",
     "TERMINAL",
     "Condition",
     "DeliveredParcel",

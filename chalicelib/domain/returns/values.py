@@ -24,15 +24,6 @@ class ReturnStatus(StrEnum):
 Reason = Literal[
     "too_small", "too_large", "damaged", "not_as_described", "wrong_item", "changed_mind", "other"
 ]
-REASONS: tuple[Reason, ...] = (
-    "too_small",
-    "too_large",
-    "damaged",
-    "not_as_described",
-    "wrong_item",
-    "changed_mind",
-    "other",
-)
 
 # What the customer wishes for; `exchange` names the wanted SKU.
 ResolutionKind = Literal["refund", "exchange", "store_credit"]
