@@ -7,7 +7,7 @@ from chalice.app import Response
 
 from chalicelib import deps
 from chalicelib.api.auth import merchant_authorizer
-from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.http import REPORT_CACHE, json_response, parse_body, parse_query
 from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.observability import logger, metrics
 
@@ -60,7 +60,7 @@ def feedback_summary() -> Response:
 
     query = parse_query(dict(feedback_bp.current_request.query_params or {}), api.SummaryQuery)
     answer = deps.feedback_service().summary(query)
-    return json_response(answer, headers={"Cache-Control": "private, max-age=60"}, keep_nulls=True)
+    return json_response(answer, headers=REPORT_CACHE, keep_nulls=True)
 
 
 @route(
@@ -77,4 +77,4 @@ def product_ranking() -> Response:
 
     query = parse_query(dict(feedback_bp.current_request.query_params or {}), api.RangeQuery)
     answer = deps.feedback_service().product_ranking(query)
-    return json_response(answer, headers={"Cache-Control": "private, max-age=60"})
+    return json_response(answer, headers=REPORT_CACHE)

@@ -16,6 +16,8 @@ from chalicelib.observability import logger
 
 M = TypeVar("M", bound=BaseModel)
 JSON = "application/json"
+# A merchant's report: the browser may keep it a minute, no shared cache may keep it at all.
+REPORT_CACHE = {"Cache-Control": "private, max-age=60"}
 
 
 def request_id_of(request: Request | None) -> str | None:

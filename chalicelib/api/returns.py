@@ -8,7 +8,7 @@ from chalice.app import Response
 
 from chalicelib import deps
 from chalicelib.api.auth import is_merchant, merchant_authorizer
-from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.http import REPORT_CACHE, json_response, parse_body, parse_query
 from chalicelib.api.orders import authorize_order_access
 from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.domain import errors
@@ -76,9 +76,7 @@ def returns_summary() -> Response:
     request = returns_bp.current_request
     query = parse_query(dict(request.query_params or {}), api.SummaryQuery)
     read = deps.return_service().summary(query.from_, query.to)
-    return json_response(
-        read.summary, headers={"Cache-Control": "private, max-age=60"}, keep_nulls=True
-    )
+    return json_response(read.summary, headers=REPORT_CACHE, keep_nulls=True)
 
 
 @route(
