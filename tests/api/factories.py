@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.conftest import MERCHANT_KEY
+from chalicelib.domain.signing import customer_token
+from tests.conftest import MERCHANT_KEY, TEST_ENV
 
 MERCHANT = {"Authorization": f"Bearer {MERCHANT_KEY}", "Content-Type": "application/json"}
 
@@ -52,6 +53,16 @@ def post(client: Any, path: str, body: Any, headers: dict[str, str] | None = Non
 
 def body_of(response: Any) -> Any:
     return json.loads(response.body)
+
+
+def html_of(response: Any) -> str:
+    body = response.body
+    return body.decode() if isinstance(body, bytes) else str(body)
+
+
+def token(order_id: str = "1001") -> str:
+    """The order's customer token, as its links carry it."""
+    return customer_token(TEST_ENV["PK_TOKEN_SECRET"], order_id)
 
 
 def daytime_zone(now: datetime) -> str:

@@ -15,9 +15,8 @@ import boto3
 import pytest
 
 from chalicelib.domain.feedback.rating import COMMENT_MAX
-from chalicelib.domain.signing import customer_token
 from chalicelib.observability import logger
-from tests.api.factories import body_of, order_body, post, shipment_body
+from tests.api.factories import body_of, html_of, order_body, post, shipment_body, token
 from tests.api.returns_steps import (
     LABEL,
     OUTBOUND,
@@ -34,15 +33,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SECOND_PARCEL = "JJD000390007730"
 HOSTILE = '<script>alert("x")</script> Becher'
 PERSONAL = ("Anna Schmidt", "anna@example.com", "+4915112345678", "Invalidenstraße")
-
-
-def token(order_id: str = "1001") -> str:
-    return customer_token(TEST_ENV["PK_TOKEN_SECRET"], order_id)
-
-
-def html(response: Any) -> str:
-    body = response.body
-    return body.decode() if isinstance(body, bytes) else str(body)
 
 
 def page(client: Any, path: str, **params: str) -> Any:
@@ -100,7 +90,7 @@ def test_a_split_order_shows_each_parcel_with_its_events_in_the_customers_langua
 
     assert (german.status_code, english.status_code) == (200, 200)
     assert german.headers["Content-Type"] == "text/html; charset=utf-8"
-    first, second = parcel_sections(html(german))
+    first, second = parcel_sections(html_of(german))
     assert "Paket 1 von 2" in first and "Zugestellt" in first and "2 × T-Shirt M" in first
     assert "Paket 2 von 2" in second and "Unterwegs" in second and "1 × Becher blau" in second
     assert "Sendung im Zielpaketzentrum" in second
@@ -112,11 +102,11 @@ def test_a_split_order_shows_each_parcel_with_its_events_in_the_customers_langua
         "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=" + OUTBOUND
         in first
     )
-    assert "zwischen Dienstag, 22. Dezember und Mittwoch, 23. Dezember" in html(german)
-    en_first, en_second = parcel_sections(html(english))
+    assert "zwischen Dienstag, 22. Dezember und Mittwoch, 23. Dezember" in html_of(german)
+    en_first, en_second = parcel_sections(html_of(english))
     assert "Parcel 1 of 2" in en_first and "Delivered" in en_first
     assert "Parcel 2 of 2" in en_second and "On its way" in en_second
-    assert "Your order 1001" in html(english)
+    assert "Your order 1001" in html_of(english)
 
 
 def test_a_delivered_parcel_offers_the_rating_and_the_return_and_nothing_personal(
@@ -124,7 +114,7 @@ def test_a_delivered_parcel_offers_the_rating_and_the_return_and_nothing_persona
 ) -> None:
     given_a_split_order(client)
 
-    shown = html(page(client, "/v1/pages/orders/1001", token=token(), utm_source="newsletter"))
+    shown = html_of(page(client, "/v1/pages/orders/1001", token=token(), utm_source="newsletter"))
 
     query = urlencode({"token": token(), "lang": "de"})
     assert f'href="1001/rating?{query.replace("&", "&amp;")}"' in shown
@@ -138,7 +128,7 @@ def test_a_delivered_parcel_offers_the_rating_and_the_return_and_nothing_persona
 def test_before_any_delivery_there_is_nothing_to_rate_or_return(client: Any) -> None:
     assert post(client, "/v1/orders", order_body()).status_code == 201
 
-    shown = html(page(client, "/v1/pages/orders/1001", token=token()))
+    shown = html_of(page(client, "/v1/pages/orders/1001", token=token()))
 
     assert "Deine Bestellung wird gerade vorbereitet" in shown
     assert "/rating?" not in shown and "/return?" not in shown
@@ -148,7 +138,7 @@ def test_before_any_delivery_there_is_nothing_to_rate_or_return(client: Any) -> 
 def test_an_unknown_language_falls_back_to_the_orders(client: Any, lang: str, heading: str) -> None:
     given_a_split_order(client)
 
-    assert f"{heading} 1001" in html(
+    assert f"{heading} 1001" in html_of(
         page(client, "/v1/pages/orders/1001", token=token(), lang=lang)
     )
 
@@ -166,16 +156,16 @@ def test_every_page_is_uncached_unreferred_and_allows_no_script(client: Any) -> 
         policy = answer.headers["Content-Security-Policy"]
         assert policy.startswith("default-src 'none'; style-src 'sha256-")
         assert "script-src" not in policy and "unsafe-inline" not in policy
-        assert "<script" not in html(answer)
+        assert "<script" not in html_of(answer)
 
 
 def test_a_hostile_product_name_is_shown_as_text(client: Any) -> None:
     given_a_split_order(client, mug_name=HOSTILE)
 
     for path in ("/v1/pages/orders/1001", "/v1/pages/orders/1001/return"):
-        shown = html(page(client, path, token=token()))
+        shown = html_of(page(client, path, token=token()))
         assert "<script" not in shown
-    tracking = html(page(client, "/v1/pages/orders/1001", token=token()))
+    tracking = html_of(page(client, "/v1/pages/orders/1001", token=token()))
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Becher" in tracking
 
 
@@ -205,14 +195,14 @@ def test_a_broken_link_answers_an_error_page_with_the_apis_status(
 
     assert answer.status_code == status
     assert answer.headers["Content-Type"].startswith("text/html")
-    assert heading in html(answer)
-    assert "Becher" not in html(answer)  # nothing of the order
+    assert heading in html_of(answer)
+    assert "Becher" not in html_of(answer)  # nothing of the order
 
 
 def test_an_error_page_speaks_the_browsers_language(client: Any) -> None:
     answer = client.get("/v1/pages/orders/1001", headers={"Accept-Language": "en-GB,de;q=0.5"})
 
-    assert answer.status_code == 401 and "This link is incomplete" in html(answer)
+    assert answer.status_code == 401 and "This link is incomplete" in html_of(answer)
 
 
 # -- the return form -----------------------------------------------------------------------------
@@ -227,7 +217,7 @@ def given_a_delivered_order_with_socks(client: Any) -> str:
 def test_the_return_form_lists_what_may_go_back_and_what_may_not(client: Any) -> None:
     given_a_delivered_order_with_socks(client)
 
-    shown = html(page(client, "/v1/pages/orders/1001/return", token=token()))
+    shown = html_of(page(client, "/v1/pages/orders/1001/return", token=token()))
 
     assert 'name="quantity.TSHIRT-M"' in shown and '<option value="2">' in shown
     assert '<option value="3">' not in shown
@@ -261,7 +251,7 @@ def test_the_form_opens_a_return_once_and_sees_other_to_its_page(client: Any) ->
     status_page = page(
         client, "/v1/pages/returns/" + location.split("/")[-1].split("?")[0], token=token()
     )
-    assert status_page.status_code == 200 and "Angemeldet" in html(status_page)
+    assert status_page.status_code == 200 and "Angemeldet" in html_of(status_page)
 
 
 @pytest.mark.parametrize(
@@ -283,7 +273,7 @@ def test_a_refused_return_shows_the_reason_in_the_customers_language_and_stores_
     answer = submit(client, token=token(), lang=lang, key="k-1", resolution="refund", **lines)
 
     assert answer.status_code == 409
-    shown = html(answer)
+    shown = html_of(answer)
     assert says in shown
     assert '<form method="post" action="return">' in shown  # the form again, to correct it
     assert stored_returns() == []
@@ -309,7 +299,7 @@ def test_an_incomplete_form_is_shown_again_with_what_is_missing(
     answer = submit(client, token=token(), lang="de", resolution="refund", **lines)
 
     assert answer.status_code == 422
-    assert says in html(answer)
+    assert says in html_of(answer)
     assert stored_returns() == []
 
 
@@ -322,7 +312,7 @@ def test_the_form_needs_the_orders_token_and_stores_nothing_without_it(
     for lines in ({"quantity.TSHIRT-M": "1", "reason.TSHIRT-M": "too_small"}, {}):
         answer = submit(client, resolution="refund", **fields, **lines)
         assert answer.status_code == status
-        assert "T-Shirt" not in html(answer)
+        assert "T-Shirt" not in html_of(answer)
     assert stored_returns() == []
 
 
@@ -351,12 +341,12 @@ def test_an_order_with_a_return_shows_it_and_its_page_follows_it_to_the_refund(
     for body in (received, refunded):
         assert step(client, return_id, body).status_code == 200
 
-    tracking = html(page(client, "/v1/pages/orders/1001", token=token()))
+    tracking = html_of(page(client, "/v1/pages/orders/1001", token=token()))
     status = page(client, f"/v1/pages/returns/{return_id}", token=token(), lang="de")
 
     assert f"Rücksendung {return_id}" in tracking and "Erstattet" in tracking
     assert f'href="../returns/{return_id}?token=' in tracking
-    shown = html(status)
+    shown = html_of(status)
     assert status.status_code == 200
     assert "Erstattet: 12,90 EUR" in shown
     history = re.findall(r"</time> – (\w[\w ]*)</li>", shown)
@@ -377,7 +367,7 @@ def test_a_returns_page_needs_the_token_of_its_own_order(client: Any) -> None:
     none = page(client, f"/v1/pages/returns/{return_id}")
 
     assert (other.status_code, none.status_code) == (403, 401)
-    assert "T-Shirt" not in html(other)
+    assert "T-Shirt" not in html_of(other)
 
 
 # -- the links and the contract ------------------------------------------------------------------

@@ -12,12 +12,11 @@ import pytest
 
 from chalicelib import deps
 from chalicelib.domain.facts import Fact
-from chalicelib.domain.signing import customer_token
 from chalicelib.services.feedback import FeedbackContext
 from chalicelib.services.projections import project
 from chalicelib.store.feedback import RatingRace
 from chalicelib.store.notifications import NotificationLog, NotificationRecord
-from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
+from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body, token
 from tests.api.test_notifications import stream_record
 from tests.api.test_webhooks import post_generic
 from tests.conftest import TEST_ENV
@@ -25,10 +24,6 @@ from tests.conftest import TEST_ENV
 DHL = "00340434161094042557"
 DELIVERED_AT = datetime(2026, 12, 23, 11, tzinfo=UTC)  # within the promise (22–23 Dec): kept
 CUSTOMER = {"Content-Type": "application/json"}
-
-
-def token(order_id: str = "1001") -> str:
-    return customer_token(TEST_ENV["PK_TOKEN_SECRET"], order_id)
 
 
 def given_an_order(client: Any, order_id: str = "1001", delivered: datetime | None = None) -> None:

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.api.factories import order_body, post
-from tests.api.test_feedback import DELIVERED_AT, facts, given_an_order, stored_feedback, token
+from tests.api.factories import html_of, order_body, post, token
+from tests.api.test_feedback import DELIVERED_AT, facts, given_an_order, stored_feedback
 
 PAGE = "/v1/pages/orders/1001/rating"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -22,11 +22,6 @@ def submit(client: Any, **fields: str) -> Any:
     return client.post(PAGE, headers=FORM, body=urlencode(fields).encode())
 
 
-def text(response: Any) -> str:
-    body = response.body
-    return body.decode() if isinstance(body, bytes) else str(body)
-
-
 def test_a_link_click_shows_the_score_preselected_and_records_nothing(client: Any) -> None:
     given_an_order(client, delivered=DELIVERED_AT)
 
@@ -34,7 +29,7 @@ def test_a_link_click_shows_the_score_preselected_and_records_nothing(client: An
 
     assert shown.status_code == 200
     assert shown.headers["Content-Type"].startswith("text/html")
-    html = text(shown)
+    html = html_of(shown)
     assert 'value="8" required checked' in html
     assert html.count("checked") == 1
     assert "Wie war deine Lieferung?" in html
@@ -46,7 +41,7 @@ def test_the_page_speaks_english_on_request_and_escapes_what_it_echoes(client: A
 
     shown = page(client, token=token(), score="<b>", lang="en")
 
-    html = text(shown)
+    html = html_of(shown)
     assert "How was your delivery?" in html
     assert "checked" not in html  # a score that is not 1–10 preselects nothing
     assert "<b>" not in html
@@ -65,14 +60,14 @@ def test_a_language_the_page_does_not_speak_falls_back_to_the_orders_own(client:
     shown = page(client, PAGE.replace("1001", "1002"), token=token("1002"), lang="fr")
 
     assert shown.status_code == 200
-    assert "How was your delivery?" in text(shown)
+    assert "How was your delivery?" in html_of(shown)
 
 
 def test_a_valid_token_for_an_order_the_shop_does_not_have_is_not_found(client: Any) -> None:
     shown = page(client, PAGE.replace("1001", "9999"), token=token("9999"))
 
     assert shown.status_code == 404
-    assert "<form" not in text(shown)
+    assert "<form" not in html_of(shown)
 
 
 def test_a_link_with_a_mangled_order_id_is_a_not_found_page(client: Any) -> None:
@@ -93,8 +88,8 @@ def test_the_forms_post_records_the_rating_and_a_second_post_changes_it(client: 
     second = submit(client, token=token(), rating="9", lang="en")
 
     assert (first.status_code, second.status_code) == (201, 200)
-    assert "Danke für deine Bewertung!" in text(first)
-    assert "You gave your order a 9." in text(second)
+    assert "Danke für deine Bewertung!" in html_of(first)
+    assert "You gave your order a 9." in html_of(second)
     stored = stored_feedback()
     assert stored is not None
     assert (stored["rating"], stored["history"][0]["comment"]) == (9, "<script>x</script>")
@@ -119,7 +114,7 @@ def test_a_refused_form_answers_with_a_page_and_stores_nothing(
     answer = submit(client, **{"token": token(), **fields})
 
     assert answer.status_code == status
-    assert "Das hat leider nicht geklappt" in text(answer)
+    assert "Das hat leider nicht geklappt" in html_of(answer)
     assert stored_feedback() is None and facts() == []
 
 
@@ -141,5 +136,5 @@ def test_a_form_that_is_not_utf8_is_refused_as_a_page(client: Any) -> None:
     answer = client.post(PAGE, headers=FORM, body=b"token=\xff&rating=\x80")
 
     assert answer.status_code == 422  # the rating is checked first; never a 500
-    assert "Das hat leider nicht geklappt" in text(answer)
+    assert "Das hat leider nicht geklappt" in html_of(answer)
     assert stored_feedback() is None
