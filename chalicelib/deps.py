@@ -9,6 +9,7 @@ with the first request that needs them — ``import app`` stays small (see the c
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from time import monotonic as _monotonic
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from chalicelib.services.pages import CustomerPages
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.returns import ReturnsContext, ReturnService
+    from chalicelib.settings import Settings
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.feedback import FeedbackStore
     from chalicelib.store.orders import OrderRepository
@@ -167,6 +169,8 @@ def reset() -> None:
         _quote_service,
     ):
         accessor.cache_clear()
+    global _held_quote_service
+    _held_quote_service = None
 
 
 # -- the promise ---------------------------------------------------------------------------------
@@ -193,16 +197,36 @@ def quote_service() -> QuoteService:
     """Quotes with this container's rules and token secret (the engine loads with the first).
 
     One service per rules document and secret, reused: the quote asks for it on every request.
+    Its sources (the rules, the secret) are looked up again at most every
+    QUOTE_SOURCES_RECHECK_SECONDS: both are cached for minutes anyway (Powertools' max_age), and
+    asking those caches on every quote cost more than a tenth of the quote. New settings (the
+    tests' reset_caches) are seen at once.
     """
-    from chalicelib.settings import get_secrets, get_settings
+    from chalicelib.settings import get_settings
 
     settings = get_settings()
-    return _quote_service(
+    held = _held_quote_service
+    if held is not None and held[0] is settings and _monotonic() < held[1]:
+        return held[2]
+    return _recheck_quote_service(settings)
+
+
+QUOTE_SOURCES_RECHECK_SECONDS = 5.0
+_held_quote_service: tuple[Settings, float, QuoteService] | None = None
+
+
+def _recheck_quote_service(settings: Settings) -> QuoteService:
+    global _held_quote_service
+    from chalicelib.settings import get_secrets
+
+    service = _quote_service(
         promise_config(),
         get_secrets().token_secret,
         settings.promise_token_ttl_seconds,
         settings.learned_windows,
     )
+    _held_quote_service = (settings, _monotonic() + QUOTE_SOURCES_RECHECK_SECONDS, service)
+    return service
 
 
 @lru_cache(maxsize=4)  # rules or secret replaced while the container runs: a few at most

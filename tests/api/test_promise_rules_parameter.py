@@ -55,3 +55,39 @@ def test_quotes_use_the_stored_rules_and_build_them_once(
     # Then both quotes price express from the stored rules, which were built once
     assert [option(answer, "next_day")["price"]["amount"] for answer in answers] == ["8.40"] * 2
     assert len(built) == 1
+
+
+def test_changed_rules_reach_the_quote_after_the_recheck_and_not_before(
+    client: Any, rules_in_ssm: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a container that has quoted from the stored rules, and a clock it reads
+    clock = [1000.0]
+    monkeypatch.setattr(deps, "_monotonic", lambda: clock[0])
+    assert option(body_of(quote(client)), "next_day")["price"]["amount"] == "8.40"
+
+    # When the document changes and Powertools' cache of it has expired
+    for method in rules_in_ssm["methods"]:
+        if method["key"] == "next_day":
+            method["price"]["amount"] = "9.10"
+    boto3.client("ssm").put_parameter(
+        Name=PARAMETER, Value=json.dumps({"rules": rules_in_ssm}), Type="String", Overwrite=True
+    )
+    parameters.clear_caches()
+
+    # Then quotes within the recheck interval keep the rules they had, without asking for them
+    calls: list[str] = []
+    get_parameter = parameters.get_parameter
+
+    def counted(name: str, **options: Any) -> Any:
+        calls.append(name)
+        return get_parameter(name, **options)
+
+    monkeypatch.setattr(parameters, "get_parameter", counted)
+    clock[0] += deps.QUOTE_SOURCES_RECHECK_SECONDS - 0.5
+    assert option(body_of(quote(client)), "next_day")["price"]["amount"] == "8.40"
+    assert calls == []
+
+    # And the first quote after it prices from the new document
+    clock[0] += 1.0
+    assert option(body_of(quote(client)), "next_day")["price"]["amount"] == "9.10"
+    assert calls == [PARAMETER]
