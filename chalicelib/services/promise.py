@@ -138,13 +138,13 @@ def quote_body(
     )
     quoted_at = at.isoformat()
     context = TokenContext.of(
-        secret=token_secret,
-        quoted_at=quoted_at,
-        expires_at=now + token_ttl,
-        country=destination.country,
-        postal_code=destination.postal_code,
-        cart=merged_cart_digest(items),
-        rules_version=config.rules.version,
+        token_secret,
+        quoted_at,
+        int((now + token_ttl).timestamp()),
+        destination.country,
+        destination.postal_code,
+        merged_cart_digest(items),
+        config.rules.version,
     )
     locale, language = request.locale, config.rules.default_language
     options = ",".join(

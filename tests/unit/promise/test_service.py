@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.config import loader
 from chalicelib.domain.errors import InvalidToken
+from chalicelib.domain.promise.tokens import cart_digest
 from chalicelib.domain.signing import issue_token
 from chalicelib.models.promise import QuoteRequest, QuoteResponse
 from chalicelib.services.promise import (
@@ -207,6 +208,31 @@ def test_promise_token_records_the_option() -> None:
     assert not window.matches("DE", "10117", [("TSHIRT-M", 2)])
 
 
+def test_a_version_1_token_quoted_before_an_upgrade_still_records_its_option() -> None:
+    # Given a token as quotes wrote them before claims version 2 (names spelled out)
+    v1 = {
+        "v": 1, "method": "standard", "rule": "standard-de", "carrier": "dhl",
+        "service": "paket", "earliest": "2026-12-24", "latest": "2026-12-28",
+        "order_by": "2026-12-23T17:00:00+01:00", "ships_from": ["WH-LEIPZIG"], "parcels": 1,
+        "price": {"amount": "0.00", "currency": "EUR"},
+        "quoted_at": "2026-12-23T16:30:00+01:00", "exp": int(NOW.timestamp()) + 7200,
+        "dest": {"country": "DE", "postal_code": "10115"},
+        "cart": cart_digest([("TSHIRT-M", 2)]), "rules": "2026.12.1",
+    }  # fmt: skip
+    token = issue_token(SECRET, "promise", v1)
+
+    # Then it reads as the same promise a version 2 token of that option records
+    window = verify_promise_token(token, token_secret=SECRET, now=NOW)
+    option = _quote().options[0]
+    current = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+    assert window == current
+
+
+def test_a_token_is_well_under_the_size_of_its_version_1_spelling() -> None:
+    # Every option of every quote carries one: version 1's were about 610 characters
+    assert all(len(o.promise_token) < 500 for o in _quote().options)
+
+
 def test_every_option_has_its_own_token() -> None:
     options = _quote().options
 
@@ -245,7 +271,7 @@ def _tampered(token: str) -> str:
         (lambda t: t.replace(".", ""), SECRET),
         (lambda t: issue_token(SECRET, "customer", {"order_id": "1"}), SECRET),
         (lambda t: issue_token(SECRET, "promise", {"v": 1, "method": "standard"}), SECRET),
-        (lambda t: issue_token(SECRET, "promise", {"v": 2, "exp": 4102444800}), SECRET),
+        (lambda t: issue_token(SECRET, "promise", {"v": 3, "exp": 4102444800}), SECRET),
     ],
     ids=["wrong secret", "tampered", "malformed", "other purpose", "missing claims", "version"],
 )
