@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar, Regiona
 from chalicelib.domain.promise.regions import NO_REGIONS, PostalRegions
 
 LocationKind = Literal["warehouse", "store"]
+ZERO = Decimal("0.00")  # made once: building a Decimal from text is most of adding a cart up
 DESTINATIONS_KEPT = 4096  # destinations whose rules a container keeps; then it starts afresh
 
 
@@ -75,8 +77,13 @@ class Price:
             and subtotal.currency == self.charge.currency
             and subtotal.amount >= self.free_from
         ):
-            return Money(Decimal("0.00"), self.charge.currency)
+            return _free(self.charge.currency)
         return self.charge
+
+
+@lru_cache(maxsize=8)
+def _free(currency: str) -> Money:
+    return Money(ZERO, currency)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -156,7 +163,7 @@ class Catalogue:
 
     def subtotal(self, items: Iterable[tuple[str, int]]) -> Money | None:
         """Cart value at catalogue prices; None when a SKU is unknown (so is the value)."""
-        total = Decimal("0.00")
+        total = ZERO
         for sku, quantity in items:
             item = self.items.get(sku)
             if item is None:
