@@ -12,6 +12,8 @@ from functools import cache, lru_cache
 from time import monotonic as _monotonic
 from typing import TYPE_CHECKING
 
+from chalicelib.settings import Settings, get_secrets, get_settings
+
 if TYPE_CHECKING:
     from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from chalicelib.services.pages import CustomerPages
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.returns import ReturnsContext, ReturnService
-    from chalicelib.settings import Settings
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.feedback import FeedbackStore
     from chalicelib.store.orders import OrderRepository
@@ -86,7 +87,6 @@ def sns() -> SNSClient:
 # -- repositories --------------------------------------------------------------------------------
 @cache
 def order_repository() -> OrderRepository:
-    from chalicelib.settings import get_settings
     from chalicelib.store.orders import OrderRepository
 
     return OrderRepository(dynamodb(), get_settings().table_name)
@@ -94,7 +94,6 @@ def order_repository() -> OrderRepository:
 
 @cache
 def notification_queue() -> NotificationQueue:
-    from chalicelib.settings import get_settings
     from chalicelib.store.queue import NotificationQueue
 
     return NotificationQueue(sqs(), get_settings().notifications_queue_url)
@@ -102,7 +101,6 @@ def notification_queue() -> NotificationQueue:
 
 @cache
 def feedback_store() -> FeedbackStore:
-    from chalicelib.settings import get_settings
     from chalicelib.store.feedback import FeedbackStore
 
     return FeedbackStore(dynamodb(), get_settings().table_name)
@@ -110,7 +108,6 @@ def feedback_store() -> FeedbackStore:
 
 @cache
 def counter_store() -> CounterStore:
-    from chalicelib.settings import get_settings
     from chalicelib.store.counters import CounterStore
 
     return CounterStore(dynamodb(), get_settings().table_name)
@@ -118,7 +115,6 @@ def counter_store() -> CounterStore:
 
 @cache
 def return_repository() -> ReturnRepository:
-    from chalicelib.settings import get_settings
     from chalicelib.store.returns import ReturnRepository
 
     return ReturnRepository(dynamodb(), get_settings().table_name)
@@ -182,7 +178,6 @@ def promise_config() -> PromiseConfig:
     document is validated once per container.
     """
     from chalicelib.config.loader import load_config, load_fetched_config
-    from chalicelib.settings import get_settings
 
     name = get_settings().promise_rules_parameter
     if not name:
@@ -202,8 +197,6 @@ def quote_service() -> QuoteService:
     asking those caches on every quote cost more than a tenth of the quote. New settings (the
     tests' reset_caches) are seen at once.
     """
-    from chalicelib.settings import get_settings
-
     settings = get_settings()
     held = _held_quote_service
     if held is not None and held[0] is settings and _monotonic() < held[1]:
@@ -217,8 +210,6 @@ _held_quote_service: tuple[Settings, float, QuoteService] | None = None
 
 def _recheck_quote_service(settings: Settings) -> QuoteService:
     global _held_quote_service
-    from chalicelib.settings import get_secrets
-
     service = _quote_service(
         promise_config(),
         get_secrets().token_secret,
@@ -255,7 +246,6 @@ def accuracy_service() -> AccuracyService:
 def learned_lanes() -> LearnedLaneCache:
     """The container's learned lanes, read from the counters every few minutes."""
     from chalicelib.services.learned_lanes import LearnedLaneCache
-    from chalicelib.settings import get_settings
 
     settings = get_settings()
     return LearnedLaneCache(
@@ -272,7 +262,6 @@ def orders_context() -> Context:
     from datetime import UTC, datetime
 
     from chalicelib.services.orders import Context
-    from chalicelib.settings import get_secrets, get_settings
 
     return Context(
         repository=order_repository(),
@@ -315,7 +304,6 @@ def sender_for(channel: Channel) -> Sender:
 def notification_context() -> NotificationContext:
     from chalicelib.domain.notifications import NotificationPolicy
     from chalicelib.services.notifications import NotificationContext
-    from chalicelib.settings import get_settings
     from chalicelib.store.notifications import NotificationLog
 
     settings = get_settings()
@@ -334,7 +322,6 @@ def feedback_context() -> FeedbackContext:
     from datetime import UTC, datetime
 
     from chalicelib.services.feedback import FeedbackContext
-    from chalicelib.settings import get_secrets
 
     return FeedbackContext(
         orders=order_repository(),
