@@ -120,20 +120,20 @@ def quote_body(
         raise ValueError("now must be timezone-aware")
     config = config or load_config()
     at = request.at or now
-    items = merge_items((item.sku, item.quantity) for item in request.items)
+    items = merge_items([(item.sku, item.quantity) for item in request.items])
     destination = request.destination
     subtotal = request.subtotal
     result = quote(
         config,
-        QuoteInput(
-            country=destination.country,
-            postal_code=destination.postal_code,
-            items=items,
-            at=at,
-            inventory=request.inventory,
-            subtotal=Money(subtotal.amount, subtotal.currency) if subtotal else None,
-            explain=request.explain,
-            learned=learned,
+        QuoteInput(  # by position: a named tuple's keywords cost twice its positions
+            destination.country,
+            destination.postal_code,
+            items,
+            at,
+            request.inventory,
+            Money(subtotal.amount, subtotal.currency) if subtotal else None,
+            request.explain,
+            learned,
         ),
     )
     quoted_at = at.isoformat()
