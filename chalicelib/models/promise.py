@@ -152,6 +152,16 @@ def check_instant_range(value: datetime | None) -> datetime | None:
     return value
 
 
+def check_body_instant(value: Any) -> Any:
+    """The body's instant: shape, parse and range in one call from the validator (two cost a
+    twentieth of reading a quote). A naive datetime, which only Python callers can pass, is
+    left to AwareDatetime to refuse."""
+    value = check_instant(value)
+    if value is not None and value.tzinfo is not None:
+        check_instant_range(value)
+    return value
+
+
 class _Model(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -220,8 +230,7 @@ class QuoteRequest(_Model):
     ] = None
     explain: ExplainFlag = False
 
-    _instant_shape = field_validator("at", mode="before")(check_instant)
-    _instant_range = field_validator("at")(check_instant_range)
+    _instant = field_validator("at", mode="before")(check_body_instant)
 
     @classmethod
     def from_query(cls, params: Mapping[str, str] | None) -> QuoteRequest:
