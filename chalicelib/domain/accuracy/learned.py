@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain.facts import merge_amounts
 
+_UNSEEN = object()  # a lane not yet asked about (None is an answer: quote from the rule)
+
 
 @dataclass(frozen=True, slots=True)
 class LearnedWindow:
@@ -75,9 +77,10 @@ class LearnedLanes:
     def window(self, lane: str, share: float) -> LearnedWindow | None:
         """The lane's learned window, computed once per snapshot; None: quote from the rule."""
         key = (lane, share)
-        if key not in self._windows:
-            self._windows[key] = self._learn(lane, share)
-        return self._windows[key]
+        found = self._windows.get(key, _UNSEEN)  # one look-up: every parcel of a quote asks
+        if found is _UNSEEN:
+            found = self._windows[key] = self._learn(lane, share)
+        return found  # type: ignore[return-value]
 
     def _learn(self, lane: str, share: float) -> LearnedWindow | None:
         histogram = self.histograms.get(lane)

@@ -83,7 +83,7 @@ class _Moment:
     """The order instant, with its local day per zone computed once per quote, and the
     destination's subdivision (None: not in the postal-code table, national holidays apply)."""
 
-    __slots__ = ("at", "ts", "region", "postal_code", "lanes", "_days")
+    __slots__ = ("at", "ts", "region", "postal_code", "lanes", "covered", "_days")
 
     def __init__(self, at: datetime, region: str | None, request: QuoteInput) -> None:
         if at.tzinfo is None:
@@ -93,6 +93,7 @@ class _Moment:
         self.region = region
         self.postal_code = request.postal_code
         self.lanes = request.learned
+        self.covered: dict[str, bool] = {}  # location → has the whole cart (see allocate)
         self._days: dict[ZoneInfo, int] = {}
 
     def learned(self, route: MethodRoute, source: Source) -> LearnedWindow | None:
@@ -137,7 +138,7 @@ def _quote_method(
     rule, days = route.rule, route.days
     if rule is None or days is None:
         return Unavailable(route.method, "outside_zone" if served else "destination_not_served")
-    parts = allocate(rule.sources, request.items, stocks)
+    parts = allocate(rule.sources, request.items, stocks, moment.covered)
     if parts is None:
         return Unavailable(route.method, "out_of_stock")
     if rule.same_day and not _leaves_today(parts, moment):

@@ -55,13 +55,24 @@ def stock_of(config: PromiseConfig, inventory: Mapping[str, Stock] | None, sku: 
 
 
 def allocate(
-    sources: Sequence[Source], items: Items, stocks: Sequence[Stock]
+    sources: Sequence[Source],
+    items: Items,
+    stocks: Sequence[Stock],
+    covered: dict[str, bool] | None = None,
 ) -> tuple[Part, ...] | None:
     """Parts in source order, or None when some item is short everywhere.
 
-    `stocks[i]` is the stock of `items[i]`.
+    `stocks[i]` is the stock of `items[i]`. `covered` keeps, per location, whether it has
+    every item: a quote allocates the same cart for every method, and most methods ship from
+    the same first location (the check was a seventh of the engine's steps).
     """
-    if _covers(sources[0].location.id, items, stocks):
+    first = sources[0].location.id
+    whole = covered.get(first) if covered is not None else None
+    if whole is None:
+        whole = _covers(first, items, stocks)
+        if covered is not None:
+            covered[first] = whole
+    if whole:
         # The common case (one source, or a first source with everything), kept free of
         # per-item bookkeeping: the loop below would put every line on the first source too.
         return (Part(sources[0], items),)
