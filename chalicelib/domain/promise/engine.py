@@ -19,7 +19,7 @@ from chalicelib.domain.accuracy.learned import LearnedLanes, LearnedWindow
 from chalicelib.domain.promise.calendar import DayCalendar
 from chalicelib.domain.promise.explain import Step, calendar_step, parcel_steps, window_step
 from chalicelib.domain.promise.rules import MethodRoute, MethodRule, Money, PromiseConfig, Source
-from chalicelib.domain.promise.sourcing import Items, Part, Stock, allocate, stock_of
+from chalicelib.domain.promise.sourcing import Items, Part, Stock, allocate, stocks_of
 from chalicelib.domain.promise.terms import UnavailableReason
 
 
@@ -79,11 +79,16 @@ class Quote(NamedTuple):
     unavailable: tuple[Unavailable, ...]  # in rule order
 
 
+# Parcels and options are built with tuple.__new__ and every field in order: a named tuple's
+# own constructor is a Python function, one frame per value, and a quote builds a dozen.
+_new = tuple.__new__
+
+
 class _Moment:
     """The order instant, with its local day per zone computed once per quote, and the
     destination's subdivision (None: not in the postal-code table, national holidays apply)."""
 
-    __slots__ = ("at", "ts", "region", "postal_code", "lanes", "covered", "_days")
+    __slots__ = ("at", "ts", "region", "postal_code", "lanes", "covered", "days")
 
     def __init__(self, at: datetime, region: str | None, request: QuoteInput) -> None:
         if at.tzinfo is None:
@@ -94,23 +99,17 @@ class _Moment:
         self.postal_code = request.postal_code
         self.lanes = request.learned
         self.covered: dict[str, bool] = {}  # location → has the whole cart (see allocate)
-        self._days: dict[ZoneInfo, int] = {}
-
-    def learned(self, route: MethodRoute, source: Source) -> LearnedWindow | None:
-        rule = route.rule
-        if self.lanes is None or rule is None or rule.same_day:
-            return None
-        return self.lanes.window(route.lanes[source], rule.learned_share)
+        self.days: dict[ZoneInfo, int] = {}  # local day (ordinal) per zone: local_ordinal
 
     def local_ordinal(self, zone: ZoneInfo) -> int:
-        day = self._days.get(zone)
+        day = self.days.get(zone)
         if day is None:
-            day = self._days[zone] = self.at.astimezone(zone).toordinal()
+            day = self.days[zone] = self.at.astimezone(zone).toordinal()
         return day
 
 
 def quote(config: PromiseConfig, request: QuoteInput) -> Quote:
-    stocks = tuple([stock_of(config, request.inventory, sku) for sku, _ in request.items])
+    stocks = stocks_of(config, request.inventory, request.items)
     subtotal = request.subtotal or config.catalogue.subtotal(request.items)
     destination = config.destination(request.country, request.postal_code)
     moment = _Moment(request.at, destination.region, request)
@@ -157,24 +156,31 @@ def _quote_method(
         latest = max(parcel.latest for parcel in parcels)
         order_by = min((parcel.order_by for parcel in parcels), key=datetime.timestamp)
     steps = _explain(rule, days, parcels, moment, (earliest, latest)) if request.explain else ()
-    return MethodPromise(
-        rule, rule.price.for_subtotal(subtotal), earliest, latest, order_by, parcels, steps
-    )
+    price = rule.price.for_subtotal(subtotal)
+    return _new(MethodPromise, (rule, price, earliest, latest, order_by, parcels, steps))
 
 
 def _parcel(
     route: MethodRoute, rule: MethodRule, days: DayCalendar, part: Part, moment: _Moment
 ) -> Parcel:
     # Both tables are kept per day: a parcel is a comparison with the day's cut-off and two
-    # look-ups, on every quote, for every method.
+    # look-ups, on every quote, for every method; the local day and the learned window are
+    # looked up here rather than through a call each (ordinals start at 1: never falsy).
     source = part.source
     clock = source.clock
-    cutoff, before, after = clock.day_plan(moment.local_ordinal(clock.zone))
+    today = moment.days.get(clock.zone) or moment.local_ordinal(clock.zone)
+    cutoff, before, after = clock.day_plan(today)
     ship, ship_day, order_by = after if moment.ts >= cutoff else before
-    learned = moment.learned(route, source)
+    lanes = moment.lanes  # None: the rules alone; same-day lanes are never learned
+    learned = (
+        None
+        if lanes is None or rule.same_day
+        else lanes.window(route.lanes[source], rule.learned_share)
+    )
     low, high = (learned.low, learned.high) if learned else (rule.transit_min, rule.transit_max)
     earliest, latest = days.delivery_window(ship, low, high)
-    return Parcel(source, part.items, ship_day, order_by, earliest, latest, (low, high), learned)
+    window = (low, high)
+    return _new(Parcel, (source, part.items, ship_day, order_by, earliest, latest, window, learned))
 
 
 def _leaves_today(parts: Sequence[Part], moment: _Moment) -> bool:

@@ -47,11 +47,17 @@ def default_stock(
     )
 
 
-def stock_of(config: PromiseConfig, inventory: Mapping[str, Stock] | None, sku: str) -> Stock:
-    """The caller's live stock wins; an unknown SKU is stocked only where the caller says."""
-    if inventory is not None and sku in inventory:
-        return inventory[sku]
-    return config.default_stock.get(sku, NO_STOCK)
+def stocks_of(
+    config: PromiseConfig, inventory: Mapping[str, Stock] | None, items: Items
+) -> tuple[Stock, ...]:
+    """Each line's stock: the caller's live stock wins; an unknown SKU is stocked only where
+    the caller says."""
+    configured = config.default_stock
+    if inventory is None:
+        return tuple([configured.get(sku, NO_STOCK) for sku, _ in items])
+    return tuple(
+        [inventory[sku] if sku in inventory else configured.get(sku, NO_STOCK) for sku, _ in items]
+    )
 
 
 def allocate(
@@ -75,7 +81,7 @@ def allocate(
     if whole:
         # The common case (one source, or a first source with everything), kept free of
         # per-item bookkeeping: the loop below would put every line on the first source too.
-        return (Part(sources[0], items),)
+        return (tuple.__new__(Part, (sources[0], items)),)  # no constructor frame: hot path
     if len(sources) == 1:
         return None
     picked: dict[int, list[tuple[str, int]]] = {}
