@@ -9,7 +9,13 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.signing import hmac_sha256, sign_serialised, verify_token
+from chalicelib.domain.signing import (
+    hmac_sha256,
+    sign_rest,
+    sign_serialised,
+    signed_start,
+    verify_token,
+)
 
 # Secrets shorter than, equal to and longer than SHA-256's 64-byte block (hashed first then).
 secrets = st.one_of(st.text(max_size=40), st.text(min_size=60, max_size=120))
@@ -43,3 +49,26 @@ def test_a_signed_token_is_urlsafe_base64_of_claims_and_standard_mac(
     assert mac_part == base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
     # and the token verifies with the secret it was signed with
     assert verify_token(secret, "promise", token) == claims
+
+
+@settings(max_examples=200, derandomize=True)
+@given(
+    secret=secrets,
+    start=st.dictionaries(st.text(max_size=8).filter(lambda k: k != "p"), st.text(max_size=30)),
+    rest=st.dictionaries(st.text(max_size=8).filter(lambda k: k != "p"), st.text(max_size=30)),
+)
+def test_a_token_signed_after_a_shared_start_is_the_token_of_the_whole_body(
+    secret: str, start: dict[str, str], rest: dict[str, str]
+) -> None:
+    # Given claims split into a start several tokens share (ending after a member's comma)
+    # and the rest of one token's claims
+    opening = json.dumps({"p": "promise", **start}, separators=(",", ":"))[:-1] + ","
+    closing = json.dumps({"x": "last", **rest}, separators=(",", ":"))[1:]
+
+    # When the start is signed once and the rest after it
+    token = sign_rest(signed_start(secret, opening), closing)
+
+    # Then it is the standard token of the whole body, the start padded with JSON spaces
+    padding = " " * (-len(opening.encode()) % 3)
+    assert token == sign_serialised(secret, opening + padding + closing)
+    assert verify_token(secret, "promise", token) == {**start, "x": "last", **rest}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -122,8 +123,13 @@ def quote(config: PromiseConfig, request: QuoteInput) -> Quote:
         else:
             unavailable.append(outcome)
     # Stable sort: equal date and price keep the rule order.
-    options.sort(key=lambda option: (option.earliest, option.price.amount))
+    options.sort(key=_by_date_and_price)
     return Quote(request.at, tuple(options), tuple(unavailable))
+
+
+def _by_date_and_price(option: MethodPromise) -> tuple[date, Decimal]:
+    # A function of the module: a lambda here was a new function object on every quote.
+    return option.earliest, option.price.amount
 
 
 def _quote_method(

@@ -4,12 +4,13 @@ Registering an order later needs no stored quote: the token carries the method, 
 destination and a digest of the cart, and it expires a configurable time after the quote.
 
 Claims, version 2: every option of every quote carries a token, so the names are short (version
-1 spelled them out, in 430 bytes against 320; its tokens are still read until they expire)::
+1 spelled them out, in 430 bytes against 320; its tokens are still read until they expire). The
+quote's own claims come first, then the option's (a few spaces may part them)::
 
-    p  "promise"     v  2            m  method        r  rule key      c  carrier
-    s  service       e  earliest     l  latest        o  order_by      f  ships_from
-    n  parcels       pr price        q  quoted_at     exp expiry (unix seconds)
+    p  "promise"     v  2            q  quoted_at     exp expiry (unix seconds)
     d  country       z  postal code  k  cart digest   rv rules version
+    m  method        r  rule key     c  carrier       s  service       e  earliest
+    l  latest        o  order_by     f  ships_from    n  parcels       pr price
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.promise.rules import MethodRule, Money
 from chalicelib.domain.promise.sourcing import Items, merge_items
-from chalicelib.domain.signing import sign_serialised, verify_token
+from chalicelib.domain.signing import SignedStart, sign_rest, signed_start, verify_token
 
 PURPOSE = "promise"
 CLAIMS_VERSION = 2
@@ -36,12 +37,11 @@ OptionDates = tuple[str, str, str]  # earliest, latest, order_by in ISO 8601
 
 
 class TokenContext(NamedTuple):
-    """What every option of one quote shares: the secret, and the shared claims as JSON members,
-    serialised once per quote rather than once per option. A named tuple, as the engine's
-    per-quote values: a frozen dataclass sets each field through a slower path."""
+    """What every option of one quote shares: the claims of the quote itself (when, until when,
+    where to, which cart, which rules), which open every option's token. They are written,
+    encoded and hashed once per quote (``signing.signed_start``), not once per option."""
 
-    secret: str
-    claims: str
+    start: SignedStart
 
     @classmethod
     def of(
@@ -56,11 +56,11 @@ class TokenContext(NamedTuple):
     ) -> TokenContext:
         # The caller's other strings go through json.dumps (escaping). The cart's digest is new
         # for most carts: a cache of its JSON text would miss and grow.
-        return cls(
-            secret,
-            f'"q":"{quoted_at}","exp":{expires},"d":{_text(country)},'
-            f'"z":{_text(postal_code)},"k":"{cart}","rv":{_text(rules_version)}',
+        claims = (
+            f'{_OPENING}"q":"{quoted_at}","exp":{expires},"d":{_text(country)},'
+            f'"z":{_text(postal_code)},"k":"{cart}","rv":{_text(rules_version)},'
         )
+        return cls(signed_start(secret, claims))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +113,11 @@ def issue_promise_token(
     the claims dict cost more than the HMAC. A caller that has already written the option's
     dates, locations and price (``price_json``) for its answer passes them in."""
     earliest, latest, order_by = dates or option_dates(promise)
-    return sign_serialised(
-        context.secret,
+    return sign_rest(
+        context.start,
         f'{_rule_claims(promise.rule)},"e":"{earliest}","l":"{latest}","o":"{order_by}",'
         f'"f":{ships_from or locations_json(promise.ships_from)},"n":{len(promise.parcels)},'
-        f'"pr":{price or price_json(promise.price)},{context.claims}}}',
+        f'"pr":{price or price_json(promise.price)}}}',
     )
 
 
@@ -160,12 +160,15 @@ def locations_json(ids: tuple[str, ...]) -> str:
     return json.dumps(list(ids), separators=(",", ":"))
 
 
+_OPENING = json.dumps({"p": PURPOSE, "v": CLAIMS_VERSION}, separators=(",", ":"))[:-1] + ","
+
+
 @lru_cache(maxsize=256)
 def _rule_claims(rule: MethodRule) -> str:
-    """The claims a rule fixes, as the opening of the JSON object (rules are compared by
-    identity: one entry per rule of the container's configuration)."""
-    claims = {"p": PURPOSE, "v": CLAIMS_VERSION, "m": rule.method, "r": rule.key}
-    return json.dumps({**claims, "c": rule.carrier, "s": rule.service}, separators=(",", ":"))[:-1]
+    """The claims a rule fixes, as JSON members (rules are compared by identity: one entry per
+    rule of the container's configuration)."""
+    claims = {"m": rule.method, "r": rule.key, "c": rule.carrier, "s": rule.service}
+    return json.dumps(claims, separators=(",", ":"))[1:-1]
 
 
 @lru_cache(maxsize=1024)
