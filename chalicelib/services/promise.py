@@ -25,11 +25,9 @@ from chalicelib.domain.promise.tokens import (
     PromisedWindow,
     TokenContext,
     issue_promise_token,
-    locations_json,
     merged_cart_digest,
-    option_dates,
-    price_json,
     read_promise_token,
+    written,
 )
 from chalicelib.models import promise as api
 
@@ -174,20 +172,17 @@ def quote_cache_max_age(cutoffs: Iterable[datetime], *, now: datetime) -> int:
 def _option(
     promise: MethodPromise, locale: str, language: str, context: TokenContext, explain: bool
 ) -> str:
-    dates = option_dates(promise)
-    earliest, latest, order_by = dates
-    ships_from = locations_json(promise.ships_from)
-    price = price_json(promise.price)
-    token = issue_promise_token(promise, context, dates, ships_from, price)
+    text = written(promise)
+    token = issue_promise_token(text, context)
     steps = f',"explain":{_json([_step(step) for step in promise.steps])}' if explain else ""
     # Members in QuoteOption's order; the strings written raw are ISO dates, decimal amounts,
     # base64url and the rules' ASCII ids (currency included), which JSON does not escape.
     return (
         f"{_rule_fields(promise.rule, locale, language)},"
-        f'"price":{price},'
-        f'"delivery":{{"earliest":"{earliest}","latest":"{latest}"}},'
-        f'"order_by":"{order_by}","ships_from":{ships_from},"parcels":{len(promise.parcels)},'
-        f'"promise_token":"{token}"{steps}}}'
+        f'"price":{text.price},'
+        f'"delivery":{{"earliest":"{text.earliest}","latest":"{text.latest}"}},'
+        f'"order_by":"{text.order_by}","ships_from":{text.ships_from},'
+        f'"parcels":{len(promise.parcels)},"promise_token":"{token}"{steps}}}'
     )
 
 

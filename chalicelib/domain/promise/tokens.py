@@ -20,7 +20,7 @@ import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -29,11 +29,16 @@ from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.promise.rules import MethodRule, Money
 from chalicelib.domain.promise.sourcing import Items, merge_items
-from chalicelib.domain.signing import SignedStart, sign_rest, signed_start, verify_token
+from chalicelib.domain.signing import (
+    SignedStart,
+    encode_rest,
+    sign_encoded_rest,
+    signed_start,
+    verify_token,
+)
 
 PURPOSE = "promise"
 CLAIMS_VERSION = 2
-OptionDates = tuple[str, str, str]  # earliest, latest, order_by in ISO 8601
 
 
 class TokenContext(NamedTuple):
@@ -101,24 +106,57 @@ def merged_cart_digest(items: Items) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def issue_promise_token(
-    promise: MethodPromise,
-    context: TokenContext,
-    dates: OptionDates | None = None,
-    ships_from: str | None = None,
-    price: str | None = None,
-) -> str:
-    """The option's token. Claims are written straight as JSON text from fragments cached per
-    rule and per location list: the quote signs one per option, and a generic ``json.dumps`` of
-    the claims dict cost more than the HMAC. A caller that has already written the option's
-    dates, locations and price (``price_json``) for its answer passes them in."""
-    earliest, latest, order_by = dates or option_dates(promise)
-    return sign_rest(
-        context.start,
+def issue_promise_token(option: OptionText, context: TokenContext) -> str:
+    """An option's token: the quote's claims, then the option's own (``written``), signed."""
+    return sign_encoded_rest(context.start, option.claims, option.claims_base64)
+
+
+class OptionText(NamedTuple):
+    """An option as its answer and its token write it (``written``)."""
+
+    earliest: str  # ISO 8601
+    latest: str
+    order_by: str
+    ships_from: str  # JSON list
+    price: str  # JSON object (``price_json``)
+    claims: bytes  # the option's own token claims, UTF-8, which follow the quote's
+    claims_base64: str  # their URL-safe base64, no padding
+
+
+def written(promise: MethodPromise) -> OptionText:
+    """The option's text, kept per value: a container quotes a handful of methods, days,
+    cut-offs and prices, and every quote of the day that gives an option the same values writes
+    the same text, and the same claims and their base64, for every cart. The key holds every
+    value the text is made of (the rule by identity; the cut-off's zone and fold, as equal
+    instants in other zones or folds are written differently)."""
+    order_by, price = promise.order_by, promise.price
+    ships_from = promise.ships_from  # one location per parcel
+    key = (
+        promise.rule, promise.earliest, promise.latest, order_by, order_by.tzinfo,
+        order_by.fold, ships_from, price.amount, price.currency,
+    )  # fmt: skip
+    found = _WRITTEN.get(key)
+    if found is None:
+        if len(_WRITTEN) >= OPTIONS_KEPT:
+            _WRITTEN.clear()
+        found = _WRITTEN[key] = write_option(promise)
+    return found
+
+
+def write_option(promise: MethodPromise) -> OptionText:
+    """``written``'s text, written afresh."""
+    earliest, latest = promise.earliest.isoformat(), promise.latest.isoformat()
+    order_by = promise.order_by.isoformat()
+    ships_from, price = locations_json(promise.ships_from), price_json(promise.price)
+    claims = (
         f'{_rule_claims(promise.rule)},"e":"{earliest}","l":"{latest}","o":"{order_by}",'
-        f'"f":{ships_from or locations_json(promise.ships_from)},"n":{len(promise.parcels)},'
-        f'"pr":{price or price_json(promise.price)}}}',
+        f'"f":{ships_from},"n":{len(promise.parcels)},"pr":{price}}}'
     )
+    return OptionText(earliest, latest, order_by, ships_from, price, *encode_rest(claims))
+
+
+OPTIONS_KEPT = 1024  # distinct options' texts; then the table starts afresh
+_WRITTEN: dict[tuple[object, ...], OptionText] = {}
 
 
 def price_json(price: Money) -> str:
@@ -126,31 +164,6 @@ def price_json(price: Money) -> str:
     decimal string; currencies are three capitals by the rules' schema, which JSON does not
     escape)."""
     return f'{{"amount":"{price.amount}","currency":"{price.currency}"}}'
-
-
-def option_dates(promise: MethodPromise) -> OptionDates:
-    """The option's earliest, latest and order_by in ISO 8601.
-
-    Kept per value: a container quotes a handful of days and cut-offs, and writing an instant
-    in a zone asks the zone for its offset every time. The cut-off's zone and fold are part of
-    the key, as equal instants in other zones (or folds) are written differently.
-    """
-    order_by = promise.order_by
-    key = (promise.earliest, promise.latest, order_by, order_by.tzinfo, order_by.fold)
-    found = _DATES_WRITTEN.get(key)
-    if found is None:
-        if len(_DATES_WRITTEN) >= DATES_KEPT:
-            _DATES_WRITTEN.clear()
-        found = _DATES_WRITTEN[key] = (
-            promise.earliest.isoformat(),
-            promise.latest.isoformat(),
-            order_by.isoformat(),
-        )
-    return found
-
-
-DATES_KEPT = 1024  # (earliest, latest, cut-off) combinations; then the table starts afresh
-_DATES_WRITTEN: dict[tuple[date, date, datetime, tzinfo | None, int], OptionDates] = {}
 
 
 @lru_cache(maxsize=256)

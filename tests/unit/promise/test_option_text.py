@@ -1,8 +1,9 @@
-"""An option's dates as the answer and its token write them: kept per value, never mixed up."""
+"""An option as the answer and its token write it: kept per value, never mixed up."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,15 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.promise.engine import MethodPromise
-from chalicelib.domain.promise.rules import PromiseConfig
-from chalicelib.domain.promise.tokens import option_dates
+from chalicelib.domain.promise.rules import Money, PromiseConfig
+from chalicelib.domain.promise.tokens import write_option, written
 
 ZONES = [ZoneInfo("Europe/Berlin"), ZoneInfo("Europe/London"), UTC, timezone(timedelta(hours=1))]
 
 
-def _promise(config: PromiseConfig, earliest: date, latest: date, order_by: datetime) -> Any:
+def _promise(
+    config: PromiseConfig, earliest: date, latest: date, order_by: datetime, free: bool = False
+) -> Any:
     rule = next(iter(config.rules.rules))
-    return MethodPromise(rule, rule.price.charge, earliest, latest, order_by, ())
+    price = Money(Decimal("0.00"), rule.price.charge.currency) if free else rule.price.charge
+    return MethodPromise(rule, price, earliest, latest, order_by, ())
 
 
 def test_one_instant_in_two_zones_is_written_in_each_zone(config: PromiseConfig) -> None:
@@ -29,12 +33,13 @@ def test_one_instant_in_two_zones_is_written_in_each_zone(config: PromiseConfig)
     assert berlin == london
 
     # When both are written, one after the other
-    first = option_dates(_promise(config, day, day, berlin))
-    second = option_dates(_promise(config, day, day, london))
+    first = written(_promise(config, day, day, berlin))
+    second = written(_promise(config, day, day, london))
 
     # Then each keeps its own offset
-    assert first[2] == "2026-12-23T17:00:00+01:00"
-    assert second[2] == "2026-12-23T16:00:00+00:00"
+    assert first.order_by == "2026-12-23T17:00:00+01:00"
+    assert second.order_by == "2026-12-23T16:00:00+00:00"
+    assert b'"o":"2026-12-23T16:00:00+00:00"' in second.claims
 
 
 @settings(max_examples=200, derandomize=True)
@@ -44,17 +49,28 @@ def test_one_instant_in_two_zones_is_written_in_each_zone(config: PromiseConfig)
     cutoff=st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31)),
     zone=st.sampled_from(ZONES),
     fold=st.sampled_from([0, 1]),
+    free=st.booleans(),
 )
-def test_the_dates_are_always_their_isoformat(
-    config: PromiseConfig, earliest: date, span: int, cutoff: datetime, zone: Any, fold: int
+def test_an_option_is_always_written_as_afresh(
+    config: PromiseConfig,
+    earliest: date,
+    span: int,
+    cutoff: datetime,
+    zone: Any,
+    fold: int,
+    free: bool,
 ) -> None:
-    # Given any option, and the same cut-off written before in another zone
+    # Given any option, and before it the same cut-off in another zone, and the same option
+    # at the other price
     order_by = cutoff.replace(tzinfo=zone, fold=fold)
     latest = earliest + timedelta(days=span)
-    option_dates(_promise(config, earliest, latest, order_by.astimezone(UTC)))
+    written(_promise(config, earliest, latest, order_by.astimezone(UTC), free))
+    written(_promise(config, earliest, latest, order_by, not free))
 
-    # When its dates are written
-    written = option_dates(_promise(config, earliest, latest, order_by))
+    # When it is written
+    promise = _promise(config, earliest, latest, order_by, free)
+    text = written(promise)
 
-    # Then they are what isoformat writes, however often the same values came before
-    assert written == (earliest.isoformat(), latest.isoformat(), order_by.isoformat())
+    # Then it is what is written afresh, however often the same values came before
+    assert text == write_option(promise)
+    assert text[:3] == (earliest.isoformat(), latest.isoformat(), order_by.isoformat())
