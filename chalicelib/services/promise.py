@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic_core import to_json
 
@@ -22,12 +22,13 @@ from chalicelib.domain.promise.explain import Step
 from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.promise.tokens import (
+    OptionText,
     PromisedWindow,
     TokenContext,
     issue_promise_token,
     merged_cart_digest,
     read_promise_token,
-    written,
+    write_option,
 )
 from chalicelib.models import promise as api
 
@@ -172,18 +173,52 @@ def quote_cache_max_age(cutoffs: Iterable[datetime], *, now: datetime) -> int:
 def _option(
     promise: MethodPromise, locale: str, language: str, context: TokenContext, explain: bool
 ) -> str:
-    text = written(promise)
-    token = issue_promise_token(text, context)
+    opening, text = option_text(promise, locale, language)
     steps = f',"explain":{_json([_step(step) for step in promise.steps])}' if explain else ""
+    return f'{opening}{issue_promise_token(text, context)}"{steps}}}'
+
+
+class OptionAnswer(NamedTuple):
+    opening: str  # the option's members up to its token's text: '{"method":..., "promise_token":"'
+    text: OptionText  # its dates, locations and price, and its own token claims
+
+
+def option_text(promise: MethodPromise, locale: str, language: str) -> OptionAnswer:
+    """An option as the answer writes it, but for its token: kept per value. A container
+    quotes a handful of methods, days, cut-offs and prices, and every quote of the day that
+    gives an option the same values writes the same text, whatever the cart. The key holds
+    every value the text is made of (the rule by identity; the cut-off's zone and fold, as
+    equal instants in other zones or folds are written differently)."""
+    order_by, price = promise.order_by, promise.price
+    key = (
+        promise.rule, locale, language, promise.earliest, promise.latest, order_by,
+        order_by.tzinfo, order_by.fold, promise.ships_from, price.amount, price.currency,
+    )  # fmt: skip
+    found = _WRITTEN.get(key)
+    if found is None:
+        if len(_WRITTEN) >= OPTIONS_KEPT:
+            _WRITTEN.clear()
+        found = _WRITTEN[key] = write_option_text(promise, locale, language)
+    return found
+
+
+def write_option_text(promise: MethodPromise, locale: str, language: str) -> OptionAnswer:
+    """``option_text``, written afresh."""
+    text = write_option(promise)
     # Members in QuoteOption's order; the strings written raw are ISO dates, decimal amounts,
     # base64url and the rules' ASCII ids (currency included), which JSON does not escape.
-    return (
+    opening = (
         f"{_rule_fields(promise.rule, locale, language)},"
         f'"price":{text.price},'
         f'"delivery":{{"earliest":"{text.earliest}","latest":"{text.latest}"}},'
         f'"order_by":"{text.order_by}","ships_from":{text.ships_from},'
-        f'"parcels":{len(promise.parcels)},"promise_token":"{token}"{steps}}}'
+        f'"parcels":{len(promise.parcels)},"promise_token":"'
     )
+    return OptionAnswer(opening, text)
+
+
+OPTIONS_KEPT = 1024  # distinct options (per locale); then the table starts afresh
+_WRITTEN: dict[tuple[object, ...], OptionAnswer] = {}
 
 
 @lru_cache(maxsize=256)

@@ -107,12 +107,12 @@ def merged_cart_digest(items: Items) -> str:
 
 
 def issue_promise_token(option: OptionText, context: TokenContext) -> str:
-    """An option's token: the quote's claims, then the option's own (``written``), signed."""
+    """An option's token: the quote's claims, then the option's own (``write_option``), signed."""
     return sign_encoded_rest(context.start, option.claims, option.claims_base64)
 
 
 class OptionText(NamedTuple):
-    """An option as its answer and its token write it (``written``)."""
+    """An option as its answer and its token write it (``write_option``)."""
 
     earliest: str  # ISO 8601
     latest: str
@@ -123,28 +123,8 @@ class OptionText(NamedTuple):
     claims_base64: str  # their URL-safe base64, no padding
 
 
-def written(promise: MethodPromise) -> OptionText:
-    """The option's text, kept per value: a container quotes a handful of methods, days,
-    cut-offs and prices, and every quote of the day that gives an option the same values writes
-    the same text, and the same claims and their base64, for every cart. The key holds every
-    value the text is made of (the rule by identity; the cut-off's zone and fold, as equal
-    instants in other zones or folds are written differently)."""
-    order_by, price = promise.order_by, promise.price
-    ships_from = promise.ships_from  # one location per parcel
-    key = (
-        promise.rule, promise.earliest, promise.latest, order_by, order_by.tzinfo,
-        order_by.fold, ships_from, price.amount, price.currency,
-    )  # fmt: skip
-    found = _WRITTEN.get(key)
-    if found is None:
-        if len(_WRITTEN) >= OPTIONS_KEPT:
-            _WRITTEN.clear()
-        found = _WRITTEN[key] = write_option(promise)
-    return found
-
-
 def write_option(promise: MethodPromise) -> OptionText:
-    """``written``'s text, written afresh."""
+    """The option's dates, locations and price as JSON text, and its own token claims."""
     earliest, latest = promise.earliest.isoformat(), promise.latest.isoformat()
     order_by = promise.order_by.isoformat()
     ships_from, price = locations_json(promise.ships_from), price_json(promise.price)
@@ -153,10 +133,6 @@ def write_option(promise: MethodPromise) -> OptionText:
         f'"f":{ships_from},"n":{len(promise.parcels)},"pr":{price}}}'
     )
     return OptionText(earliest, latest, order_by, ships_from, price, *encode_rest(claims))
-
-
-OPTIONS_KEPT = 1024  # distinct options' texts; then the table starts afresh
-_WRITTEN: dict[tuple[object, ...], OptionText] = {}
 
 
 def price_json(price: Money) -> str:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.promise.rules import Money, PromiseConfig
-from chalicelib.domain.promise.tokens import write_option, written
+from chalicelib.services.promise import option_text, write_option_text
 
 ZONES = [ZoneInfo("Europe/Berlin"), ZoneInfo("Europe/London"), UTC, timezone(timedelta(hours=1))]
 
@@ -33,8 +33,8 @@ def test_one_instant_in_two_zones_is_written_in_each_zone(config: PromiseConfig)
     assert berlin == london
 
     # When both are written, one after the other
-    first = written(_promise(config, day, day, berlin))
-    second = written(_promise(config, day, day, london))
+    first = option_text(_promise(config, day, day, berlin), "de-DE", "de").text
+    second = option_text(_promise(config, day, day, london), "de-DE", "de").text
 
     # Then each keeps its own offset
     assert first.order_by == "2026-12-23T17:00:00+01:00"
@@ -64,13 +64,14 @@ def test_an_option_is_always_written_as_afresh(
     # at the other price
     order_by = cutoff.replace(tzinfo=zone, fold=fold)
     latest = earliest + timedelta(days=span)
-    written(_promise(config, earliest, latest, order_by.astimezone(UTC), free))
-    written(_promise(config, earliest, latest, order_by, not free))
+    option_text(_promise(config, earliest, latest, order_by.astimezone(UTC), free), "de-DE", "de")
+    option_text(_promise(config, earliest, latest, order_by, not free), "de-DE", "de")
+    option_text(_promise(config, earliest, latest, order_by, free), "en-GB", "de")
 
     # When it is written
     promise = _promise(config, earliest, latest, order_by, free)
-    text = written(promise)
+    answer = option_text(promise, "de-DE", "de")
 
     # Then it is what is written afresh, however often the same values came before
-    assert text == write_option(promise)
-    assert text[:3] == (earliest.isoformat(), latest.isoformat(), order_by.isoformat())
+    assert answer == write_option_text(promise, "de-DE", "de")
+    assert answer.text[:3] == (earliest.isoformat(), latest.isoformat(), order_by.isoformat())
