@@ -65,7 +65,7 @@ class MethodPromise(NamedTuple):
     def ships_from(self) -> tuple[str, ...]:
         parcels = self.parcels
         if len(parcels) == 1:  # most carts: no generator (a frame of its own in 3.11)
-            return (parcels[0].location,)
+            return (parcels[0].source.location.id,)  # Parcel.location, written out
         return tuple(parcel.location for parcel in parcels)
 
 
