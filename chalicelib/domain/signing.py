@@ -79,26 +79,26 @@ def signed_start(secret: str, start: str) -> SignedStart:
 
 def sign_rest(start: SignedStart, rest: str) -> str:
     """``sign_serialised`` of the padded start followed by `rest`: the same token."""
-    return sign_encoded_rest(start, *encode_rest(rest))
+    raw, encoded = encode_rest(rest)
+    return f"{start.base64}{encoded}.{mac_after(start, raw)}"
 
 
 def encode_rest(rest: str) -> tuple[bytes, str]:
-    """`rest` as ``sign_encoded_rest`` takes it: UTF-8, and URL-safe base64 without padding
+    """`rest` as a token after a start holds it: UTF-8, and URL-safe base64 without padding
     (b2a_base64 ends with a newline: taking it off with the padding spares the keyword
     argument, whose parsing was a fifth of the call)."""
     raw = rest.encode()
     return raw, binascii.b2a_base64(raw).rstrip(b"=\n").translate(_URLSAFE).decode()
 
 
-def sign_encoded_rest(start: SignedStart, raw: bytes, encoded: str) -> str:
-    """``sign_rest`` of a rest already encoded (``encode_rest``): a rest that many tokens end
-    with is encoded once."""
+def mac_after(start: SignedStart, raw: bytes) -> str:
+    """The signature of ``sign_rest``'s token (after its "."), for a rest encoded once
+    (``encode_rest``) and signed after many starts."""
     inner = start.inner.copy()
     inner.update(raw)
     outer = start.outer.copy()
     outer.update(inner.digest())
-    mac = binascii.b2a_base64(outer.digest())[:43].translate(_URLSAFE).decode()  # 32 bytes
-    return f"{start.base64}{encoded}.{mac}"
+    return binascii.b2a_base64(outer.digest())[:43].translate(_URLSAFE).decode()  # 32 bytes
 
 
 def hmac_sha256(secret: str, message: bytes) -> bytes:

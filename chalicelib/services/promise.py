@@ -25,8 +25,8 @@ from chalicelib.domain.promise.tokens import (
     OptionText,
     PromisedWindow,
     TokenContext,
-    issue_promise_token,
     merged_cart_digest,
+    promise_token_parts,
     read_promise_token,
     write_option,
 )
@@ -146,14 +146,21 @@ def quote_body(
         config.rules.version,
     )
     locale, language = request.locale, config.rules.default_language
-    options = ",".join(
-        [_option(option, locale, language, context, request.explain) for option in result.options]
-    )
+    # The answer's pieces, joined once: each option's text and token parts are copied once,
+    # into the answer, rather than into a token, then an option, then the option list.
+    pieces = ['{"quoted_at":"', quoted_at, '","options":[']
+    for option in result.options:
+        opening, text = option_text(option, locale, language)
+        pieces.append(opening)
+        pieces += promise_token_parts(text, context)
+        pieces.append(f'"{_explained(option)}}},' if request.explain else '"},')
+    if result.options:
+        pieces[-1] = pieces[-1][:-1]  # no comma after the last option
     unavailable = ",".join(
         [_unavailable(entry.method, entry.reason) for entry in result.unavailable]
     )
-    body = f'{{"quoted_at":"{quoted_at}","options":[{options}],"unavailable":[{unavailable}]}}'
-    return QuoteAnswer(body, result.options)
+    pieces.append(f'],"unavailable":[{unavailable}]}}')
+    return QuoteAnswer("".join(pieces), result.options)
 
 
 def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> PromisedWindow:
@@ -170,12 +177,8 @@ def quote_cache_max_age(cutoffs: Iterable[datetime], *, now: datetime) -> int:
     return max(0, min(MAX_QUOTE_AGE_SECONDS, seconds))
 
 
-def _option(
-    promise: MethodPromise, locale: str, language: str, context: TokenContext, explain: bool
-) -> str:
-    opening, text = option_text(promise, locale, language)
-    steps = f',"explain":{_json([_step(step) for step in promise.steps])}' if explain else ""
-    return f'{opening}{issue_promise_token(text, context)}"{steps}}}'
+def _explained(promise: MethodPromise) -> str:
+    return f',"explain":{_json([_step(step) for step in promise.steps])}'
 
 
 class OptionAnswer(NamedTuple):

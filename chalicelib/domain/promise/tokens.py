@@ -32,7 +32,7 @@ from chalicelib.domain.promise.sourcing import Items, merge_items
 from chalicelib.domain.signing import (
     SignedStart,
     encode_rest,
-    sign_encoded_rest,
+    mac_after,
     signed_start,
     verify_token,
 )
@@ -106,9 +106,16 @@ def merged_cart_digest(items: Items) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def issue_promise_token(option: OptionText, context: TokenContext) -> str:
-    """An option's token: the quote's claims, then the option's own (``write_option``), signed."""
-    return sign_encoded_rest(context.start, option.claims, option.claims_base64)
+def promise_token_parts(option: OptionText, context: TokenContext) -> tuple[str, str, str, str]:
+    """An option's token, in the parts that joined make it: the quote's claims, then the
+    option's own (``write_option``), signed. A writer joins a whole answer at once, so each
+    token's text is copied once, into the answer."""
+    return (
+        context.start.base64,
+        option.claims_base64,
+        ".",
+        mac_after(context.start, option.claims),
+    )
 
 
 class OptionText(NamedTuple):
