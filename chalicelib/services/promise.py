@@ -47,10 +47,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteAnswer:
+class QuoteAnswer(NamedTuple):
     """A quote as the route serves it: the answer's JSON text, and its options for the GET's
-    cache lifetime (each option's cut-off)."""
+    cache lifetime (each option's cut-off). A named tuple, as the engine's per-quote values."""
 
     body: str  # the QuoteResponse contract, serialised
     options: tuple[MethodPromise, ...]
