@@ -17,7 +17,7 @@ from pydantic_core import to_json
 
 from chalicelib.config.loader import load_config
 from chalicelib.domain.accuracy.learned import LearnedLanes
-from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, quote
+from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, Unavailable, quote
 from chalicelib.domain.promise.explain import Step
 from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
@@ -155,10 +155,7 @@ def quote_body(
         pieces.append(f'"{_explained(option)}}},' if request.explain else '"},')
     if result.options:
         pieces[-1] = pieces[-1][:-1]  # no comma after the last option
-    unavailable = ",".join(
-        [_unavailable(entry.method, entry.reason) for entry in result.unavailable]
-    )
-    pieces.append(f'],"unavailable":[{unavailable}]}}')
+    pieces.append(_closing(result.unavailable))
     return QuoteAnswer("".join(pieces), result.options)
 
 
@@ -236,8 +233,11 @@ def _rule_fields(rule: MethodRule, locale: str, default_language: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _unavailable(method: str, reason: str) -> str:
-    return _json({"method": method, "reason": reason})
+def _closing(unavailable: tuple[Unavailable, ...]) -> str:
+    """The answer's end, from its last option on: the methods not offered, and why. A few
+    combinations per destination: written once each."""
+    entries = ",".join([_json({"method": e.method, "reason": e.reason}) for e in unavailable])
+    return f'],"unavailable":[{entries}]}}'
 
 
 def _json(value: Any) -> str:
