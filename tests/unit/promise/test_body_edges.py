@@ -293,3 +293,25 @@ def test_an_order_destination_gets_the_same_postal_code_answer(
 
     # Then the postal code gets the same answer as in a quote
     assert errors == expected
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(
+    ("at", "text"),
+    [
+        ("2026-12-23T16:30:00+01:00", "2026-12-23T16:30:00+01:00"),
+        ("2026-12-23T16:30:00.5Z", "2026-12-23T16:30:00.500000Z"),
+        (None, None),
+    ],
+)
+def test_a_request_read_by_the_route_writes_its_instant_back_as_a_datetime(
+    at: str | None, text: str | None
+) -> None:
+    # Given a body read as the route reads it
+    request = BODY_READERS["route"](at)
+
+    # When it is written back as JSON (no serialiser warning: they are errors here)
+    written = json.loads(request.model_dump_json())
+
+    # Then the instant is written as the datetime it is
+    assert written["at"] == text
