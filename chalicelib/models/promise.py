@@ -28,12 +28,8 @@ from chalicelib.models.types import QueryBool, QueryInt, WholeNumber
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
 
-# Postal code shapes by country; every other country: 3–10 letters or digits.
-POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "DE": re.compile(r"[0-9]{5}"),
-    "AT": re.compile(r"[0-9]{4}"),
-}
-OTHER_POSTAL_CODE = re.compile(r"[A-Za-z0-9]{3,10}")
+# Postal codes by country: so many digits; every other country: 3–10 letters or digits.
+POSTAL_CODE_DIGITS: dict[str, int] = {"DE": 5, "AT": 4}
 # One spelling for Python's re and pydantic's own (Rust) regex; [0-9], not \d: ASCII digits only.
 ISO_INSTANT_PATTERN = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
@@ -106,22 +102,23 @@ def postal_code_schema(schema: dict[str, Any]) -> None:
     schema["allOf"] = [
         {
             "if": {"properties": {"country": {"const": country}}, "required": ["country"]},
-            "then": {"properties": {"postal_code": {"pattern": f"^{pattern.pattern}$"}}},
+            "then": {"properties": {"postal_code": {"pattern": f"^[0-9]{{{digits}}}$"}}},
         }
-        for country, pattern in POSTAL_CODE_PATTERNS.items()
+        for country, digits in POSTAL_CODE_DIGITS.items()
     ]
 
 
 def check_postal_code_field(value: str, info: ValidationInfo) -> str:
-    """Postal code against the country validated just before it (absent when that was bad)."""
-    country = info.data.get("country")
-    pattern = POSTAL_CODE_PATTERNS.get(country or "", OTHER_POSTAL_CODE)
-    if pattern.fullmatch(value):
+    """Postal code against the country validated just before it (absent when that was bad).
+
+    Runs after PostalCode's pattern: the value is 3–10 ASCII letters or digits, which is every
+    other country's shape and leaves a country's only its length and digits to check (the
+    regex it replaces cost nearly twice as much, on every quote and order)."""
+    digits = POSTAL_CODE_DIGITS.get(info.data.get("country", ""))
+    if digits is None or (len(value) == digits and value.isdigit()):
         return value
-    if country is None:
-        raise PydanticCustomError("postal_code", "Not a valid postal code")
     raise PydanticCustomError(
-        "postal_code", "Not a valid postal code for {country}", {"country": country}
+        "postal_code", "Not a valid postal code for {country}", {"country": info.data["country"]}
     )
 
 
