@@ -14,11 +14,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from chalicelib.domain.promise.terms import StepKind, UnavailableReason
 from chalicelib.models.base import ApiModel
@@ -27,15 +28,15 @@ from chalicelib.models.types import QueryBool, QueryInt, WholeNumber
 Locale = Literal["de-DE", "de-AT", "en-GB", "en-US", "en-DE"]
 SUPPORTED_LOCALES: tuple[str, ...] = get_args(Locale)
 
-# Postal code shapes by country; every other country: 3–10 letters or digits.
-POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "DE": re.compile(r"[0-9]{5}"),
-    "AT": re.compile(r"[0-9]{4}"),
-}
-OTHER_POSTAL_CODE = re.compile(r"[A-Za-z0-9]{3,10}")
-ISO_INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})", re.ASCII
+# Postal codes by country: so many digits; every other country: 3–10 letters or digits.
+POSTAL_CODE_DIGITS: dict[str, int] = {"DE": 5, "AT": 4}
+# One spelling for Python's re and pydantic's own (Rust) regex; [0-9], not \d: ASCII digits only.
+ISO_INSTANT_PATTERN = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})"
 )
+ISO_INSTANT = re.compile(ISO_INSTANT_PATTERN)
+NOT_AN_INSTANT = "Input should be an ISO 8601 instant with offset"
 AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 QUERY_PLUS_OFFSET = re.compile(r" ([0-9]{2}:?[0-9]{2})$")
 # Instants far from today are surely mistakes; the bound also keeps calendar caches small.
@@ -101,22 +102,23 @@ def postal_code_schema(schema: dict[str, Any]) -> None:
     schema["allOf"] = [
         {
             "if": {"properties": {"country": {"const": country}}, "required": ["country"]},
-            "then": {"properties": {"postal_code": {"pattern": f"^{pattern.pattern}$"}}},
+            "then": {"properties": {"postal_code": {"pattern": f"^[0-9]{{{digits}}}$"}}},
         }
-        for country, pattern in POSTAL_CODE_PATTERNS.items()
+        for country, digits in POSTAL_CODE_DIGITS.items()
     ]
 
 
 def check_postal_code_field(value: str, info: ValidationInfo) -> str:
-    """Postal code against the country validated just before it (absent when that was bad)."""
-    country = info.data.get("country")
-    pattern = POSTAL_CODE_PATTERNS.get(country or "", OTHER_POSTAL_CODE)
-    if pattern.fullmatch(value):
+    """Postal code against the country validated just before it (absent when that was bad).
+
+    Runs after PostalCode's pattern: the value is 3–10 ASCII letters or digits, which is every
+    other country's shape and leaves a country's only its length and digits to check (the
+    regex it replaces cost nearly twice as much, on every quote and order)."""
+    digits = POSTAL_CODE_DIGITS.get(info.data.get("country", ""))
+    if digits is None or (len(value) == digits and value.isdigit()):
         return value
-    if country is None:
-        raise PydanticCustomError("postal_code", "Not a valid postal code")
     raise PydanticCustomError(
-        "postal_code", "Not a valid postal code for {country}", {"country": country}
+        "postal_code", "Not a valid postal code for {country}", {"country": info.data["country"]}
     )
 
 
@@ -135,9 +137,15 @@ def check_instant(value: Any) -> Any:
     if value is None or isinstance(value, datetime):
         return value
     if not isinstance(value, str) or not ISO_INSTANT.fullmatch(value):
-        raise PydanticCustomError("instant", "Input should be an ISO 8601 instant with offset")
-    try:  # parsed here: strict validation takes no text for a datetime after this validator
-        return datetime.fromisoformat(value)
+        raise PydanticCustomError("instant", NOT_AN_INSTANT)
+    # parsed here: strict validation takes no text for a datetime after this validator
+    return parse_instant_text(value)
+
+
+def parse_instant_text(text: str) -> datetime:
+    """Text already of ISO_INSTANT's shape, as the datetime it names."""
+    try:
+        return datetime.fromisoformat(text)
     except ValueError as exc:
         raise PydanticCustomError("instant", "Input should be a valid calendar instant") from exc
 
@@ -153,13 +161,58 @@ def check_instant_range(value: datetime | None) -> datetime | None:
 
 
 def check_body_instant(value: Any) -> Any:
-    """The body's instant: shape, parse and range in one call from the validator (two cost a
-    twentieth of reading a quote). A naive datetime, which only Python callers can pass, is
-    left to AwareDatetime to refuse."""
+    """The body's instant as Python callers and lax JSON pass it (strict JSON: _BodyInstant):
+    shape, parse and range in one call. A naive datetime, which only Python callers can pass,
+    is left to AwareDatetime to refuse."""
     value = check_instant(value)
     if value is not None and value.tzinfo is not None:
         check_instant_range(value)
     return value
+
+
+def parse_body_instant_text(text: str) -> datetime:
+    """Strict JSON's instant, its shape already checked by pydantic: parsed and range-checked
+    in the one call into Python the instant costs (an offset is always there)."""
+    value = parse_instant_text(text)
+    check_instant_range(value)
+    return value
+
+
+class _BodyInstant:
+    """The body's instant (`at`), read in pydantic's strict JSON mode without a Python regex.
+
+    Every body the route reads is strict JSON: there the shape is pydantic's own pattern
+    (ISO_INSTANT_PATTERN, the same as check_instant's) and Python is called once, to parse and
+    range-check the text; a datetime instance cannot arrive in JSON. Everywhere else (Python
+    callers, lax JSON) check_body_instant runs before AwareDatetime as before, so a datetime
+    object keeps its zone and a naive one is refused by AwareDatetime. Each refusal is the same
+    error as check_body_instant's, and the JSON schema is the lax one's: the OpenAPI document
+    does not change. pydantic's own datetime parser is not used: it reads digit strings as unix
+    time, and in strict mode it takes no text from a previous step.
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        field = handler(source)
+        checked = core_schema.no_info_before_validator_function(check_body_instant, field)
+        shape = core_schema.custom_error_schema(
+            core_schema.str_schema(pattern=f"^{ISO_INSTANT_PATTERN}$", strict=True),
+            custom_error_type="instant",
+            custom_error_message=NOT_AN_INSTANT,
+        )
+        # Serialised as the datetime it is, like the lax schema's value.
+        parsed = core_schema.no_info_after_validator_function(
+            parse_body_instant_text, shape, serialization=core_schema.simple_ser_schema("datetime")
+        )
+        text = core_schema.nullable_schema(parsed)
+        return core_schema.lax_or_strict_schema(
+            lax_schema=checked,
+            strict_schema=core_schema.json_or_python_schema(
+                json_schema=text, python_schema=checked
+            ),
+            metadata=field.get("metadata"),
+        )
 
 
 class _Model(ApiModel):
@@ -213,7 +266,7 @@ class QuoteRequest(_Model):
         list[CartItem],
         Field(min_length=1, max_length=100, description="The cart: 1–100 lines"),
     ]
-    at: Instant = None
+    at: Annotated[Instant, _BodyInstant()] = None
     inventory: Annotated[
         dict[Sku, Annotated[dict[LocationId, OnHand], Field(max_length=MAX_LOCATIONS)]] | None,
         Field(
@@ -229,8 +282,6 @@ class QuoteRequest(_Model):
         Field(description="Cart subtotal for free-shipping thresholds (default: catalogue prices)"),
     ] = None
     explain: ExplainFlag = False
-
-    _instant = field_validator("at", mode="before")(check_body_instant)
 
     @classmethod
     def from_query(cls, params: Mapping[str, str] | None) -> QuoteRequest:

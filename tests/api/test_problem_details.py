@@ -65,6 +65,18 @@ def test_empty_body_is_422(client: Any) -> None:
     assert problem(response)["errors"] == [{"loc": ["body"], "msg": "Field required"}]
 
 
+@pytest.mark.parametrize("raw", [b" ", b"\r\n\t ", b"\n"])
+@pytest.mark.parametrize("path", ["/probe/echo", "/v1/promise/quote"])
+def test_a_body_of_whitespace_only_is_an_empty_body(client: Any, path: str, raw: bytes) -> None:
+    # Given a JSON request whose body is only whitespace
+    # When it is posted
+    response = client.post(path, headers=JSON, body=raw)
+
+    # Then it is answered as a missing body, not as malformed JSON
+    assert response.status_code == 422
+    assert problem(response)["errors"] == [{"loc": ["body"], "msg": "Field required"}]
+
+
 def test_missing_merchant_key_is_401(client: Any) -> None:
     response = client.get("/probe/merchant")
 
