@@ -144,7 +144,11 @@ def check_instant(value: Any) -> Any:
 
 def parse_instant_text(text: str) -> datetime:
     """Text already of ISO_INSTANT's shape, as the datetime it names."""
+    # The standard library reads an offset's minutes up to 99 ("+12:60" as +13:00); an
+    # offset, as a clock, has 00-59 (RFC 3339). The shape ends with "Z" or the offset's digits.
     try:
+        if text[-1] != "Z" and text[-2] > "5":
+            raise ValueError("offset minutes beyond 59")
         return datetime.fromisoformat(text)
     except ValueError as exc:
         raise PydanticCustomError("instant", "Input should be a valid calendar instant") from exc
