@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 from time import monotonic as _monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.settings import Settings, get_secrets, get_settings
 
@@ -165,8 +165,8 @@ def reset() -> None:
         _quote_service,
     ):
         accessor.cache_clear()
-    global _held_quote_service
-    _held_quote_service = None
+    global _held
+    _held = None
 
 
 # -- the promise ---------------------------------------------------------------------------------
@@ -197,26 +197,46 @@ def quote_service() -> QuoteService:
     asking those caches on every quote cost more than a tenth of the quote. New settings (the
     tests' reset_caches) are seen at once.
     """
-    settings = get_settings()
-    held = _held_quote_service
-    if held is not None and held[0] is settings and _monotonic() < held[1]:
-        return held[2]
-    return _recheck_quote_service(settings)
+    held = _held_quote_service(get_settings())
+    return held if held is not None else _recheck_quote_service(get_settings())
+
+
+def promise_token_secret() -> str:
+    """The secret promise tokens are checked with: the one this container's quotes sign with.
+
+    While the quote service is held, that is its secret, even when Secrets Manager has a newer
+    one it has not picked up yet: an order then accepts the token its own container quoted.
+    """
+    held = _held_quote_service(get_settings())
+    return held.token_secret if held is not None else get_secrets().token_secret
+
+
+class _HeldQuoteService(NamedTuple):
+    settings: Settings  # new settings (the tests' reset_caches) end the hold at once
+    until: float  # monotonic seconds
+    service: QuoteService
 
 
 QUOTE_SOURCES_RECHECK_SECONDS = 5.0
-_held_quote_service: tuple[Settings, float, QuoteService] | None = None
+_held: _HeldQuoteService | None = None
+
+
+def _held_quote_service(settings: Settings) -> QuoteService | None:
+    held = _held
+    if held is not None and held.settings is settings and _monotonic() < held.until:
+        return held.service
+    return None
 
 
 def _recheck_quote_service(settings: Settings) -> QuoteService:
-    global _held_quote_service
+    global _held
     service = _quote_service(
         promise_config(),
         get_secrets().token_secret,
         settings.promise_token_ttl_seconds,
         settings.learned_windows,
     )
-    _held_quote_service = (settings, _monotonic() + QUOTE_SOURCES_RECHECK_SECONDS, service)
+    _held = _HeldQuoteService(settings, _monotonic() + QUOTE_SOURCES_RECHECK_SECONDS, service)
     return service
 
 
@@ -266,6 +286,7 @@ def orders_context() -> Context:
     return Context(
         repository=order_repository(),
         token_secret=get_secrets().token_secret,
+        promise_token_secret=promise_token_secret(),
         public_base_url=get_settings().public_base_url,
         now=lambda: datetime.now(UTC),
         promise_config=promise_config,

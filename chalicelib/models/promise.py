@@ -166,10 +166,10 @@ def check_instant_range(value: datetime | None) -> datetime | None:
 
 def check_body_instant(value: Any) -> Any:
     """The body's instant as Python callers and lax JSON pass it (strict JSON: _BodyInstant):
-    shape, parse and range in one call. A naive datetime, which only Python callers can pass,
-    is left to AwareDatetime to refuse."""
+    shape, parse and range in one call. A naive datetime, which only Python callers can pass
+    (with no tzinfo, or one without an offset), is left to AwareDatetime to refuse."""
     value = check_instant(value)
-    if value is not None and value.tzinfo is not None:
+    if value is not None and value.utcoffset() is not None:  # a tzinfo may still say naive
         check_instant_range(value)
     return value
 

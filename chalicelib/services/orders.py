@@ -67,7 +67,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Context:
     repository: OrderStore
-    token_secret: str
+    token_secret: str  # customer tokens
+    promise_token_secret: str  # promise tokens: the secret the container's quotes sign with
     public_base_url: str
     now: Callable[[], datetime]
     promise_config: Callable[[], PromiseConfig]
@@ -164,7 +165,9 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseR
     assert request.promise_token is not None  # the model requires exactly one of the two
     try:
         # The token module alone: the quote service would load the engine's rule loader.
-        promised = read_promise_token(request.promise_token, secret=ctx.token_secret, now=ctx.now())
+        promised = read_promise_token(
+            request.promise_token, secret=ctx.promise_token_secret, now=ctx.now()
+        )
     except errors.InvalidToken as exc:
         raise errors.InvalidInput(
             "the promise token is not valid", [{"loc": ["promise_token"], "msg": str(exc)}]

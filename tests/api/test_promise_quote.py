@@ -160,6 +160,38 @@ def test_order_registered_with_the_quoted_token_keeps_the_quoted_window(client: 
     assert order["promise"]["latest"] == "2026-12-28"
 
 
+def test_an_order_takes_the_token_its_container_quoted_while_the_secret_rotates(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from chalicelib import deps
+
+    # Given a container that has quoted, and a clock it reads
+    clock = [1000.0]
+    monkeypatch.setattr(deps, "_monotonic", lambda: clock[0])
+    body = order_body(promise=None, items=[{"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M"}])
+    quote(client)
+
+    # When Secrets Manager's token secret changes and the container's cache of it expires
+    rotated = replace(deps.get_secrets(), token_secret="rotated-token-secret")
+    monkeypatch.setattr(deps, "get_secrets", lambda: rotated)
+
+    # Then a quote within the recheck interval still signs with the secret it had, and the
+    # order route of the same container takes its token
+    held = option(body_of(quote(client)), "standard")["promise_token"]
+    first = post(client, "/v1/orders", {**body, "order_id": "2001", "promise_token": held})
+    assert first.status_code == 201, first.body
+
+    # And after the recheck both sign and check with the new secret, the old token refused
+    clock[0] += deps.QUOTE_SOURCES_RECHECK_SECONDS + 1
+    fresh = option(body_of(quote(client)), "standard")["promise_token"]
+    second = post(client, "/v1/orders", {**body, "order_id": "2002", "promise_token": fresh})
+    stale = post(client, "/v1/orders", {**body, "order_id": "2003", "promise_token": held})
+    assert second.status_code == 201, second.body
+    assert stale.status_code == 422
+
+
 def test_token_for_another_cart_or_a_forged_token_is_422(client: Any) -> None:
     token = option(body_of(quote(client)), "standard")["promise_token"]
 

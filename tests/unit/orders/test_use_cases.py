@@ -49,6 +49,7 @@ class World:
             Context(
                 repository=self.store,
                 token_secret="test-token-secret",
+                promise_token_secret="test-token-secret",
                 public_base_url="https://track.shop.example",
                 now=lambda: NOW,
                 promise_config=load_config,

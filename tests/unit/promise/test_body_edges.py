@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -175,6 +175,13 @@ PYTHON_READERS = {name: BODY_READERS[name] for name in ("python", "strict python
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
+class NoOffset(tzinfo):
+    """A tzinfo that knows no offset: a datetime with it is naive all the same."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
 @pytest.mark.parametrize("reader", PYTHON_READERS)
 @pytest.mark.parametrize(
     ("value", "expected"),
@@ -182,6 +189,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
         (datetime(2026, 12, 23, 16, 30, tzinfo=timezone(timedelta(hours=1))), None),
         (datetime(2026, 12, 23, 16, 30, tzinfo=BERLIN), None),
         (datetime(2026, 12, 23, 16, 30), [(("at",), AWARE)]),
+        (datetime(2026, 12, 23, 16, 30, tzinfo=NoOffset()), [(("at",), AWARE)]),
+        (datetime(1990, 1, 1, tzinfo=NoOffset()), [(("at",), AWARE)]),
         (datetime(1999, 6, 1, tzinfo=UTC), _refused(RANGE)),
         (datetime(2100, 6, 1, tzinfo=UTC), _refused(RANGE)),
         (date(2026, 12, 23), _refused(SHAPE)),
