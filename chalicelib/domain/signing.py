@@ -62,7 +62,7 @@ class SignedStart(NamedTuple):
 
 def signed_start(secret: str, start: str) -> SignedStart:
     """Encode and hash once the start that several bodies share (a quote's claims, before each
-    option's own), so that ``sign_rest`` encodes and hashes only what differs.
+    option's own), so that ``token_parts`` encodes and hashes only what differs.
 
     Spaces pad the start to a whole number of 3-byte groups: base64 of the whole body is then
     base64 of the start followed by base64 of the rest. JSON allows the spaces between
@@ -77,28 +77,23 @@ def signed_start(secret: str, start: str) -> SignedStart:
     return SignedStart(encoded, inner, outer)
 
 
-def sign_rest(start: SignedStart, rest: str) -> str:
-    """``sign_serialised`` of the padded start followed by `rest`: the same token."""
-    raw, encoded = encode_rest(rest)
-    return f"{start.base64}{encoded}.{mac_after(start, raw)}"
-
-
 def encode_rest(rest: str) -> tuple[bytes, str]:
-    """`rest` as a token after a start holds it: UTF-8, and URL-safe base64 without padding
-    (b2a_base64 ends with a newline: taking it off with the padding spares the keyword
-    argument, whose parsing was a fifth of the call)."""
+    """What follows a start, as ``token_parts`` takes it: UTF-8, and URL-safe base64 without
+    padding (b2a_base64 ends with a newline: taking it off with the padding spares the keyword
+    argument, whose parsing was a fifth of the call). A rest many tokens share is encoded once."""
     raw = rest.encode()
     return raw, binascii.b2a_base64(raw).rstrip(b"=\n").translate(_URLSAFE).decode()
 
 
-def mac_after(start: SignedStart, raw: bytes) -> str:
-    """The signature of ``sign_rest``'s token (after its "."), for a rest encoded once
-    (``encode_rest``) and signed after many starts."""
+def token_parts(start: SignedStart, raw: bytes, encoded: str) -> tuple[str, str, str, str]:
+    """``sign_serialised`` of the padded start followed by a rest (``encode_rest``), in the
+    parts that joined make the same token: a writer that joins a larger text puts them in it."""
     inner = start.inner.copy()
     inner.update(raw)
     outer = start.outer.copy()
     outer.update(inner.digest())
-    return binascii.b2a_base64(outer.digest())[:43].translate(_URLSAFE).decode()  # 32 bytes
+    mac = binascii.b2a_base64(outer.digest())[:43].translate(_URLSAFE).decode()  # 32 bytes
+    return start.base64, encoded, ".", mac
 
 
 def hmac_sha256(secret: str, message: bytes) -> bytes:
