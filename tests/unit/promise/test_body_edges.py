@@ -181,6 +181,9 @@ class NoOffset(tzinfo):
     def utcoffset(self, dt: datetime | None) -> timedelta | None:
         return None
 
+    def __repr__(self) -> str:  # the test's id: the same in every test process
+        return "NoOffset()"
+
 
 @pytest.mark.parametrize("reader", PYTHON_READERS)
 @pytest.mark.parametrize(
