@@ -220,9 +220,8 @@ OPTIONS_KEPT = 1024  # distinct options (per locale); then the table starts afre
 _WRITTEN: dict[tuple[object, ...], OptionAnswer] = {}
 
 
-@lru_cache(maxsize=256)
 def _rule_fields(rule: MethodRule, locale: str, default_language: str) -> str:
-    """An option's opening members, which depend on its rule and locale alone: written once."""
+    """An option's opening members, which depend on its rule and locale alone."""
     fields = {
         "method": rule.method,
         "label": rule.label(locale, default_language),

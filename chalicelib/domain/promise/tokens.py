@@ -144,7 +144,6 @@ def price_json(price: Money) -> str:
     return f'{{"amount":"{price.amount}","currency":"{price.currency}"}}'
 
 
-@lru_cache(maxsize=256)
 def locations_json(ids: tuple[str, ...]) -> str:
     """A location list as compact JSON (ids are ASCII by the rules' schema, so every JSON
     serialiser writes the same text)."""
@@ -154,10 +153,8 @@ def locations_json(ids: tuple[str, ...]) -> str:
 _OPENING = json.dumps({"p": PURPOSE, "v": CLAIMS_VERSION}, separators=(",", ":"))[:-1] + ","
 
 
-@lru_cache(maxsize=256)
 def _rule_claims(rule: MethodRule) -> str:
-    """The claims a rule fixes, as JSON members (rules are compared by identity: one entry per
-    rule of the container's configuration)."""
+    """The claims a rule fixes, as JSON members."""
     claims = {"m": rule.method, "r": rule.key, "c": rule.carrier, "s": rule.service}
     return json.dumps(claims, separators=(",", ":"))[1:-1]
 
