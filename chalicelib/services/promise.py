@@ -24,9 +24,9 @@ from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.promise.tokens import (
     OptionText,
     PromisedWindow,
-    TokenContext,
     merged_cart_digest,
     promise_token_parts,
+    quote_claims,
     read_promise_token,
     write_option,
 )
@@ -135,7 +135,7 @@ def quote_body(
         ),
     )
     quoted_at = at.isoformat()
-    context = TokenContext.of(
+    claims = quote_claims(
         token_secret,
         quoted_at,
         int((now + token_ttl).timestamp()),
@@ -151,7 +151,7 @@ def quote_body(
     for option in result.options:
         opening, text = option_text(option, locale, language)
         pieces.append(opening)
-        pieces += promise_token_parts(text, context)
+        pieces += promise_token_parts(text, claims)
         pieces.append(f'"{_explained(option)}}},' if request.explain else '"},')
     if result.options:
         pieces[-1] = pieces[-1][:-1]  # no comma after the last option

@@ -41,31 +41,25 @@ PURPOSE = "promise"
 CLAIMS_VERSION = 2
 
 
-class TokenContext(NamedTuple):
+def quote_claims(
+    secret: str,
+    quoted_at: str,  # ISO 8601, as the answer's quoted_at
+    expires: int,  # unix seconds
+    country: str,
+    postal_code: str,
+    cart: str,  # merged_cart_digest of the quoted items: hex, which JSON does not escape
+    rules_version: str,
+) -> SignedStart:
     """What every option of one quote shares: the claims of the quote itself (when, until when,
     where to, which cart, which rules), which open every option's token. They are written,
     encoded and hashed once per quote (``signing.signed_start``), not once per option."""
-
-    start: SignedStart
-
-    @classmethod
-    def of(
-        cls,
-        secret: str,
-        quoted_at: str,  # ISO 8601, as the answer's quoted_at
-        expires: int,  # unix seconds
-        country: str,
-        postal_code: str,
-        cart: str,  # merged_cart_digest of the quoted items: hex, which JSON does not escape
-        rules_version: str,
-    ) -> TokenContext:
-        # The caller's other strings go through json.dumps (escaping). The cart's digest is new
-        # for most carts: a cache of its JSON text would miss and grow.
-        claims = (
-            f'{_OPENING}"q":"{quoted_at}","exp":{expires},"d":{_text(country)},'
-            f'"z":{_text(postal_code)},"k":"{cart}","rv":{_text(rules_version)},'
-        )
-        return cls(signed_start(secret, claims))
+    # The caller's other strings go through json.dumps (escaping). The cart's digest is new
+    # for most carts: a cache of its JSON text would miss and grow.
+    claims = (
+        f'{_OPENING}"q":"{quoted_at}","exp":{expires},"d":{_text(country)},'
+        f'"z":{_text(postal_code)},"k":"{cart}","rv":{_text(rules_version)},'
+    )
+    return signed_start(secret, claims)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +100,11 @@ def merged_cart_digest(items: Items) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def promise_token_parts(option: OptionText, context: TokenContext) -> tuple[str, str, str, str]:
-    """An option's token, in the parts that joined make it: the quote's claims, then the
-    option's own (``write_option``), signed. A writer joins a whole answer at once, so each
-    token's text is copied once, into the answer."""
-    return token_parts(context.start, option.claims, option.claims_base64)
+def promise_token_parts(option: OptionText, quote: SignedStart) -> tuple[str, str, str, str]:
+    """An option's token, in the parts that joined make it: the quote's claims
+    (``quote_claims``), then the option's own (``write_option``), signed. A writer joins a
+    whole answer at once, so each token's text is copied once, into the answer."""
+    return token_parts(quote, option.claims, option.claims_base64)
 
 
 class OptionText(NamedTuple):
