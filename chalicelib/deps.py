@@ -197,8 +197,9 @@ def quote_service() -> QuoteService:
     asking those caches on every quote cost more than a tenth of the quote. New settings (the
     tests' reset_caches) are seen at once.
     """
-    held = _held_quote_service(get_settings())
-    return held if held is not None else _recheck_quote_service(get_settings())
+    settings = get_settings()
+    held = _held_quote_service(settings)
+    return held if held is not None else _recheck_quote_service(settings)
 
 
 def promise_token_secret() -> str:
