@@ -27,3 +27,15 @@ def in_process_environment(merchant_key: str, webhook_secret: str, log_level: st
         POWERTOOLS_LOG_LEVEL=log_level,
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def bytecode_environment(cache: str, *, write: bool) -> dict[str, str]:
+    """The environment of a measured child process: bytecode read only from `cache` (never the
+    installed __pycache__ directories), written there on first import; or, with `write` off
+    and an empty cache, every module compiled from source on every import. The caller's
+    PYTHONDONTWRITEBYTECODE is not passed on: it would silently compile in every sample."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = cache
+    if not write:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env

@@ -369,8 +369,7 @@ class Simulation:
     def standard_rule(self, country: str) -> Any:
         return next(
             rule
-            for _, rules in self.config.rules.methods
-            for rule in rules
+            for rule in self.config.rules.rules
             if rule.method == "standard" and rule.zone.country == country
         )
 

@@ -40,6 +40,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from benchmarks import bytecode_environment
+
 # function → (module Lambda imports, handler), as in the packaged template's Handler.
 HANDLERS = {
     "quote": ("app", "app"),
@@ -313,16 +315,11 @@ def _deployed_botocore(target: str) -> str:
 
 
 def _sample_env(path: str, cache: str, write: bool) -> dict[str, str]:
-    """The child's environment: `path` first on PYTHONPATH; bytecode only from `cache` (never
-    the installed __pycache__ directories), written there on first import; or, with an empty
-    cache that is never written, every module compiled from source on every import."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    """The child's environment: `path` first on PYTHONPATH; bytecode as bytecode_environment
+    says (from `cache`, or with an empty cache never written, from source every time)."""
+    env = bytecode_environment(cache, write=write)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [path, env.get("PYTHONPATH")]))
-    return {
-        **env,
-        "PYTHONPYCACHEPREFIX": cache,
-        **({} if write else {"PYTHONDONTWRITEBYTECODE": "1"}),
-    }
+    return env
 
 
 def _sample(function: str, event: dict[str, Any], base_env: dict[str, str]) -> float:

@@ -9,12 +9,13 @@ boto3.
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from benchmarks import bytecode_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.5
@@ -36,8 +37,7 @@ def _sample(module: str, env: dict[str, str]) -> float:
 def measure(rounds: int = 15) -> dict[str, float]:
     app_times, boto3_times = [], []
     with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = cache
+        env = bytecode_environment(cache, write=True)
         _sample("app", env), _sample("boto3", env)  # fill the bytecode cache
         for _ in range(rounds):
             app_times.append(_sample("app", env))

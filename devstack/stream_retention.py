@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.core import DEFAULT_ACCOUNT_ID  # the account the embedded AWS serves
+
 ITERATOR_LIFETIME_SECONDS = 15 * 60  # DynamoDB Streams' shard iterator lifetime
-ACCOUNT_ID = "123456789012"  # moto's default account, which the embedded AWS serves
 
 
 @dataclass
@@ -45,7 +46,8 @@ class StreamRetention:
     def _shard(self) -> Any:
         from moto.dynamodb.models import dynamodb_backends
 
-        return dynamodb_backends[ACCOUNT_ID][self.region].get_table(self.table_name).stream_shard
+        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][self.region]
+        return backend.get_table(self.table_name).stream_shard
 
     def _drop_read_records(self, read_up_to: int) -> int:
         shard = self._shard()
@@ -64,7 +66,7 @@ class StreamRetention:
     def _expire_iterators(self, in_use: set[str]) -> None:
         from moto.dynamodbstreams.models import dynamodbstreams_backends
 
-        iterators = dynamodbstreams_backends[ACCOUNT_ID][self.region].shard_iterators
+        iterators = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][self.region].shard_iterators
         now = self.clock()
         # First seen by this pass stands in for issued: moto records no issue time.
         self._issued_at = {arn: self._issued_at.get(arn, now) for arn in iterators}

@@ -10,12 +10,13 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 from devstack.environment import REGION
 from devstack.mailbox import sent_emails
 from devstack.pump import EventPump
-from devstack.stream_retention import ACCOUNT_ID, ITERATOR_LIFETIME_SECONDS, StreamRetention
+from devstack.stream_retention import ITERATOR_LIFETIME_SECONDS, StreamRetention
 from tests.api.factories import MERCHANT, current_order_body
 from tests.integration.test_event_pump import two_readers
 
@@ -107,7 +108,7 @@ def test_shard_iterators_expire_after_fifteen_minutes_save_those_in_use(
     put_orders(embedded_aws["table"], "ORDER#1")
     for _ in range(5):
         pump.drain()
-    iterators = dynamodbstreams_backends[ACCOUNT_ID][REGION].shard_iterators
+    iterators = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators
     pump.release_read_records()
     issued = len(iterators)
 
