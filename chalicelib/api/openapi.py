@@ -91,12 +91,7 @@ def _error_responses(op: Operation) -> dict[str, Any]:
     problem = {PROBLEM_JSON: {"schema": _schema_ref(Problem)}}
     implied = (
         *(BODY_ERRORS if op.request else ()),
-        # A page's form: the edge refuses other content types and oversized bodies as problems.
-        *(
-            ("payload_too_large", "unsupported_media_type")
-            if op.html and op.method == "POST"
-            else ()
-        ),
+        *(FORM_ERRORS if op.html and op.method == "POST" else ()),
         *(("validation_error",) if op.query or op.headers else ()),
         *AUTH_ERRORS.get(op.auth or "", ()),
     )
