@@ -16,6 +16,8 @@ from chalicelib.observability import logger
 
 M = TypeVar("M", bound=BaseModel)
 JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"  # what a page's form posts
+HTML = "text/html; charset=utf-8"  # what a customer's page answers
 # A merchant's report: the browser may keep it a minute, no shared cache may keep it at all.
 REPORT_CACHE = {"Cache-Control": "private, max-age=60"}
 

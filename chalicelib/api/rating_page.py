@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from chalicelib import deps
 from chalicelib.api.feedback import record_metrics
-from chalicelib.api.http import invalid_input, page_order_id, raw_body
+from chalicelib.api.http import FORM, HTML, invalid_input, page_order_id, raw_body
 from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 rating_page_bp = Blueprint(__name__)
 PATH = "/v1/pages/orders/{order_id}/rating"
-HTML = "text/html; charset=utf-8"
-FORM = "application/x-www-form-urlencoded"
 # The token is in the page's URL: never stored, never named to another site; no script at all.
 PAGE_HEADERS = {
     "Cache-Control": "private, no-store",

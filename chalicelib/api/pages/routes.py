@@ -22,7 +22,7 @@ from chalice.app import Response
 from pydantic import ValidationError
 
 from chalicelib import deps
-from chalicelib.api.http import invalid_input, page_order_id, raw_body
+from chalicelib.api.http import FORM, invalid_input, page_order_id, raw_body
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
 from chalicelib.domain.page_language import accepted_languages, page_language
@@ -37,7 +37,6 @@ pages_bp = Blueprint(__name__)
 TRACKING = "/v1/pages/orders/{order_id}"
 RETURN_FORM = "/v1/pages/orders/{order_id}/return"
 RETURN_STATUS = "/v1/pages/returns/{return_id}"
-FORM = "application/x-www-form-urlencoded"
 RETURN_ID = re.compile(r"R[0-9A-F]{12}")
 QUANTITY = re.compile(r"[0-9]{1,3}")
 
