@@ -56,16 +56,12 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _request_language() -> str:
-    request = pages_bp.current_request
-    params = dict(request.query_params or {})
-    asked = params.get("lang")
-    return page_language(asked, *accepted_languages(request.headers.get("accept-language")))
+    browser = accepted_languages(pages_bp.current_request.headers.get("accept-language"))
+    return page_language(_params().get("lang"), *browser)
 
 
 def _params() -> dict[str, str]:
-    # Only what the pages read: mail tools add utm_source and friends to the links.
-    params = dict(pages_bp.current_request.query_params or {})
-    return {name: params[name] for name in ("token", "lang") if name in params}
+    return dict(pages_bp.current_request.query_params or {})
 
 
 def _order_id(raw: str) -> str:
