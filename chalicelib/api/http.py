@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
@@ -16,6 +17,8 @@ from chalicelib.observability import logger
 
 M = TypeVar("M", bound=BaseModel)
 JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"  # what a page's form posts
+HTML = "text/html; charset=utf-8"  # what a customer's page answers
 # A merchant's report: the browser may keep it a minute, no shared cache may keep it at all.
 REPORT_CACHE = {"Cache-Control": "private, max-age=60"}
 
@@ -60,6 +63,13 @@ def page_order_id(raw: str) -> str:
 def raw_body(request: Request) -> bytes:
     raw = request.raw_body or b""
     return raw.encode() if isinstance(raw, str) else raw
+
+
+def form_fields(request: Request) -> dict[str, str]:
+    """A page's urlencoded form: each field's first value, blank ones included; bytes that are
+    no UTF-8 read as U+FFFD, so a mangled form is refused by the route, not a crash."""
+    body = raw_body(request).decode("utf-8", "replace")
+    return {name: values[0] for name, values in parse_qs(body, keep_blank_values=True).items()}
 
 
 def parse_body(request: Request, model: type[M]) -> M:

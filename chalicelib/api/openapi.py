@@ -10,7 +10,7 @@ from chalice.app import Response
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.http import json_response
+from chalicelib.api.http import FORM, json_response
 from chalicelib.api.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type_uri
 from chalicelib.api.routing import OPERATIONS, Operation, route
 from chalicelib.models.problem import Problem
@@ -27,7 +27,6 @@ SECURITY: dict[str, list[dict[str, list[str]]]] = {
 COMMON_ERRORS = ("internal_error",)
 HTML = "text/html"
 HTML_SCHEMA = {"schema": {"type": "string"}}
-FORM = "application/x-www-form-urlencoded"
 BODY_ERRORS = ("validation_error", "malformed_json", "payload_too_large", "unsupported_media_type")
 # A page's form: the edge refuses other content types and oversized bodies as problems.
 FORM_ERRORS = ("payload_too_large", "unsupported_media_type")
@@ -91,12 +90,7 @@ def _error_responses(op: Operation) -> dict[str, Any]:
     problem = {PROBLEM_JSON: {"schema": _schema_ref(Problem)}}
     implied = (
         *(BODY_ERRORS if op.request else ()),
-        # A page's form: the edge refuses other content types and oversized bodies as problems.
-        *(
-            ("payload_too_large", "unsupported_media_type")
-            if op.html and op.method == "POST"
-            else ()
-        ),
+        *(FORM_ERRORS if op.html and op.method == "POST" else ()),
         *(("validation_error",) if op.query or op.headers else ()),
         *AUTH_ERRORS.get(op.auth or "", ()),
     )

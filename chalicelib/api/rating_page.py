@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
 from chalice import Blueprint
 from chalice.app import Response
@@ -16,7 +15,7 @@ from pydantic import ValidationError
 
 from chalicelib import deps
 from chalicelib.api.feedback import record_metrics
-from chalicelib.api.http import invalid_input, page_order_id, raw_body
+from chalicelib.api.http import FORM, HTML, form_fields, invalid_input, page_order_id
 from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
 
 rating_page_bp = Blueprint(__name__)
 PATH = "/v1/pages/orders/{order_id}/rating"
-HTML = "text/html; charset=utf-8"
-FORM = "application/x-www-form-urlencoded"
 # The token is in the page's URL: never stored, never named to another site; no script at all.
 PAGE_HEADERS = {
     "Cache-Control": "private, no-store",
@@ -140,12 +137,7 @@ def rating_page(order_id: str) -> Response:
     content_types=[FORM],
 )  # fmt: skip
 def submit_rating_page(order_id: str) -> Response:
-    form = {
-        k: v[0]
-        for k, v in parse_qs(
-            raw_body(rating_page_bp.current_request).decode(errors="replace")
-        ).items()
-    }
+    form = form_fields(rating_page_bp.current_request)
     lang = _lang(form.get("lang"))
     try:
         page_order_id(order_id)

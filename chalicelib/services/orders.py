@@ -114,7 +114,7 @@ class OrderService:
         return retrying(partial(_add_shipment, self.ctx, order_id, request), self.ctx.pause)
 
     def read(self, order_id: str) -> api.OrderView:
-        return order_view(self.ctx, _existing(self.ctx, order_id))
+        return order_view(self.ctx, existing_order(self.ctx, order_id))
 
     def record_carrier_events(self, events: Iterable[TrackingEvent]) -> api.WebhookResult:
         """Store each event once and move its order, one parcel at a time (a read and one
@@ -347,7 +347,8 @@ def _check_quantities(stored: StoredOrder, request: api.RegisterShipmentRequest)
 
 
 # -- read ----------------------------------------------------------------------------------------
-def _existing(ctx: Context, order_id: str) -> StoredOrder:
+def existing_order(ctx: Context, order_id: str) -> StoredOrder:
+    """The stored order, or NotFound (the read and the customer's pages)."""
     stored = ctx.repository.get(order_id)
     if stored is None:
         raise errors.NotFound(f"order {order_id} not found")

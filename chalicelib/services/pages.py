@@ -19,7 +19,7 @@ from chalicelib.domain.returns import ReturnableSku
 from chalicelib.domain.signing import require_customer_token
 from chalicelib.models import orders as order_api
 from chalicelib.models import returns as return_api
-from chalicelib.services.orders import Context, order_view
+from chalicelib.services.orders import Context, existing_order, order_view
 from chalicelib.store.records import StoredOrder
 
 
@@ -96,10 +96,7 @@ class CustomerPages:
 
     def _order(self, order_id: str, token: str | None) -> StoredOrder:
         require_customer_token(self.ctx.token_secret, order_id, token)
-        stored = self.ctx.repository.get(order_id)
-        if stored is None:
-            raise errors.NotFound(f"order {order_id} not found")
-        return stored
+        return existing_order(self.ctx, order_id)
 
 
 def _reader(stored: StoredOrder) -> Reader:

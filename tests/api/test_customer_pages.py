@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import boto3
 import pytest
 
 from chalicelib.domain.feedback.rating import COMMENT_MAX
@@ -27,7 +26,7 @@ from tests.api.returns_steps import (
     request_return,
     step,
 )
-from tests.conftest import TEST_ENV
+from tests.api.test_returns import stored
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SECOND_PARCEL = "JJD000390007730"
@@ -42,11 +41,6 @@ def page(client: Any, path: str, **params: str) -> Any:
 def submit(client: Any, order_id: str = "1001", **fields: str) -> Any:
     path = f"/v1/pages/orders/{order_id}/return"
     return client.post(path, headers=FORM, body=urlencode(fields).encode())
-
-
-def stored_returns() -> list[dict[str, Any]]:
-    table = boto3.resource("dynamodb").Table(TEST_ENV["PK_TABLE_NAME"])
-    return [i for i in table.scan()["Items"] if str(i["PK"]).startswith("RETURN#")]
 
 
 def given_a_split_order(client: Any, mug_name: str = "Becher blau") -> datetime:
@@ -244,8 +238,8 @@ def test_the_form_opens_a_return_once_and_sees_other_to_its_page(client: Any) ->
     location = first.headers["Location"]
     assert re.fullmatch(r"\.\./\.\./returns/R[0-9A-F]{12}\?token=[^&]+&lang=de", location)
     assert again.headers["Location"] == location
-    (stored,) = stored_returns()
-    assert [(i["sku"], i["quantity"], i["reason"]) for i in stored["items"]] == [
+    (opened,) = stored("RETURN#")
+    assert [(i["sku"], i["quantity"], i["reason"]) for i in opened["items"]] == [
         ("TSHIRT-M", 1, "too_small")
     ]
     status_page = page(
@@ -276,7 +270,7 @@ def test_a_refused_return_shows_the_reason_in_the_customers_language_and_stores_
     shown = html_of(answer)
     assert says in shown
     assert '<form method="post" action="return">' in shown  # the form again, to correct it
-    assert stored_returns() == []
+    assert stored("RETURN#") == []
 
 
 @pytest.mark.parametrize(
@@ -300,7 +294,7 @@ def test_an_incomplete_form_is_shown_again_with_what_is_missing(
 
     assert answer.status_code == 422
     assert says in html_of(answer)
-    assert stored_returns() == []
+    assert stored("RETURN#") == []
 
 
 @pytest.mark.parametrize(("fields", "status"), [({}, 401), ({"token": "forged"}, 403)])
@@ -313,7 +307,7 @@ def test_the_form_needs_the_orders_token_and_stores_nothing_without_it(
         answer = submit(client, resolution="refund", **fields, **lines)
         assert answer.status_code == status
         assert "T-Shirt" not in html_of(answer)
-    assert stored_returns() == []
+    assert stored("RETURN#") == []
 
 
 def test_a_form_that_is_not_utf8_is_refused_as_a_page_not_a_crash(client: Any) -> None:
@@ -324,7 +318,7 @@ def test_a_form_that_is_not_utf8_is_refused_as_a_page_not_a_crash(client: Any) -
     )
 
     assert answer.status_code == 403
-    assert stored_returns() == []
+    assert stored("RETURN#") == []
 
 
 # -- the return's page ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from chalice.app import Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from chalicelib.api.http import HTML
 from chalicelib.api.pages.texts import TEXTS
 from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.channels.render import carrier_name, format_date, format_window
@@ -34,7 +35,6 @@ from chalicelib.models.returns import ReturnView
 from chalicelib.services.pages import Reader, ReturnForm, ReturnPage, TrackingPage
 
 TEMPLATES = Path(__file__).parent.parent / "page_templates"
-HTML = "text/html; charset=utf-8"
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem;

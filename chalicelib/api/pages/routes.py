@@ -15,14 +15,13 @@ import re
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
 from chalice import Blueprint
 from chalice.app import Response
 from pydantic import ValidationError
 
 from chalicelib import deps
-from chalicelib.api.http import invalid_input, page_order_id, raw_body
+from chalicelib.api.http import FORM, form_fields, invalid_input, page_order_id
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
 from chalicelib.domain.page_language import accepted_languages, page_language
@@ -37,7 +36,6 @@ pages_bp = Blueprint(__name__)
 TRACKING = "/v1/pages/orders/{order_id}"
 RETURN_FORM = "/v1/pages/orders/{order_id}/return"
 RETURN_STATUS = "/v1/pages/returns/{return_id}"
-FORM = "application/x-www-form-urlencoded"
 RETURN_ID = re.compile(r"R[0-9A-F]{12}")
 QUANTITY = re.compile(r"[0-9]{1,3}")
 
@@ -57,16 +55,12 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _request_language() -> str:
-    request = pages_bp.current_request
-    params = dict(request.query_params or {})
-    asked = params.get("lang")
-    return page_language(asked, *accepted_languages(request.headers.get("accept-language")))
+    browser = accepted_languages(pages_bp.current_request.headers.get("accept-language"))
+    return page_language(_params().get("lang"), *browser)
 
 
 def _params() -> dict[str, str]:
-    # Only what the pages read: mail tools add utm_source and friends to the links.
-    params = dict(pages_bp.current_request.query_params or {})
-    return {name: params[name] for name in ("token", "lang") if name in params}
+    return dict(pages_bp.current_request.query_params or {})
 
 
 def _order_id(raw: str) -> str:
@@ -127,7 +121,7 @@ def return_form_page(order_id: str) -> Response:
 @html_errors
 def submit_return_page(order_id: str) -> Response:
     order_id = _order_id(order_id)
-    form = _form()
+    form = form_fields(pages_bp.current_request)
     token = form.get("token") or ""
     pages = deps.customer_pages()
     try:
@@ -161,11 +155,6 @@ def return_status_page(return_id: str) -> Response:
     logger.thread_safe_append_keys(order_id=page.view.order_id)
     lang = page_language(params.get("lang"), page.reader.locale)
     return deps.page_renderer().return_status(page, lang, params["token"])
-
-
-def _form() -> dict[str, str]:
-    body = raw_body(pages_bp.current_request).decode("utf-8", "replace")
-    return {name: values[0] for name, values in parse_qs(body, keep_blank_values=True).items()}
 
 
 def _return_request(form: dict[str, str]) -> returns_api.ReturnRequest:
