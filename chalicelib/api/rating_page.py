@@ -19,6 +19,7 @@ from chalicelib.api.http import FORM, HTML, form_fields, invalid_input, page_ord
 from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.api.routing import Operation, route
 from chalicelib.domain import errors
+from chalicelib.domain.page_language import page_language
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -117,8 +118,9 @@ def rating_page(order_id: str) -> Response:
             raise errors.NotFound("order not found")
     except errors.DomainError as exc:
         return _refused(exc, _lang(requested))
-    # ?lang= switches between the page's languages; anything else: the order's own.
-    lang = requested if requested in TEXTS else _lang(ordered_in)
+    # ?lang= switches between the page's languages; anything else: the order's own, and for a
+    # language the pages do not speak the one the other customer pages fall back to.
+    lang = page_language(requested, ordered_in)
     raw_score = params.get("score", "")
     score = int(raw_score) if re.fullmatch(r"(10|[1-9])", raw_score) else None
     # The form posts to the page's own path, relative: right behind a stage prefix too.

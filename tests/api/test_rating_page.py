@@ -63,6 +63,23 @@ def test_a_language_the_page_does_not_speak_falls_back_to_the_orders_own(client:
     assert "How was your delivery?" in html_of(shown)
 
 
+def test_an_order_in_a_language_the_pages_do_not_speak_is_rated_in_english_as_it_is_tracked(
+    client: Any,
+) -> None:
+    # Given an order placed in French, which the customer pages do not speak
+    body = order_body("1003")
+    body["customer"]["locale"] = "fr-FR"
+    assert post(client, "/v1/orders", body).status_code == 201
+
+    # When the customer opens its rating page and its tracking page
+    rating = page(client, PAGE.replace("1001", "1003"), token=token("1003"))
+    tracking = client.get(f"/v1/pages/orders/1003?token={token('1003')}")
+
+    # Then both speak English
+    assert "How was your delivery?" in html_of(rating)
+    assert 'lang="en"' in html_of(tracking)
+
+
 def test_a_valid_token_for_an_order_the_shop_does_not_have_is_not_found(client: Any) -> None:
     shown = page(client, PAGE.replace("1001", "9999"), token=token("9999"))
 
