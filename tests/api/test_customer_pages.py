@@ -199,6 +199,19 @@ def test_an_error_page_speaks_the_browsers_language(client: Any) -> None:
     assert answer.status_code == 401 and "This link is incomplete" in html_of(answer)
 
 
+def test_a_refused_form_answers_in_the_language_the_form_was_shown_in(client: Any) -> None:
+    # Given a German form posted from an English browser with another order's token
+    given_a_delivered_order_with_socks(client)
+    headers = {**FORM, "Accept-Language": "en-GB"}
+    fields = {"token": "forged", "lang": "de", "resolution": "refund"}
+
+    # When it is posted
+    answer = client.post("/v1/pages/orders/1001/return", headers=headers, body=urlencode(fields))
+
+    # Then the error page speaks the form's German
+    assert answer.status_code == 403 and "Dieser Link passt nicht" in html_of(answer)
+
+
 # -- the return form -----------------------------------------------------------------------------
 def given_a_delivered_order_with_socks(client: Any) -> str:
     items = [

@@ -55,8 +55,12 @@ def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _request_language() -> str:
-    browser = accepted_languages(pages_bp.current_request.headers.get("accept-language"))
-    return page_language(_params().get("lang"), *browser)
+    request = pages_bp.current_request
+    browser = accepted_languages(request.headers.get("accept-language"))
+    asked = _params().get("lang")
+    if asked is None and request.method == "POST":  # a page's form carries its language
+        asked = form_fields(request).get("lang")
+    return page_language(asked, *browser)
 
 
 def _params() -> dict[str, str]:
