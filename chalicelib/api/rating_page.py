@@ -35,7 +35,7 @@ PAGE_HEADERS = {
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 }
 
-TEXTS: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, Any]] = {
     "de": {
         "title": "Wie war deine Lieferung?",
         "question": "Wie zufrieden bist du mit deiner Bestellung {order_id}?",
@@ -48,6 +48,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks_text": "Du hast deiner Bestellung eine {rating} gegeben. Du kannst sie 14 Tage "
         "lang ändern.",
         "refused": "Das hat leider nicht geklappt",
+        "why": {
+            "validation_error": "Bitte wähle eine Bewertung von 1 bis 10 (ein Kommentar hat "
+            "höchstens 2.000 Zeichen).",
+            "unauthorized": "Dieser Link ist unvollständig. Bitte öffne ihn aus deiner E-Mail "
+            "noch einmal.",
+            "forbidden": "Dieser Link passt nicht zu dieser Bestellung.",
+            "not_found": "Diese Bestellung gibt es nicht.",
+            "not_delivered": "Deine Bestellung ist noch nicht zugestellt.",
+            "already_rated": "Deine Bewertung lässt sich nicht mehr ändern.",
+        },
     },
     "en": {
         "title": "How was your delivery?",
@@ -60,6 +70,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks": "Thank you for your rating!",
         "thanks_text": "You gave your order a {rating}. You can change it for 14 days.",
         "refused": "Sorry, that did not work",
+        "why": {
+            "validation_error": "Please choose a rating from 1 to 10 (a comment has at most "
+            "2,000 characters).",
+            "unauthorized": "This link is incomplete. Please open it from your e-mail again.",
+            "forbidden": "This link does not fit this order.",
+            "not_found": "There is no such order.",
+            "not_delivered": "Your order has not been delivered yet.",
+            "already_rated": "Your rating can no longer be changed.",
+        },
     },
 }
 
@@ -80,8 +99,11 @@ def _page(status: int, **context: Any) -> Response:
 
 
 def _refused(exc: errors.DomainError, lang: str) -> Response:
-    kind = PROBLEM_TYPES[domain_code(exc)]
-    outcome = {"heading": TEXTS[_lang(lang)]["refused"], "text": kind.title}
+    code = domain_code(exc)
+    kind = PROBLEM_TYPES[code]
+    t = TEXTS[_lang(lang)]
+    # In the page's language; a refusal it has no words for keeps the problem's own title.
+    outcome = {"heading": t["refused"], "text": t["why"].get(code, kind.title)}
     return _page(kind.status, lang=lang, outcome=outcome)
 
 

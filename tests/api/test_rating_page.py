@@ -135,6 +135,25 @@ def test_a_refused_form_answers_with_a_page_and_stores_nothing(
     assert stored_feedback() is None and facts() == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "fields", "says"),
+    [
+        ("de", {"rating": "0"}, "Bitte wähle eine Bewertung von 1 bis 10"),
+        ("en", {"rating": "0"}, "Please choose a rating from 1 to 10"),
+        ("de", {"rating": "7", "token": "forged"}, "Dieser Link passt nicht zu dieser Bestellung"),
+    ],
+)
+def test_a_refusal_says_why_in_the_pages_language(
+    client: Any, lang: str, fields: dict[str, str], says: str
+) -> None:
+    given_an_order(client, delivered=DELIVERED_AT)
+
+    answer = submit(client, **{"token": token(), "lang": lang, **fields})
+
+    assert says in html_of(answer)
+    assert "Request is invalid" not in html_of(answer)
+
+
 def test_the_page_is_never_cached_nor_named_to_another_site_and_runs_no_script(
     client: Any,
 ) -> None:
