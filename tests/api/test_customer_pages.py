@@ -286,6 +286,23 @@ def test_a_refused_return_shows_the_reason_in_the_customers_language_and_stores_
     assert stored("RETURN#") == []
 
 
+def test_an_item_gone_back_in_full_is_said_so_not_counted_as_none_left(client: Any) -> None:
+    # Given both T-shirts of the order already on their way back
+    given_a_delivered_order_with_socks(client)
+    first = {"quantity.TSHIRT-M": "2", "reason.TSHIRT-M": "too_small"}
+    assert submit(client, token=token(), lang="de", key="k-1", resolution="refund", **first)
+    assert len(stored("RETURN#")) == 1
+
+    # When the customer asks to return one more
+    again = {"quantity.TSHIRT-M": "1", "reason.TSHIRT-M": "too_small"}
+    answer = submit(client, token=token(), lang="de", key="k-2", resolution="refund", **again)
+
+    # Then the page says it has gone back in full
+    assert answer.status_code == 409
+    assert "T-Shirt M ist schon vollständig zurückgeschickt." in html_of(answer)
+    assert "nur noch 0" not in html_of(answer)
+
+
 @pytest.mark.parametrize(
     ("lines", "says"),
     [

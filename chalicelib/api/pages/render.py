@@ -211,7 +211,10 @@ def _problem_lines(
     t = TEXTS[lang]
     if isinstance(problem, ReturnRefused):
         return [
-            t["refused_line"][r.kind].format(name=names.get(r.sku) or r.sku, left=r.left)
+            # "Only 0 of … can still go back" says the wrong thing: nothing can.
+            t["refused_line"][
+                "none_left" if r.kind == "too_many" and not r.left else r.kind
+            ].format(name=names.get(r.sku) or r.sku, left=r.left)
             for r in problem.refusals
         ]
     if isinstance(problem, errors.InvalidInput):

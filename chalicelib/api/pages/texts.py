@@ -101,6 +101,7 @@ TEXTS: dict[str, dict[str, Any]] = {
             "not_delivered": "{name} ist noch nicht zugestellt.",
             "window_closed": "Die Rückgabefrist für {name} ist abgelaufen.",
             "too_many": "Von {name} kannst du nur noch {left} zurückschicken.",
+            "none_left": "{name} ist schon vollständig zurückgeschickt.",
         },
         "reasons": {
             "too_small": "Zu klein",
@@ -241,6 +242,7 @@ TEXTS: dict[str, dict[str, Any]] = {
             "not_delivered": "{name} has not been delivered yet.",
             "window_closed": "The return window for {name} has closed.",
             "too_many": "Only {left} of {name} can still go back.",
+            "none_left": "All of {name} has already gone back.",
         },
         "reasons": {
             "too_small": "Too small",
