@@ -105,6 +105,16 @@ def feedback_key(order_id: str) -> dict[str, str]:
     return {"PK": f"ORDER#{order_id}", "SK": "FEEDBACK"}
 
 
+def earlier_rating_key(order_id: str, version: int) -> dict[str, str]:
+    # The answer that was the rating at `version`, once a change replaced it: an item of its
+    # own, so the rating's item holds one answer however often it changes.
+    return {"PK": f"ORDER#{order_id}", "SK": f"FEEDBACK#{version:04d}"}
+
+
+def earlier_rating_prefix() -> str:
+    return "FEEDBACK#"
+
+
 RATING_DUE_SHARDS = 4  # like the order checks: a busy day's reminders spread over partitions
 
 
