@@ -42,7 +42,7 @@ def given_a_parcel_scanned_at(scan: datetime, latest: datetime) -> None:
 
 
 def outbox_kinds() -> list[str]:
-    items = boto3.resource("dynamodb").Table("promise-keeper").scan()["Items"]
+    items: list[dict[str, Any]] = boto3.resource("dynamodb").Table("promise-keeper").scan()["Items"]
     return [i["SK"].split("#")[0] for i in items if i["PK"].startswith("OUTBOX#")]
 
 
