@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy chalicelib app.py devstack
+	$(BIN)/mypy chalicelib app.py devstack infra scripts tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
