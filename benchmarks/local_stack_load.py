@@ -1,4 +1,4 @@
-"""Load on a running `make run` stack: the local-stack figures in README.md.
+"""Load on a running `make run` stack: the local-stack figures in docs/performance.md.
 
 Not part of `make bench` (it needs a running stack) nor of the tests. Start the stack, then:
 
