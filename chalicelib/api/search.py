@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Blueprint, CORSConfig
 from chalice.app import Response
 from pydantic_core import to_json
 
@@ -19,6 +19,8 @@ JSON_LD = "application/ld+json"
 # Which holidays the dates behind a statement skip, as the quote's explain names them:
 # "holidays:DE-BE", or "holidays:DE" when the postal code is not in the subdivision table.
 CALENDAR_HEADER = "X-Promise-Calendar"
+# A storefront's script may read the calendar header too, not only the body.
+CORS = CORSConfig(allow_origin="*", expose_headers=[CALENDAR_HEADER])
 
 
 def _params() -> dict[str, str]:
@@ -46,7 +48,7 @@ def _answer(document: dict[str, Any], max_age: int, media_type: str, **headers: 
         "search", query=lazy_model("search.ShippingDetailsQuery"),
         response=lazy_model("search.ShippingDetails"), media_type=JSON_LD,
     ),
-    cors=True,
+    cors=CORS,
 )  # fmt: skip
 def shipping_details() -> Response:
     from chalicelib.models.search import ShippingDetailsQuery

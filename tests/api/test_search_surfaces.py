@@ -61,6 +61,7 @@ def test_shipping_details_are_json_ld_in_schema_org_s_vocabulary(client: Any) ->
     assert 0 <= max_age(response) <= 3600
     assert response.headers["X-Promise-Calendar"] == "holidays:DE-BE"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Promise-Calendar"
     assert_matches_the_openapi_schema(client, "/v1/promise/shipping-details", response)
 
 
