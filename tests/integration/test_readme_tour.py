@@ -64,7 +64,7 @@ def json_values(text: str) -> list[Any]:
 
 
 class Shell:
-    """One bash session, fed a step at a time, as a terminal the tour is pasted into."""
+    """One bash shell, fed a step at a time, as a terminal the tour is pasted into."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self._bash = subprocess.Popen(
