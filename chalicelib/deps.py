@@ -48,14 +48,23 @@ if TYPE_CHECKING:
 def dynamodb() -> DynamoDBClient:
     import boto3  # imported here: routes that need no AWS (the quote) never load it
 
-    return boto3.client("dynamodb")
+    return boto3.client("dynamodb", config=_table_and_queue_config())
 
 
 @cache
 def sqs() -> SQSClient:
     import boto3
 
-    return boto3.client("sqs")
+    return boto3.client("sqs", config=_table_and_queue_config())
+
+
+def _table_and_queue_config() -> Config:
+    from botocore.config import Config
+
+    # Three tries within about 3 s (standard mode), not DynamoDB's legacy ten within ~25 s: a
+    # route still throttled after them answers 429/503 with Retry-After well inside API
+    # Gateway's 29 s, and a stream or queue handler fails its batch, which is handed again.
+    return Config(retries={"mode": "standard", "max_attempts": 3})
 
 
 def _channel_config() -> Config:
