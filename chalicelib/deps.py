@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.feedback import FeedbackStore
+    from chalicelib.store.learned_snapshot import LearnedSnapshotStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
     from chalicelib.store.returns import ReturnRepository
@@ -171,6 +172,7 @@ def reset() -> None:
         return_repository,
         feedback_store,
         learned_lanes,
+        learned_snapshots,
         _quote_service,
     ):
         accessor.cache_clear()
@@ -283,6 +285,32 @@ def learned_lanes() -> LearnedLaneCache:
         horizon_weeks=settings.learned_horizon_weeks,
         min_parcels=settings.learned_min_parcels,
         refresh_seconds=settings.learned_refresh_seconds,
+        snapshots=learned_snapshots(),
+    )
+
+
+@cache
+def learned_snapshots() -> LearnedSnapshotStore:
+    from chalicelib.store.learned_snapshot import LearnedSnapshotStore
+
+    return LearnedSnapshotStore(dynamodb(), get_settings().table_name)
+
+
+def refresh_learned_snapshot() -> bool:
+    """The projector's part: the snapshot rewritten if a lane's window changed at a share of
+    the packaged rules."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.learned_lanes import refresh_snapshot
+
+    settings = get_settings()
+    return refresh_snapshot(
+        counter_store(),
+        learned_snapshots(),
+        horizon_weeks=settings.learned_horizon_weeks,
+        min_parcels=settings.learned_min_parcels,
+        shares={rule.learned_share for rule in promise_config().rules.rules},
+        now=datetime.now(UTC),
     )
 
 
