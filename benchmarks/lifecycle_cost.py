@@ -85,7 +85,7 @@ class Meter:
     invocations: list[Invocation] = field(default_factory=list)
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)
     polls: Counter[tuple[str, str]] = field(default_factory=Counter)  # the event sources'
-    capacity: Counter[str] = field(default_factory=Counter)  # WRU, RRU
+    capacity: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     api_requests: int = 0
     log_bytes: int = 0
 
@@ -333,7 +333,7 @@ class Shop:
         self.pump = MeteredPump.connected(app, table_name(), region, log=lambda _: None)
         for handler in logging.getLogger(os.environ["POWERTOOLS_SERVICE_NAME"]).handlers:
             if isinstance(handler, logging.StreamHandler):
-                handler.setStream(_LogBytes(meter))  # type: ignore[arg-type]
+                handler.setStream(_LogBytes(meter))
         self.merchant = {
             "Authorization": f"Bearer {SECRETS['PK_MERCHANT_API_KEY']}",
             "Content-Type": "application/json",
@@ -476,8 +476,12 @@ class Shop:
         return_id = opened["return_id"]
         parcel = f"RET{n:06d}"
         label = {"carrier": "dhl", "tracking_number": parcel, "qr_code": f"QR-{n}"}
-        for step in ({"status": "approved"}, {"status": "label_created", "label": label}):
-            self.merchant_call("POST", f"/v1/returns/{return_id}/events", step)
+        moves: list[dict[str, Any]] = [
+            {"status": "approved"},
+            {"status": "label_created", "label": label},
+        ]
+        for move in moves:
+            self.merchant_call("POST", f"/v1/returns/{return_id}/events", move)
         self.pump.drain()
         for step, status in enumerate(("in_transit", "delivered")):
             at = placed + timedelta(days=4, hours=6 * (step + 1))
