@@ -2,7 +2,7 @@
 address only; then the outcome checks, and the figures and latency plot in docs/performance.md.
 
 1. Starts the local stack (`python -m devstack`, as `make run` does) on free ports of 127.0.0.1.
-2. Runs Locust headless with benchmarks/locustfile.py: USERS users for SECONDS seconds.
+2. Runs Locust headless with benchmarks/load/locustfile.py: USERS users for SECONDS seconds.
 3. Waits until the event pump has sent what the orders caused (bounded), then checks: no order
    lost an event it was sent (every accepted carrier event is on the order), every order got
    exactly one confirmation, no answer was a 5xx.
@@ -37,6 +37,9 @@ HOST = "127.0.0.1"  # never another address: the load goes to this machine's own
 FIGURES = ROOT / "docs" / "figures" / "load.json"
 PLOT = ROOT / "docs" / "figures" / "load-latency.png"
 PERFORMANCE = ROOT / "docs" / "performance.md"
+# Outside the package on purpose: `make bench` imports every module of benchmarks/, and
+# importing Locust patches the whole process for gevent.
+LOCUSTFILE = ROOT / "benchmarks" / "load" / "locustfile.py"
 SECTION = "load test"
 SOURCE = "benchmarks/storefront_load.py"
 KEY, SECRET = "load-merchant-key", "load-webhook-secret"
@@ -92,7 +95,7 @@ def run_locust(api: str, users: int, seconds: int, work: Path) -> Path:
         [
             str(Path(sys.executable).parent / "locust"),
             "-f",
-            str(ROOT / "benchmarks" / "locustfile.py"),
+            str(LOCUSTFILE),
             "--headless",
             "--users",
             str(users),
