@@ -58,8 +58,8 @@ class LearnedLaneCache:
             with self._lock:
                 now = self._monotonic()
                 if now >= self._next_refresh:
+                    self._next_refresh = now + self._refresh  # a failed read waits its turn too
                     self._lanes = self._read() or self._lanes
-                    self._next_refresh = now + self._refresh
         return self._lanes
 
     def _read(self) -> LearnedLanes | None:

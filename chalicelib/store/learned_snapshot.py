@@ -39,16 +39,19 @@ class LearnedSnapshotStore:
         if "Item" not in answer:
             return None
         item = from_attributes(answer["Item"])
-        histograms = {
-            lane: {int(days): int(count) for days, count in bins.items()}
-            for lane, bins in json.loads(str(item["histograms"])).items()
-        }
-        return LearnedSnapshot(
-            histograms=histograms,
-            read_at=datetime.fromisoformat(str(item["read_at"])),
-            first_week=str(item["first_week"]),
-            last_week=str(item["last_week"]),
-        )
+        try:
+            histograms = {
+                lane: {int(days): int(count) for days, count in bins.items()}
+                for lane, bins in json.loads(str(item["histograms"])).items()
+            }
+            return LearnedSnapshot(
+                histograms=histograms,
+                read_at=datetime.fromisoformat(str(item["read_at"])),
+                first_week=str(item["first_week"]),
+                last_week=str(item["last_week"]),
+            )
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return None  # not a snapshot this code can read: the caller reads the counters
 
     def write(self, snapshot: LearnedSnapshot) -> bool:
         """Store ``snapshot`` unless one read from the counters later is stored already."""

@@ -153,3 +153,17 @@ def test_windows_differ_only_when_a_window_moves(
     new = LearnedLanes({LANE: after} if after else {}, 0, 100)
 
     assert windows_differ(old, new, [0.95]) is differ
+
+
+def test_a_snapshot_that_does_not_parse_is_passed_over_for_the_counters(
+    aws: dict[str, Any],
+) -> None:
+    add_parcels({1: 115, 2: 5})
+    boto3.client("dynamodb").put_item(
+        TableName=aws["table"],
+        Item={"PK": {"S": "LEARNED#lanes"}, "SK": {"S": "SNAPSHOT"}, "histograms": {"S": "{"}},
+    )
+
+    lanes = cache().current()
+
+    assert lanes is not None and lanes.window(LANE, 0.95) is not None
