@@ -191,8 +191,8 @@ class Storefront(HttpUser):
                 name="POST /v1/orders/[id]/returns",
             )
         else:
-            body = {"order_id": order_id, "token": order["token"], "rating": 9}
-            self.client.post("/v1/feedback", json=body, name="POST /v1/feedback")
+            rating = {"order_id": order_id, "token": order["token"], "rating": 9}
+            self.client.post("/v1/feedback", json=rating, name="POST /v1/feedback")
 
     def _some_order(self) -> str | None:
         with _lock:
