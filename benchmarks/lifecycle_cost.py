@@ -258,7 +258,14 @@ def embedded_stack() -> Iterator[dict[str, Any]]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = EmbeddedAWS(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    import boto3
+
+    from chalicelib import deps, observability, settings
+
+    del observability  # imported for its logger's handlers, whose streams are kept below
     saved = dict(os.environ)
+    session = boto3.DEFAULT_SESSION
+    streams = {h: h.stream for h in _log_handlers()}
     try:
         os.environ.update(local_environment(aws_port=port))
         os.environ.update(
@@ -273,9 +280,23 @@ def embedded_stack() -> Iterator[dict[str, Any]]:
         )
         yield _provisioned(port, EMULATOR_LOCK)
     finally:
+        # The benchmarks after this one meet no meter: the session, the clients made from it
+        # and the log streams are what they were.
+        boto3.DEFAULT_SESSION = session
+        for handler, stream in streams.items():
+            handler.setStream(stream)
         os.environ.clear()
         os.environ.update(saved)
+        settings.reset_caches()
+        deps.reset()
         server.stop()
+
+
+def _log_handlers() -> list[Any]:
+    import logging
+
+    name = os.environ.get("POWERTOOLS_SERVICE_NAME", "promise-keeper")
+    return [h for h in logging.getLogger(name).handlers if isinstance(h, logging.StreamHandler)]
 
 
 def _provisioned(port: int, lock: Any) -> dict[str, Any]:
@@ -310,7 +331,6 @@ class Shop:
     """The storefront, the OMS, the carriers, the customers and the schedules, around the app."""
 
     def __init__(self, meter: Meter, region: str) -> None:
-        import logging
 
         from chalice.local import LambdaContext
 
@@ -331,9 +351,8 @@ class Shop:
                     return super()._invoke(name, event)
 
         self.pump = MeteredPump.connected(app, table_name(), region, log=lambda _: None)
-        for handler in logging.getLogger(os.environ["POWERTOOLS_SERVICE_NAME"]).handlers:
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(_LogBytes(meter))
+        for handler in _log_handlers():
+            handler.setStream(_LogBytes(meter))
         self.merchant = {
             "Authorization": f"Bearer {SECRETS['PK_MERCHANT_API_KEY']}",
             "Content-Type": "application/json",
