@@ -610,13 +610,19 @@ def _timeline_to_check(
     shipment: ShipmentState,
     new: list[tuple[int, TrackingEvent]],
 ) -> list[ShipmentEvent] | None:
-    """The parcel's kept events, when the webhook needs them: an event no newer than the
-    parcel's newest may have been seen (a scan newer than all it has seen cannot have been),
-    and a full timeline must drop its oldest. None when it needs neither (no read)."""
+    """The parcel's kept events, when the webhook needs them; None when it does not (no read).
+
+    A scan newer than all the parcel has seen cannot have been seen; an older one may have. One
+    such scan is simply tried: the SEEN item's condition refuses it if seen, and no read lengthens
+    the time between reading the order and writing it, which concurrent webhooks race on. Several
+    (an aggregator re-sending a parcel's history) are looked up first, so that a history sent
+    again costs a read rather than a refused transaction of its every event. A full timeline is
+    read to choose the events it drops.
+    """
     newest = shipment.last_event_at
-    maybe_seen = newest is not None and any(e.occurred_at <= newest for _, e in new)
+    maybe_seen = sum(1 for _, e in new if newest is not None and e.occurred_at <= newest)
     full = shipment.kept_events + len(new) > MAX_EVENTS_PER_PARCEL
-    if not (maybe_seen or full):
+    if maybe_seen < 2 and not full:
         return None
     stored_events = ctx.repository.parcel_events(stored.order_id, shipment.shipment_id)
     return [stored_event.event for stored_event in stored_events]
