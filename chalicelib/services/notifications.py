@@ -126,7 +126,9 @@ def snapshot(ctx: orders.Context, stored: StoredOrder) -> OrderSnapshot:
                 carrier=shipment.carrier,
                 tracking_number=shipment.tracking_number,
                 status=status,
-                estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
+                estimated_delivery=estimated_delivery(
+                    shipment, stored.order.zone, ctx.now(), estimate
+                ),
                 # The first delivery scan, not the newest scan: a later scan of a delivered
                 # parcel must not change which parcel completed the order.
                 delivered_at=first_delivered.get(shipment.shipment_id)

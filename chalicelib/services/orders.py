@@ -282,7 +282,7 @@ def _add_shipment(
     if same is not None:
         if (same.carrier, same.tracking_number, same.items) != _shipment_identity(request):
             raise errors.Conflict(f"shipment {request.shipment_id} exists with another body")
-        return _shipment_view(stored, same, []), False
+        return _shipment_view(stored, same, [], ctx.now()), False
     _check_tracking_number(stored, request)
     _check_quantities(stored, request)
     shipment = ShipmentState(
@@ -297,7 +297,7 @@ def _add_shipment(
     )
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
     ctx.repository.save(OrderChange(stored, after, outcome.messages, ctx.now()))
-    return _shipment_view(after, shipment, []), True
+    return _shipment_view(after, shipment, [], ctx.now()), True
 
 
 def _shipment_identity(
@@ -382,7 +382,9 @@ def order_view(ctx: Context, stored: StoredOrder) -> api.OrderView:
         ),
         items=[api.OrderItem(sku=i.sku, quantity=i.quantity, name=i.name) for i in record.items],
         shipments=[
-            _shipment_view(stored, s, events.get(s.shipment_id, []), ctx.estimate_for(stored))
+            _shipment_view(
+                stored, s, events.get(s.shipment_id, []), ctx.now(), ctx.estimate_for(stored)
+            )
             for s in stored.shipments
         ],
         notifications=sorted(sent, key=lambda n: n.sent_at),
@@ -411,6 +413,7 @@ def _shipment_view(
     stored: StoredOrder,
     shipment: ShipmentState,
     events: Iterable[ShipmentEvent],
+    now: datetime,
     estimate: EstimateRule | None = None,
 ) -> api.ShipmentView:
     from chalicelib.models import orders as api
@@ -421,7 +424,7 @@ def _shipment_view(
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
         status=shipment.status or ParcelStatus.INFO_RECEIVED,
-        estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
+        estimated_delivery=estimated_delivery(shipment, stored.order.zone, now, estimate),
         items=[
             api.OrderItem(sku=i.sku, quantity=i.quantity, name=names.get(i.sku))
             for i in shipment.items

@@ -1,0 +1,111 @@
+"""Every date a customer reads is right, read through the HTTP API on in-process moto (and, for
+what the customer is sent, through the notification Lambdas).
+
+Each case was seen on the running stack; the scenarios are set relative to the real clock, as
+the server validates every date against it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.channels.render import format_date
+from tests.api.factories import MERCHANT, body_of, html_of, order_body, post, shipment_body, token
+from tests.api.returns_steps import (
+    carrier_event,
+    post_events,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DHL = "00340434161094042557"
+
+
+def berlin_today() -> date:
+    return datetime.now(UTC).astimezone(BERLIN).date()
+
+
+def given_an_order_in_transit(
+    client: Any, *, latest: date, scanned: datetime, locale: str = "de-DE", **event: Any
+) -> None:
+    """Order 1001 for Berlin (no zone of the customer's own), promised until ``latest``, its
+    one parcel last scanned in transit at ``scanned``."""
+    body = order_body(
+        placed_at=(scanned - timedelta(days=2)).isoformat(),
+        promise={
+            "method": "standard",
+            "earliest": (latest - timedelta(days=1)).isoformat(),
+            "latest": latest.isoformat(),
+        },
+    )
+    body["customer"] = {**body["customer"], "locale": locale, "channels": ["email"]}
+    assert post(client, "/v1/orders", body).status_code == 201
+    assert post(client, "/v1/orders/1001/shipments", shipment_body()).status_code == 201
+    scan = {**carrier_event("evt-1", "in_transit", scanned, DHL), **event}
+    post_events(client, scan)
+
+
+def the_order(client: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = body_of(client.get("/v1/orders/1001", headers=MERCHANT))
+    return answer
+
+
+def tracking_page(client: Any) -> str:
+    return html_of(client.get(f"/v1/pages/orders/1001?token={token()}"))
+
+
+# -- estimates -----------------------------------------------------------------------------------
+def test_an_estimate_is_never_before_today(client: Any) -> None:
+    # Given a parcel last scanned in transit six days ago (its rule estimate long past), promised
+    # for the coming days
+    today = berlin_today()
+    scanned = datetime.now(UTC) - timedelta(days=6)
+    given_an_order_in_transit(client, latest=today + timedelta(days=3), scanned=scanned)
+
+    # When the merchant and the customer look
+    order = the_order(client)
+    page = tracking_page(client)
+
+    # Then the estimate is a day still to come, and the page shows that very day
+    estimate = date.fromisoformat(order["shipments"][0]["estimated_delivery"])
+    assert estimate >= today
+    assert f"Voraussichtlich {format_date(estimate, 'de')}" in page
+    assert "später als zugesagt" not in page
+
+
+def test_an_estimate_after_the_promised_day_says_it_is_late(client: Any) -> None:
+    # Given a parcel scanned in transit two days ago whose promise ended yesterday
+    today = berlin_today()
+    scanned = datetime.now(UTC) - timedelta(days=2)
+    given_an_order_in_transit(client, latest=today - timedelta(days=1), scanned=scanned)
+
+    # When the customer looks
+    order = the_order(client)
+    page = tracking_page(client)
+
+    # Then the order is late, and the expected day is today or later, said to be late
+    estimate = date.fromisoformat(order["shipments"][0]["estimated_delivery"])
+    assert order["promise"]["state"] == "late"
+    assert estimate >= today
+    assert f"Voraussichtlich {format_date(estimate, 'de')} – später als zugesagt" in page
+
+
+def test_an_estimate_is_never_before_the_day_of_the_latest_scan(client: Any) -> None:
+    # Given the carrier's estimate for yesterday, given with a scan two days ago, and a later
+    # scan this morning without one
+    today = berlin_today()
+    now = datetime.now(UTC)
+    given_an_order_in_transit(
+        client,
+        latest=today + timedelta(days=4),
+        scanned=now - timedelta(days=2),
+        estimated_delivery=(today - timedelta(days=1)).isoformat(),
+    )
+    post_events(client, carrier_event("evt-2", "in_transit", now - timedelta(minutes=5), DHL))
+
+    # When the merchant reads the order
+    shipment = the_order(client)["shipments"][0]
+
+    # Then the stale estimate is not shown: the parcel can only arrive from today on
+    assert date.fromisoformat(shipment["estimated_delivery"]) >= today
