@@ -6,7 +6,8 @@ by SMS, ``.sms.txt``. ``_layout.html`` is the e-mail structure shared by every l
 sign-off. A type exists when its subject template does, so a new type is templates, not code.
 
 Template variables (built by ``context_for``): name, order_id, tracking_url, rating_url,
-shop_name, carrier, tracking_number, estimated_delivery, promised_earliest, promised_latest,
+shop_name, carrier, tracking_number, estimated_delivery, new_delivery (a delay's new day, only
+after the promised one: ``wording.later_delivery``), promised_earliest, promised_latest,
 parcel_number (split orders only), parcel_count, location, return_id, variant; ``render`` adds
 lang, message_type and, for the bodies, subject. Filters: long_date, short_date, date_window
 (all in the message's lang).
@@ -26,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 
 from chalicelib.domain.notifications import Delivery, OrderSnapshot, ShipmentSnapshot
+from chalicelib.domain.notifications.wording import later_delivery
 
 DEFAULT_LOCALE = "en"
 SUBJECT, HTML, TEXT, SMS = "subject.txt", "html", "txt", "sms.txt"
@@ -101,6 +103,7 @@ def context_for(order: OrderSnapshot, delivery: Delivery, *, shop_name: str = ""
     """The template variables for one planned delivery of ``order``."""
     parcel = _parcel(order, delivery)
     number = order.shipments.index(parcel) + 1 if parcel and order.is_split else None
+    estimate = _estimate(order, delivery, parcel)
     return {
         "name": order.recipient.name,
         "order_id": order.order_id,
@@ -109,7 +112,8 @@ def context_for(order: OrderSnapshot, delivery: Delivery, *, shop_name: str = ""
         "shop_name": shop_name,
         "carrier": carrier_name(parcel.carrier) if parcel else None,
         "tracking_number": parcel.tracking_number if parcel else None,
-        "estimated_delivery": _estimate(order, delivery, parcel),
+        "estimated_delivery": estimate,
+        "new_delivery": later_delivery(estimate, order.promised_latest),
         "promised_earliest": order.promised_earliest,
         "promised_latest": order.promised_latest,
         "parcel_number": number,

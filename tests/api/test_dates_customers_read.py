@@ -11,11 +11,23 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
+
 from chalicelib.channels.render import format_date
+from devstack.environment import REGION
+from devstack.mailbox import SentEmail, sent_emails
 from tests.api.factories import MERCHANT, body_of, html_of, order_body, post, shipment_body, token
 from tests.api.returns_steps import (
     carrier_event,
     post_events,
+)
+from tests.api.test_notifications import (
+    invoke_relay,
+    invoke_sender,
+    queued_messages,
+    sqs_record,
+    stream_record,
+    table_items,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -53,6 +65,27 @@ def the_order(client: Any) -> dict[str, Any]:
 
 def tracking_page(client: Any) -> str:
     return html_of(client.get(f"/v1/pages/orders/1001?token={token()}"))
+
+
+def deliver_the_outbox(aws: dict[str, Any], order_id: str = "1001") -> list[SentEmail]:
+    """The stream hands the order's outbox records to the relay, the relay to SQS, SQS to the
+    sender: the e-mails sent, as the embedded SES keeps them."""
+    outbox = table_items(aws["table"], f"OUTBOX#{order_id}")
+    invoke_relay([stream_record(item, sequence=n) for n, item in enumerate(outbox, start=1)])
+    while queued := queued_messages(aws):
+        records = [sqs_record(m["MessageId"], m["Body"], m["ReceiptHandle"]) for m in queued]
+        assert invoke_sender(records) == {"batchItemFailures": []}
+        for m in queued:
+            boto3.client("sqs").delete_message(
+                QueueUrl=aws["queue_urls"]["NotificationsQueue"], ReceiptHandle=m["ReceiptHandle"]
+            )
+    return sent_emails(REGION)
+
+
+def delay_email(emails: list[SentEmail]) -> SentEmail:
+    words = ("später", "verspätet", "late")
+    (delayed,) = [e for e in emails if any(word in e.subject for word in words)]
+    return delayed
 
 
 # -- estimates -----------------------------------------------------------------------------------
@@ -109,3 +142,69 @@ def test_an_estimate_is_never_before_the_day_of_the_latest_scan(client: Any) -> 
 
     # Then the stale estimate is not shown: the parcel can only arrive from today on
     assert date.fromisoformat(shipment["estimated_delivery"]) >= today
+
+
+# -- delay messages ------------------------------------------------------------------------------
+def test_a_delay_message_never_offers_a_new_date_before_the_promised_one(
+    client: Any, aws: dict[str, Any]
+) -> None:
+    # Given a parcel silent in transit for four days (at risk), promised until the day after
+    # tomorrow; its rule estimate from the last scan lies in the past
+    today = berlin_today()
+    latest = today + timedelta(days=2)
+    given_an_order_in_transit(client, latest=latest, scanned=datetime.now(UTC) - timedelta(days=4))
+    assert the_order(client)["promise"]["state"] == "at_risk"
+
+    # When the customer is told
+    delayed = delay_email(deliver_the_outbox(aws))
+
+    # Then the message names the promised day and says it has no later one yet
+    assert f"zugesagt war sie am {format_date(latest, 'de')}" in delayed.text
+    assert "Neuer voraussichtlicher Liefertermin" not in delayed.text
+    assert "Einen neuen Liefertermin haben wir noch nicht" in delayed.text
+
+
+def test_a_delay_message_does_not_repeat_the_promised_day_as_the_new_one(
+    client: Any, aws: dict[str, Any]
+) -> None:
+    # Given an exception scan an hour ago whose carrier estimate is the promised last day
+    today = berlin_today()
+    latest = today + timedelta(days=1)
+    given_an_order_in_transit(
+        client,
+        latest=latest,
+        scanned=datetime.now(UTC) - timedelta(hours=1),
+        locale="en-GB",
+        status="exception",
+        estimated_delivery=latest.isoformat(),
+    )
+
+    # When the customer is told
+    delayed = delay_email(deliver_the_outbox(aws))
+
+    # Then the due day is not offered as the new one
+    assert f"it was due on {format_date(latest, 'en')}" in delayed.text
+    assert "New estimated delivery" not in delayed.text
+    assert "We don't have a new delivery date yet" in delayed.text
+
+
+def test_a_delay_message_names_a_new_date_after_the_promised_one(
+    client: Any, aws: dict[str, Any]
+) -> None:
+    # Given an exception scan whose carrier estimate is two days after the promised last day
+    today = berlin_today()
+    latest = today + timedelta(days=1)
+    later = latest + timedelta(days=2)
+    given_an_order_in_transit(
+        client,
+        latest=latest,
+        scanned=datetime.now(UTC) - timedelta(hours=1),
+        status="exception",
+        estimated_delivery=later.isoformat(),
+    )
+
+    # When the customer is told
+    delayed = delay_email(deliver_the_outbox(aws))
+
+    # Then the new day is named, after the promised one
+    assert f"Neuer voraussichtlicher Liefertermin: {format_date(later, 'de')}" in delayed.text
