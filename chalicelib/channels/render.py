@@ -26,26 +26,13 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from chalicelib.domain.day_names import MONTHS, WEEKDAYS
 from chalicelib.domain.notifications import Delivery, OrderSnapshot, ShipmentSnapshot
 from chalicelib.domain.notifications.wording import later_delivery
 
 DEFAULT_LOCALE = "en"
 SUBJECT, HTML, TEXT, SMS = "subject.txt", "html", "txt", "sms.txt"
 
-_WEEKDAYS = {
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS = {
-    "de": (
-        "Januar", "Februar", "März", "April", "Mai", "Juni",
-        "Juli", "August", "September", "Oktober", "November", "Dezember",
-    ),
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-}  # fmt: skip
 _LONG = {"de": "{weekday}, {day}. {month}", "en": "{weekday}, {day} {month}"}
 # SMS: short and GSM-7 only ("Do., 24.12.", "Thu 24 Dec").
 _SHORT = {"de": "{weekday:.2}., {day:02}.{month_no:02}.", "en": "{weekday:.3} {day} {month:.3}"}
@@ -157,9 +144,9 @@ def format_date(value: date, lang: str, style: Literal["long", "short"] = "long"
     lang = lang if lang in _LONG else DEFAULT_LOCALE
     pattern = (_SHORT if style == "short" else _LONG)[lang]
     return pattern.format(
-        weekday=_WEEKDAYS[lang][value.weekday()],
+        weekday=WEEKDAYS[lang][value.weekday()],
         day=value.day,
-        month=_MONTHS[lang][value.month - 1],
+        month=MONTHS[lang][value.month - 1],
         month_no=value.month,
     )
 

@@ -7,11 +7,13 @@ the server validates every date against it.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3
+import pytest
 
 from chalicelib.channels.render import format_date
 from devstack.environment import REGION
@@ -32,6 +34,7 @@ from tests.api.test_notifications import (
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DHL = "00340434161094042557"
+JSON = {"Content-Type": "application/json"}
 
 
 def berlin_today() -> date:
@@ -208,3 +211,39 @@ def test_a_delay_message_names_a_new_date_after_the_promised_one(
 
     # Then the new day is named, after the promised one
     assert f"Neuer voraussichtlicher Liefertermin: {format_date(later, 'de')}" in delayed.text
+
+
+# -- option labels -------------------------------------------------------------------------------
+def express(client: Any, at: str, locale: str = "de-DE") -> dict[str, Any]:
+    body = {
+        "destination": {"country": "DE", "postal_code": "10115"},
+        "items": [{"sku": "TSHIRT-M", "quantity": 1}],
+        "at": at,
+        "locale": locale,
+    }
+    answer = body_of(client.post("/v1/promise/quote", headers=JSON, body=json.dumps(body)))
+    option: dict[str, Any] = next(o for o in answer["options"] if o["method"] == "next_day")
+    return option
+
+
+@pytest.mark.parametrize(
+    ("at", "locale", "delivery", "label"),
+    [
+        # Wednesday before Christmas after the 15:00 cut-off: 24 December closed, two holidays
+        # and a Sunday: delivered on Tuesday, six days later
+        ("2026-12-23T16:30:00+01:00", "de-DE", "2026-12-29", "Express – am Dienstag bei dir"),
+        ("2026-12-23T16:30:00+01:00", "en-GB", "2026-12-29", "Express – with you on Tuesday"),
+        # Monday 23:48: the cut-off has passed; Tuesday ships, Wednesday delivers
+        ("2026-12-07T23:48:00+01:00", "de-DE", "2026-12-09", "Express – am Mittwoch bei dir"),
+        # Monday morning before the cut-off: tomorrow it is
+        ("2026-12-07T09:00:00+01:00", "de-DE", "2026-12-08", "Express – morgen bei dir"),
+        ("2026-12-07T09:00:00+01:00", "en-GB", "2026-12-08", "Express – with you tomorrow"),
+    ],
+)
+def test_an_option_label_says_the_day_its_dates_say(
+    client: Any, at: str, locale: str, delivery: str, label: str
+) -> None:
+    option = express(client, at, locale)
+
+    assert option["delivery"] == {"earliest": delivery, "latest": delivery}
+    assert option["label"] == label

@@ -51,7 +51,7 @@ def test_contract_example_on_the_wire() -> None:
     token = first.pop("promise_token")
     assert first == {
         "method": "standard",
-        "label": "Standard – in 1–2 Werktagen bei dir",
+        "label": "Standard – zwischen morgen und Montag bei dir",
         "carrier": "dhl",
         "service": "paket",
         "price": {"amount": "0.00", "currency": "EUR"},  # 2 × 29.90 is over 50.00
@@ -121,17 +121,21 @@ def test_order_by_is_in_the_location_offset_in_summer() -> None:
 @pytest.mark.parametrize(
     ("locale", "label"),
     [
-        ("de-DE", "Express – morgen bei dir"),
-        ("de-AT", "Express – morgen bei dir"),
-        ("en-GB", "Express – with you tomorrow"),
-        ("en-US", "Express – with you tomorrow"),
-        ("en-DE", "Express – with you tomorrow"),
+        # Wednesday 16:30, after the express cut-off: 24 December closed, two holidays and a
+        # Sunday, so Tuesday the 29th
+        ("de-DE", "Express – am Dienstag bei dir"),
+        ("de-AT", "Express – am Dienstag bei dir"),
+        ("en-GB", "Express – with you on Tuesday"),
+        ("en-US", "Express – with you on Tuesday"),
+        ("en-DE", "Express – with you on Tuesday"),
     ],
 )
 def test_labels_follow_the_locale_language(locale: str, label: str) -> None:
     response = _quote(locale=locale)
 
-    assert next(o.label for o in response.options if o.method == "next_day") == label
+    option = next(o for o in response.options if o.method == "next_day")
+    assert (option.delivery.earliest, option.delivery.latest) == (date(2026, 12, 29),) * 2
+    assert option.label == label
 
 
 def test_labels_fall_back_to_the_default_language() -> None:
@@ -143,7 +147,8 @@ def test_labels_fall_back_to_the_default_language() -> None:
 
     response = quote_promise(request, now=NOW, token_secret=SECRET, config=config)
 
-    assert next(o.label for o in response.options if o.method == "next_day") == "Express"
+    label = next(o.label for o in response.options if o.method == "next_day")
+    assert label == "Express – with you on Tuesday"
 
 
 def test_explain_is_only_sent_when_asked() -> None:
@@ -202,7 +207,7 @@ def test_promise_token_records_the_option() -> None:
     assert window.expires_at == NOW + timedelta(hours=2)
     assert window.ships_from == ("WH-LEIPZIG",)
     assert (window.price.amount, window.price.currency) == (option.price.amount, "EUR")
-    assert window.rules_version == "2026.12.1"
+    assert window.rules_version == "2026.12.2"
     assert window.matches("DE", "10115", [("TSHIRT-M", 1), ("TSHIRT-M", 1)])
     assert not window.matches("DE", "10115", [("TSHIRT-M", 3)])
     assert not window.matches("DE", "10117", [("TSHIRT-M", 2)])
@@ -217,7 +222,7 @@ def test_a_version_1_token_quoted_before_an_upgrade_still_records_its_option() -
         "price": {"amount": "0.00", "currency": "EUR"},
         "quoted_at": "2026-12-23T16:30:00+01:00", "exp": int(NOW.timestamp()) + 7200,
         "dest": {"country": "DE", "postal_code": "10115"},
-        "cart": cart_digest([("TSHIRT-M", 2)]), "rules": "2026.12.1",
+        "cart": cart_digest([("TSHIRT-M", 2)]), "rules": "2026.12.2",
     }  # fmt: skip
     token = issue_token(SECRET, "promise", v1)
 
