@@ -20,8 +20,14 @@ from devstack.environment import REGION
 from devstack.mailbox import SentEmail, sent_emails
 from tests.api.factories import MERCHANT, body_of, html_of, order_body, post, shipment_body, token
 from tests.api.returns_steps import (
+    LABEL,
+    RETURN_PARCEL,
     carrier_event,
+    given_delivered_order,
     post_events,
+    read_return,
+    request_return,
+    step,
 )
 from tests.api.test_notifications import (
     invoke_relay,
@@ -247,3 +253,26 @@ def test_an_option_label_says_the_day_its_dates_say(
 
     assert option["delivery"] == {"earliest": delivery, "latest": delivery}
     assert option["label"] == label
+
+
+# -- a return's history --------------------------------------------------------------------------
+def test_a_return_history_shows_when_the_carrier_scanned_not_when_it_was_recorded(
+    client: Any,
+) -> None:
+    # Given a return with its label, and the return parcel's first scan three hours ago
+    given_delivered_order(client)
+    return_id = body_of(request_return(client))["return_id"]
+    assert step(client, return_id, {"status": "approved"}).status_code == 200
+    assert step(client, return_id, LABEL).status_code == 200
+    scanned = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
+    post_events(client, carrier_event("r-1", "in_transit", scanned, RETURN_PARCEL))
+
+    # When the return is read, as JSON and as the customer's page
+    history = body_of(read_return(client, return_id))["history"]
+    page = html_of(client.get(f"/v1/pages/returns/{return_id}?token={token()}"))
+
+    # Then the carrier's step is dated when the scan happened
+    (moving,) = [h for h in history if h["status"] == "in_transit"]
+    assert (moving["source"], datetime.fromisoformat(moving["at"])) == ("carrier", scanned)
+    local = scanned.astimezone(BERLIN)
+    assert f"{local:%H:%M}</time> – Auf dem Weg zu uns" in page

@@ -50,12 +50,17 @@ def can_move(current: ReturnStatus, target: ReturnStatus) -> bool:
 
 
 def move(record: ReturnRecord, step: Step, now: datetime) -> ReturnRecord:
-    """The return after ``step``; IllegalTransition when the table does not allow it."""
+    """The return after ``step``; IllegalTransition when the table does not allow it.
+
+    The history dates the step when it happened: a carrier's step at its scan (the webhook may
+    bring it hours later), any other when it is recorded (``now``).
+    """
     if not can_move(record.status, step.status):
         raise IllegalTransition(
             f"return {record.return_id} cannot go from {record.status} to {step.status}"
         )
-    entry = HistoryEntry(step.status, now, step.source, step.note, step.event_id)
+    happened = step.occurred_at or now
+    entry = HistoryEntry(step.status, happened, step.source, step.note, step.event_id)
     moved = replace(
         record, status=step.status, history=(*record.history, entry), version=record.version + 1
     )
@@ -90,5 +95,5 @@ def apply_parcel_event(
     target = PARCEL_MOVES.get(event.status)
     if target is None or not can_move(record.status, target):
         return kept
-    step = Step(target, source="carrier", event_id=event.event_id)
+    step = Step(target, source="carrier", event_id=event.event_id, occurred_at=event.occurred_at)
     return replace(move(kept, step, now), version=record.version + 1)

@@ -82,12 +82,13 @@ class Step:
     refund: Money | None = None  # refunded
     exchange_order_id: str | None = None  # exchanged
     event_id: str | None = None  # carrier steps: the parcel event that made them
+    occurred_at: datetime | None = None  # carrier steps: when the scan happened
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     status: ReturnStatus
-    at: datetime
+    at: datetime  # when it happened: the carrier's scan time, else when it was recorded
     source: Source
     note: str | None = None
     event_id: str | None = None

@@ -7,6 +7,8 @@ from decimal import Decimal
 from itertools import product
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain.errors import IllegalTransition
 from chalicelib.domain.returns import (
@@ -138,3 +140,38 @@ def test_events_in_any_order_end_at_received() -> None:
     assert record is not None
     assert record.status == S.RECEIVED
     assert [h.status for h in record.history][-1] == S.RECEIVED
+
+
+@settings(max_examples=200, derandomize=True)
+@given(
+    scans=st.lists(
+        st.tuples(
+            st.sampled_from(["info_received", "in_transit", "out_for_delivery", "delivered"]),
+            st.integers(-600, 600),  # minutes around 08:00 on the 30th
+            st.integers(0, 48 * 60),  # how long the webhook took to bring it
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    merchant_step=st.booleans(),
+)
+def test_a_carrier_step_is_dated_when_its_scan_happened(
+    scans: list[tuple[str, int, int]], merchant_step: bool
+) -> None:
+    # Given a return with its label, its parcel's scans brought in any order, whenever
+    record = a_return(S.LABEL_CREATED)
+    occurred: dict[str, datetime] = {}
+    for n, (status, minutes, delay) in enumerate(scans):
+        scan = parcel_event(f"e{n}", status, minutes)
+        occurred[scan.event_id] = scan.occurred_at
+        record = apply_parcel_event(record, scan, scan.occurred_at + timedelta(minutes=delay))
+        assert record is not None
+    if merchant_step and record.status == S.RECEIVED:
+        record = move(record, Step(S.REFUNDED, refund=Money(Decimal("5.00"), "EUR")), NOW)
+
+    # Then each carrier step says when its scan happened, the others when they were recorded
+    for entry in record.history:
+        if entry.source == "carrier":
+            assert entry.event_id is not None and entry.at == occurred[entry.event_id]
+        elif entry.status == S.REFUNDED:
+            assert entry.at == NOW
