@@ -1,17 +1,86 @@
 """What a message may say beyond the shop's words: a delay's new day only after the promised
-one."""
+one, and a greeting name that is short and never a link."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.channels.render import context_for, format_date, render
 from chalicelib.domain.notifications import Delivery
-from chalicelib.domain.notifications.wording import later_delivery
+from chalicelib.domain.notifications.wording import (
+    GREETING_NAME_MAX,
+    greeting_name,
+    later_delivery,
+)
 from tests.unit.notifications.builders import NOW, order, recipient, shipment
+
+# What mail clients turn into links, written apart from the code under test: a scheme, a
+# path, an address, a digit run (phone numbers), or a dot inside a word (a domain).
+LINKABLE = re.compile(r"[:/@\\]|\d|\.[^\s]")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Anna Schmidt", "Dr. Anna-Lena O’Brien", "Jürgen Müller-Öztürk", "Zoë d'Arc", "Ĳsbrand Jr.",
+     "Łukasz Żółć", "Βασίλης", "山田 太郎", "Nguyễn Văn An"],
+)  # fmt: skip
+def test_a_plain_name_is_greeted_as_given(name: str) -> None:
+    assert greeting_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DHL: Zollgebühr 1,99 EUR offen. Jetzt zahlen: https://dhl-zoll.example/pay",
+        "www.dhl-zoll.example",
+        "anna@dhl-zoll.example",
+        "Anna dhl-zoll.example",
+        "Anna.Berlin",
+        "Anna +49 151 12345678",
+        'Anna <script>alert("x")</script>',
+        "Anna Schmidt Anna Schmidt Anna Schmidt Anna",  # 44 characters
+        "   ",
+        "",
+    ],
+)
+def test_a_name_that_could_be_a_link_or_is_long_is_not_greeted(name: str) -> None:
+    assert greeting_name(name) is None
+
+
+def test_white_space_is_collapsed_and_counts_once() -> None:
+    assert greeting_name("  Anna \n\t Schmidt ") == "Anna Schmidt"
+    assert greeting_name("A" * GREETING_NAME_MAX) == "A" * GREETING_NAME_MAX
+    assert greeting_name("A" * (GREETING_NAME_MAX + 1)) is None
+
+
+@settings(max_examples=500, derandomize=True)
+@given(name=st.text(max_size=80))
+def test_a_greeted_name_is_short_and_nothing_a_mail_client_links(name: str) -> None:
+    greeted = greeting_name(name)
+
+    if greeted is not None:
+        assert len(greeted) <= GREETING_NAME_MAX
+        assert LINKABLE.search(greeted) is None
+        assert greeted == " ".join(name.split())
+
+
+@settings(max_examples=300, derandomize=True)
+@given(
+    words=st.lists(
+        st.text(st.characters(categories=["Lu", "Ll"]), min_size=1, max_size=8),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_short_names_of_letters_are_kept(words: list[str]) -> None:
+    name = " ".join(words)
+    assert greeting_name(name) == (name if len(name) <= GREETING_NAME_MAX else None)
+
 
 # -- a delay's new day ---------------------------------------------------------------------------
 DAYS = st.dates(date(2026, 1, 1), date(2027, 12, 31))
