@@ -5,6 +5,7 @@ the code under test, at every quarter hour of weeks around cut-offs, DST changes
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -16,29 +17,42 @@ from chalicelib.models.promise import QuoteRequest, QuoteResponse
 from chalicelib.services.promise import quote_body
 from tests.unit.orders.builders import BERLIN
 
+
+@dataclass(frozen=True)
+class Words:
+    today: str
+    tomorrow: str
+    days: tuple[str, ...]
+    months: tuple[str, ...]
+    one: re.Pattern[str]
+    span: re.Pattern[str]
+    label: re.Pattern[str]
+    date: re.Pattern[str]
+
+
 NAMES = {
-    "de": {
-        "today": "heute",
-        "tomorrow": "morgen",
-        "days": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
-        "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-                   "September", "Oktober", "November", "Dezember"],
-        "one": re.compile(r"^(?:am )?(?P<a>.+)$"),
-        "span": re.compile(r"^zwischen (?P<a>.+) und (?P<b>.+)$"),
-        "label": re.compile(r"^(?P<name>.+?) – (?P<when>.+) bei dir$"),
-        "date": re.compile(r"^(?P<day>\d{1,2})\.(?: (?P<month>\w+))?$"),
-    },
-    "en": {
-        "today": "today",
-        "tomorrow": "tomorrow",
-        "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-        "months": ["January", "February", "March", "April", "May", "June", "July", "August",
-                   "September", "October", "November", "December"],
-        "one": re.compile(r"^(?:on )?(?P<a>.+)$"),
-        "span": re.compile(r"^between (?P<a>.+) and (?P<b>.+)$"),
-        "label": re.compile(r"^(?P<name>.+?) – with you (?P<when>.+)$"),
-        "date": re.compile(r"^(?P<day>\d{1,2})(?: (?P<month>\w+))?$"),
-    },
+    "de": Words(
+        "heute",
+        "morgen",
+        ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+        ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+         "Oktober", "November", "Dezember"),
+        re.compile(r"^(?:am )?(?P<a>.+)$"),
+        re.compile(r"^zwischen (?P<a>.+) und (?P<b>.+)$"),
+        re.compile(r"^(?P<name>.+?) – (?P<when>.+) bei dir$"),
+        re.compile(r"^(?P<day>\d{1,2})\.(?: (?P<month>\w+))?$"),
+    ),
+    "en": Words(
+        "today",
+        "tomorrow",
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+         "October", "November", "December"),
+        re.compile(r"^(?:on )?(?P<a>.+)$"),
+        re.compile(r"^between (?P<a>.+) and (?P<b>.+)$"),
+        re.compile(r"^(?P<name>.+?) – with you (?P<when>.+)$"),
+        re.compile(r"^(?P<day>\d{1,2})(?: (?P<month>\w+))?$"),
+    ),
 }  # fmt: skip
 
 
@@ -46,18 +60,18 @@ def read_day(words: str, today: date, language: str, month_of: str | None = None
     """The day ``words`` name, seen on ``today``: a relative word, a weekday of the coming
     week, or a day of a month (the next one on or after today, within a year)."""
     names = NAMES[language]
-    if words == names["today"]:
+    if words == names.today:
         return today
-    if words == names["tomorrow"]:
+    if words == names.tomorrow:
         return today + timedelta(days=1)
-    if words in names["days"]:
-        ahead = (names["days"].index(words) - today.weekday()) % 7
+    if words in names.days:
+        ahead = (names.days.index(words) - today.weekday()) % 7
         return today + timedelta(days=ahead)
-    found = names["date"].match(words)
+    found = names.date.match(words)
     assert found, f"not a day: {words!r}"
     month_name = found.group("month") or month_of
     assert month_name, f"a day without its month: {words!r}"
-    month = names["months"].index(month_name) + 1
+    month = names.months.index(month_name) + 1
     for year in (today.year - 1, today.year, today.year + 1):
         day = date(year, month, int(found.group("day")))
         if abs((day - today).days) < 183:
@@ -67,20 +81,20 @@ def read_day(words: str, today: date, language: str, month_of: str | None = None
 
 def read_when(words: str, today: date, language: str) -> tuple[date, date]:
     names = NAMES[language]
-    span = names["span"].match(words)
+    span = names.span.match(words)
     if span:
         last = read_day(span.group("b"), today, language)
-        month = names["months"][last.month - 1]
+        month = names.months[last.month - 1]
         first = read_day(span.group("a"), today, language, month_of=month)
         return first, last
-    one = names["one"].match(words)
+    one = names.one.match(words)
     assert one
     day = read_day(one.group("a"), today, language)
     return day, day
 
 
 def read_label(label: str, today: date, language: str) -> tuple[str, date, date]:
-    found = NAMES[language]["label"].match(label)
+    found = NAMES[language].label.match(label)
     assert found, f"not a label of its language: {label!r}"
     return (found.group("name"), *read_when(found.group("when"), today, language))
 

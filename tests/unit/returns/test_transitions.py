@@ -164,8 +164,9 @@ def test_a_carrier_step_is_dated_when_its_scan_happened(
     for n, (status, minutes, delay) in enumerate(scans):
         scan = parcel_event(f"e{n}", status, minutes)
         occurred[scan.event_id] = scan.occurred_at
-        record = apply_parcel_event(record, scan, scan.occurred_at + timedelta(minutes=delay))
-        assert record is not None
+        moved = apply_parcel_event(record, scan, scan.occurred_at + timedelta(minutes=delay))
+        assert moved is not None
+        record = moved
     if merchant_step and record.status == S.RECEIVED:
         record = move(record, Step(S.REFUNDED, refund=Money(Decimal("5.00"), "EUR")), NOW)
 
