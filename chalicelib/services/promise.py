@@ -189,12 +189,7 @@ class OptionAnswer(NamedTuple):
 
 def destination_day(at: datetime, country: str) -> date:
     """The day it is at ``at`` where the parcel goes: what an option's label counts from."""
-    return at.astimezone(_zone(country_time_zone(country))).date()
-
-
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    return at.astimezone(ZoneInfo(country_time_zone(country))).date()  # ZoneInfo keeps its own
 
 
 def option_text(promise: MethodPromise, locale: str, language: str, today: date) -> OptionAnswer:
