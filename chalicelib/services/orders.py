@@ -39,7 +39,7 @@ from chalicelib.domain.orders import (
 from chalicelib.domain.parcel_status import ParcelStatus
 from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
-from chalicelib.domain.promise.tokens import read_promise_token
+from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, PromisedWindow, read_promise_token
 from chalicelib.domain.returns import figures as return_figures
 from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import EventOutcome, TrackingEvent
@@ -163,11 +163,25 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseR
             service=rule.service if rule else None,
         )
     assert request.promise_token is not None  # the model requires exactly one of the two
+    promised = _promised(ctx, request, request.promise_token)
+    return PromiseRecord(
+        method=promised.method,
+        earliest=promised.earliest,
+        latest=promised.latest,
+        source="token",
+        rule=promised.rule,
+        carrier=promised.carrier,
+        service=promised.service,
+        origin=promised.ships_from[0] if len(promised.ships_from) == 1 else None,
+    )
+
+
+def _promised(ctx: Context, request: api.RegisterOrderRequest, token: str) -> PromisedWindow:
+    """The promise a token records, if it is genuine and made for this order: quoted for its
+    destination and cart, and for an order placed before its cut-off (or within the grace)."""
     try:
         # The token module alone: the quote service would load the engine's rule loader.
-        promised = read_promise_token(
-            request.promise_token, secret=ctx.promise_token_secret, now=ctx.now()
-        )
+        promised = read_promise_token(token, secret=ctx.promise_token_secret, now=ctx.now())
     except errors.InvalidToken as exc:
         raise errors.InvalidInput(
             "the promise token is not valid", [{"loc": ["promise_token"], "msg": str(exc)}]
@@ -180,16 +194,19 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseR
             "the promise was quoted for another destination or cart",
             [{"loc": ["promise_token"], "msg": "Quoted for another destination or cart"}],
         )
-    return PromiseRecord(
-        method=promised.method,
-        earliest=promised.earliest,
-        latest=promised.latest,
-        source="token",
-        rule=promised.rule,
-        carrier=promised.carrier,
-        service=promised.service,
-        origin=promised.ships_from[0] if len(promised.ships_from) == 1 else None,
-    )
+    if not promised.holds_for(request.placed_at):
+        grace = int(ORDER_BY_GRACE.total_seconds() // 60)
+        raise errors.InvalidInput(
+            "the promise's cut-off had passed when the order was placed",
+            [
+                {
+                    "loc": ["promise_token"],
+                    "msg": f"Placed more than {grace} minutes after the promise's order_by "
+                    f"({promised.order_by.isoformat()})",
+                }
+            ],
+        )
+    return promised
 
 
 def _order_record(

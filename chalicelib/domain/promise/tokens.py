@@ -20,7 +20,7 @@ import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -39,6 +39,9 @@ from chalicelib.domain.signing import (
 
 PURPOSE = "promise"
 CLAIMS_VERSION = 2
+# An order may be placed this long after its token's order_by (the checkout's payment steps);
+# later, the cut-off the promise was made for had passed and the token is refused.
+ORDER_BY_GRACE = timedelta(minutes=15)
 
 
 def quote_claims(
@@ -87,6 +90,11 @@ class PromisedWindow:
         """True when an order goes to the quoted destination with the quoted cart."""
         same_cart = hmac.compare_digest(cart_digest(items), self.cart)
         return same_cart and (country, postal_code) == (self.country, self.postal_code)
+
+    def holds_for(self, placed_at: datetime) -> bool:
+        """True when an order placed at ``placed_at`` was placed before the promise's cut-off
+        (``order_by``), or within ORDER_BY_GRACE after it."""
+        return placed_at <= self.order_by + ORDER_BY_GRACE
 
 
 def cart_digest(items: Iterable[tuple[str, int]]) -> str:

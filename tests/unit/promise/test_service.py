@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from chalicelib.config import loader
 from chalicelib.domain.errors import InvalidToken
-from chalicelib.domain.promise.tokens import cart_digest
+from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, cart_digest
 from chalicelib.domain.signing import issue_token
 from chalicelib.models.promise import QuoteRequest, QuoteResponse
 from chalicelib.services.promise import (
+    SIGNED_AT_TOLERANCE,
     quote_body,
     quote_cache_max_age,
     quote_promise,
@@ -22,7 +23,8 @@ from chalicelib.services.promise import (
 )
 
 SECRET = "test-token-secret"
-NOW = datetime(2026, 12, 23, 15, 0, tzinfo=UTC)  # 16:00 in Berlin
+CET = timezone(timedelta(hours=1))
+NOW = datetime(2026, 12, 23, 15, 30, tzinfo=UTC)  # 16:30 in Berlin: the quotes below are of now
 BODY: dict[str, Any] = {
     "destination": {"country": "DE", "postal_code": "10115"},
     "items": [{"sku": "TSHIRT-M", "quantity": 2}],
@@ -94,6 +96,64 @@ def test_the_answer_text_is_the_quote_response_serialised(changes: dict[str, Any
     response = QuoteResponse.model_validate_json(text)
     assert response.model_dump_json(exclude_none=True) == text
     assert bool(response.options) == (changes.get("destination", {}).get("country") != "FR")
+
+
+@pytest.mark.parametrize("explain", [False, True])
+@pytest.mark.parametrize(
+    ("offset", "signed"),
+    [
+        (timedelta(0), True),
+        (SIGNED_AT_TOLERANCE, True),
+        (-SIGNED_AT_TOLERANCE, True),
+        (SIGNED_AT_TOLERANCE + timedelta(seconds=1), False),
+        (-SIGNED_AT_TOLERANCE - timedelta(seconds=1), False),
+        (timedelta(hours=-14, minutes=-30), False),  # the morning's promise, quoted at night
+    ],
+)
+def test_tokens_are_signed_only_for_a_quote_of_the_present(
+    offset: timedelta, signed: bool, explain: bool
+) -> None:
+    # Given a quote whose at lies `offset` from the server's clock
+    request = QuoteRequest.model_validate(
+        {
+            **copy.deepcopy(BODY),
+            "at": (NOW + offset).astimezone(CET).isoformat(),
+            "explain": explain,
+        }
+    )
+
+    # When it is written as the route writes it
+    text = quote_body(request, now=NOW, token_secret=SECRET).body
+
+    # Then every option has a token, or none has and the answer says why; the text is still,
+    # byte for byte, what QuoteResponse writes
+    response = QuoteResponse.model_validate_json(text)
+    assert response.model_dump_json(exclude_none=True) == text
+    assert response.options
+    assert all((option.promise_token is not None) == signed for option in response.options)
+    assert (response.tokens_withheld is None) == signed
+    if not signed:
+        assert response.tokens_withheld is not None
+        assert response.tokens_withheld.reason == "quoted_for_another_instant"
+
+
+@pytest.mark.parametrize(
+    ("placed", "holds"),
+    [
+        (timedelta(hours=-1), True),
+        (ORDER_BY_GRACE, True),
+        (ORDER_BY_GRACE + timedelta(seconds=1), False),
+        (timedelta(hours=7), False),
+    ],
+)
+def test_a_promise_holds_for_orders_placed_before_its_cutoff_and_the_grace(
+    placed: timedelta, holds: bool
+) -> None:
+    option = _quote().options[0]
+    assert option.promise_token is not None
+    window = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+
+    assert window.holds_for(option.order_by + placed) is holds
 
 
 def test_quoted_at_echoes_a_utc_instant() -> None:
