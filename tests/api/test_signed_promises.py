@@ -1,7 +1,8 @@
 """A signed promise is one the shop can keep, over the real HTTP path.
 
 Quotes sign promise tokens only for the present; an order refuses a token whose cut-off had
-passed when it was placed (docs/api.md, "Tokens and keys").
+passed when it was placed; one kind of token never passes for another (docs/api.md, "Tokens
+and keys").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.api.factories import (
     current_order_body,
     order_body,
     post,
+    token,
 )
 
 JSON = {"Content-Type": "application/json"}
@@ -148,3 +150,18 @@ def test_an_order_placed_within_the_grace_after_the_cutoff_keeps_the_promise(cli
     order = body_of(client.get("/v1/orders/1001", headers=MERCHANT))
     assert order["promise"]["earliest"] == option["delivery"]["earliest"]
     assert order["promise"]["latest"] == option["delivery"]["latest"]
+
+
+# -- one kind of token never passes for another ---------------------------------------------------
+def test_a_promise_token_made_of_a_customer_token_is_422_not_500(client: Any) -> None:
+    # Given an order and its customer token as links carried it before key ids (an HMAC of
+    # "order:<id>"), behind a made-up header that is the text it signs
+    registered(client)
+    fake = f"{b64(b'order:1001')}.{token('1001')}"
+
+    # When it is sent as a promise token
+    response = post(client, "/v1/orders", order_body("2001", promise=None, promise_token=fake))
+
+    # Then it is a validation error naming the token, not a server error
+    refused = problem(response, 422, "validation_error")
+    assert [e["loc"] for e in refused["errors"]] == [["promise_token"]]

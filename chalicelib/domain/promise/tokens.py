@@ -3,6 +3,10 @@
 Registering an order later needs no stored quote: the token carries the method, the dates, the
 destination and a digest of the cart, and it expires a configurable time after the quote.
 
+Tokens are signed with the token secret's promise key (``token_keys.purpose_key``), so no other
+kind of token verifies as one. Tokens signed with the secret itself, before there were
+per-purpose keys, are read until they expire (the token lifetime, two hours by default).
+
 Claims, version 2: every option of every quote carries a token, so the names are short (version
 1 spelled them out, in 430 bytes against 330; its tokens are still read until they expire). The
 quote's own claims come first, then the option's (a few spaces may part them)::
@@ -34,10 +38,11 @@ from chalicelib.domain.signing import (
     encode_rest,
     signed_start,
     token_parts,
-    verify_token,
+    verify_token_with,
 )
+from chalicelib.domain.token_keys import PROMISE, purpose_key
 
-PURPOSE = "promise"
+PURPOSE = PROMISE
 CLAIMS_VERSION = 2
 # An order may be placed this long after its token's order_by (the checkout's payment steps);
 # later, the cut-off the promise was made for had passed and the token is refused.
@@ -62,7 +67,7 @@ def quote_claims(
         f'{_OPENING}"q":"{quoted_at}","exp":{expires},"d":{_text(country)},'
         f'"z":{_text(postal_code)},"k":"{cart}","rv":{_text(rules_version)},'
     )
-    return signed_start(secret, claims)
+    return signed_start(purpose_key(secret, PROMISE), claims)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +173,8 @@ def _text(value: str) -> str:
 
 def read_promise_token(token: str, *, secret: str, now: datetime) -> PromisedWindow:
     """Verify signature, purpose and expiry; raise InvalidToken otherwise."""
-    claims = verify_token(secret, PURPOSE, token, now)
+    # The secret itself last: tokens signed before there were per-purpose keys.
+    claims = verify_token_with((purpose_key(secret, PROMISE), secret), PURPOSE, token, now)
     try:
         return _window(claims)
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:

@@ -12,7 +12,8 @@ import pytest
 from chalicelib.config import loader
 from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, cart_digest
-from chalicelib.domain.signing import issue_token
+from chalicelib.domain.signing import issue_token, verify_token
+from chalicelib.domain.token_keys import PROMISE, purpose_key
 from chalicelib.models.promise import QuoteRequest, QuoteResponse
 from chalicelib.services.promise import (
     SIGNED_AT_TOLERANCE,
@@ -135,6 +136,15 @@ def test_tokens_are_signed_only_for_a_quote_of_the_present(
     if not signed:
         assert response.tokens_withheld is not None
         assert response.tokens_withheld.reason == "quoted_for_another_instant"
+
+
+def test_a_token_is_signed_with_the_promise_key_not_with_the_secret_itself() -> None:
+    token = _quote().options[0].promise_token
+    assert token is not None
+
+    assert verify_token(purpose_key(SECRET, PROMISE), "promise", token)["m"] == "standard"
+    with pytest.raises(InvalidToken, match="signature"):
+        verify_token(SECRET, "promise", token)
 
 
 @pytest.mark.parametrize(
@@ -269,7 +279,8 @@ def test_promise_token_records_the_option() -> None:
 
 
 def test_a_version_1_token_quoted_before_an_upgrade_still_records_its_option() -> None:
-    # Given a token as quotes wrote them before claims version 2 (names spelled out)
+    # Given a token as quotes wrote them before claims version 2 (names spelled out), signed
+    # with the secret itself as before per-purpose keys
     v1 = {
         "v": 1, "method": "standard", "rule": "standard-de", "carrier": "dhl",
         "service": "paket", "earliest": "2026-12-24", "latest": "2026-12-28",
