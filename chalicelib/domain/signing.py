@@ -1,7 +1,9 @@
 """HMAC signing for tokens handed to storefronts and customers.
 
 A token is ``<base64url(json claims)>.<base64url(HMAC-SHA256)>``: self-contained, so verifying it
-needs no database read (the quote path stays stateless).
+needs no database read (the quote path stays stateless). The keys are the token secret's
+per-purpose keys (``token_keys``); customer tokens have a shorter form of their own
+(``customer_tokens``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from chalicelib.domain.errors import Forbidden, InvalidToken, Unauthorized
+from chalicelib.domain.errors import InvalidToken
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 _SHA256_BLOCK = 64
@@ -155,22 +157,3 @@ def verify_token_with(
     if now is not None and "exp" in claims and now.timestamp() > float(claims["exp"]):
         raise InvalidToken("token has expired")
     return claims
-
-
-def customer_token(secret: str, order_id: str) -> str:
-    """The per-order customer token: an HMAC of the order id, stable for the order's lifetime."""
-    return b64(hmac.new(secret.encode(), f"order:{order_id}".encode(), hashlib.sha256).digest())
-
-
-def verify_customer_token(secret: str, order_id: str, token: str) -> bool:
-    # Bytes: compare_digest refuses str holding non-ASCII characters with a TypeError.
-    presented = token.encode("utf-8", "surrogatepass")
-    return hmac.compare_digest(customer_token(secret, order_id).encode(), presented)
-
-
-def require_customer_token(secret: str, order_id: str, token: str | None) -> None:
-    """Raise Unauthorized without a token and Forbidden for another order's (or a forged) one."""
-    if not token:
-        raise Unauthorized("the order's customer token is required")
-    if not verify_customer_token(secret, order_id, token):
-        raise Forbidden("this token does not grant access to this order")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -171,10 +171,14 @@ def _text(value: str) -> str:
     return json.dumps(value)
 
 
-def read_promise_token(token: str, *, secret: str, now: datetime) -> PromisedWindow:
-    """Verify signature, purpose and expiry; raise InvalidToken otherwise."""
-    # The secret itself last: tokens signed before there were per-purpose keys.
-    claims = verify_token_with((purpose_key(secret, PROMISE), secret), PURPOSE, token, now)
+def read_promise_token(
+    token: str, *, secret: str, now: datetime, previous: Sequence[str] = ()
+) -> PromisedWindow:
+    """Verify signature, purpose and expiry; raise InvalidToken otherwise. ``previous``: the
+    secrets a rotation keeps valid beside ``secret``."""
+    secrets = list(dict.fromkeys((secret, *previous)))
+    keys = [purpose_key(s, PROMISE) for s in secrets] + secrets  # then: before purpose keys
+    claims = verify_token_with(keys, PURPOSE, token, now)
     try:
         return _window(claims)
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:

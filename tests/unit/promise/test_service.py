@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.config import loader
 from chalicelib.domain.errors import InvalidToken
-from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, cart_digest
+from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, cart_digest, read_promise_token
 from chalicelib.domain.signing import issue_token, verify_token
 from chalicelib.domain.token_keys import PROMISE, purpose_key
 from chalicelib.models.promise import QuoteRequest, QuoteResponse
@@ -145,6 +145,17 @@ def test_a_token_is_signed_with_the_promise_key_not_with_the_secret_itself() -> 
     assert verify_token(purpose_key(SECRET, PROMISE), "promise", token)["m"] == "standard"
     with pytest.raises(InvalidToken, match="signature"):
         verify_token(SECRET, "promise", token)
+
+
+def test_a_token_quoted_with_the_previous_secret_is_read_while_the_rotation_overlaps() -> None:
+    token = _quote().options[0].promise_token
+    assert token is not None
+
+    window = read_promise_token(token, secret="rotated-token-secret", now=NOW, previous=(SECRET,))
+
+    assert window.method == "standard"
+    with pytest.raises(InvalidToken):
+        read_promise_token(token, secret="rotated-token-secret", now=NOW)
 
 
 @pytest.mark.parametrize(
