@@ -61,6 +61,8 @@ class Settings:
     learned_refresh_seconds: int = 300  # the quote's per-container cache of learned lanes
     customer_token_ttl_days: int = 365  # a customer token ends this long after its order
     token_rotation_overlap_days: int = 365  # the previous token secret's validity after rotation
+    # Origins allowed to frame the product-page widget (CSP frame-ancestors); empty: none.
+    widget_frame_ancestors: tuple[str, ...] = ()
 
 
 def sha256_hex(value: str) -> str:
@@ -90,6 +92,9 @@ def get_settings() -> Settings:
         token_rotation_overlap_days=int(env.get("PK_TOKEN_ROTATION_OVERLAP_DAYS", "365")),
         secrets_name=env.get("PK_SECRETS_NAME", ""),
         promise_rules_parameter=env.get("PK_PROMISE_RULES_PARAMETER", ""),
+        widget_frame_ancestors=tuple(
+            env.get("PK_WIDGET_FRAME_ANCESTORS", "").replace(",", " ").split()
+        ),
     )
 
 
