@@ -14,7 +14,7 @@ from chalicelib.domain.errors import InvalidToken
 from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, cart_digest, read_promise_token
 from chalicelib.domain.signing import issue_token, verify_token
 from chalicelib.domain.token_keys import PROMISE, purpose_key
-from chalicelib.models.promise import QuoteRequest, QuoteResponse
+from chalicelib.models.promise import QuoteOption, QuoteRequest, QuoteResponse
 from chalicelib.services.promise import (
     SIGNED_AT_TOLERANCE,
     quote_body,
@@ -38,6 +38,12 @@ BODY: dict[str, Any] = {
 def _quote(now: datetime = NOW, **changes: Any) -> QuoteResponse:
     request = QuoteRequest.model_validate({**copy.deepcopy(BODY), **changes})
     return quote_promise(request, now=now, token_secret=SECRET)
+
+
+def _token(option: QuoteOption) -> str:
+    """The option's promise token (every option of a quote of the present has one)."""
+    assert option.promise_token is not None
+    return option.promise_token
 
 
 def _wire(response: QuoteResponse) -> dict[str, Any]:
@@ -139,8 +145,7 @@ def test_tokens_are_signed_only_for_a_quote_of_the_present(
 
 
 def test_a_token_is_signed_with_the_promise_key_not_with_the_secret_itself() -> None:
-    token = _quote().options[0].promise_token
-    assert token is not None
+    token = _token(_quote().options[0])
 
     assert verify_token(purpose_key(SECRET, PROMISE), "promise", token)["m"] == "standard"
     with pytest.raises(InvalidToken, match="signature"):
@@ -148,8 +153,7 @@ def test_a_token_is_signed_with_the_promise_key_not_with_the_secret_itself() -> 
 
 
 def test_a_token_quoted_with_the_previous_secret_is_read_while_the_rotation_overlaps() -> None:
-    token = _quote().options[0].promise_token
-    assert token is not None
+    token = _token(_quote().options[0])
 
     window = read_promise_token(token, secret="rotated-token-secret", now=NOW, previous=(SECRET,))
 
@@ -171,8 +175,7 @@ def test_a_promise_holds_for_orders_placed_before_its_cutoff_and_the_grace(
     placed: timedelta, holds: bool
 ) -> None:
     option = _quote().options[0]
-    assert option.promise_token is not None
-    window = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+    window = verify_promise_token(_token(option), token_secret=SECRET, now=NOW)
 
     assert window.holds_for(option.order_by + placed) is holds
 
@@ -269,7 +272,7 @@ def test_a_naive_now_is_a_programming_error() -> None:
 def test_promise_token_records_the_option() -> None:
     option = _quote().options[0]
 
-    window = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+    window = verify_promise_token(_token(option), token_secret=SECRET, now=NOW)
 
     assert (window.method, window.rule, window.carrier, window.service) == (
         "standard",
@@ -306,26 +309,26 @@ def test_a_version_1_token_quoted_before_an_upgrade_still_records_its_option() -
     # Then it reads as the same promise a version 2 token of that option records
     window = verify_promise_token(token, token_secret=SECRET, now=NOW)
     option = _quote().options[0]
-    current = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+    current = verify_promise_token(_token(option), token_secret=SECRET, now=NOW)
     assert window == current
 
 
 def test_a_token_is_well_under_the_size_of_its_version_1_spelling() -> None:
     # Every option of every quote carries one: version 1's were about 610 characters
-    assert all(len(o.promise_token) < 500 for o in _quote().options)
+    assert all(len(_token(o)) < 500 for o in _quote().options)
 
 
 def test_every_option_has_its_own_token() -> None:
     options = _quote().options
 
-    windows = [verify_promise_token(o.promise_token, token_secret=SECRET, now=NOW) for o in options]
+    windows = [verify_promise_token(_token(o), token_secret=SECRET, now=NOW) for o in options]
     assert [w.method for w in windows] == [o.method for o in options]
 
 
 def test_promise_token_expires_after_the_ttl() -> None:
     request = QuoteRequest.model_validate(BODY)
     response = quote_promise(request, now=NOW, token_secret=SECRET, token_ttl=timedelta(minutes=10))
-    token = response.options[0].promise_token
+    token = _token(response.options[0])
 
     verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(minutes=10))
     with pytest.raises(InvalidToken, match="expired"):
@@ -333,7 +336,7 @@ def test_promise_token_expires_after_the_ttl() -> None:
 
 
 def test_default_ttl_is_two_hours() -> None:
-    token = _quote().options[0].promise_token
+    token = _token(_quote().options[0])
 
     verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(hours=2))
     with pytest.raises(InvalidToken):
@@ -358,7 +361,7 @@ def _tampered(token: str) -> str:
     ids=["wrong secret", "tampered", "malformed", "other purpose", "missing claims", "version"],
 )
 def test_invalid_tokens_are_refused(token: Any, secret: str) -> None:
-    genuine = _quote().options[0].promise_token
+    genuine = _token(_quote().options[0])
 
     with pytest.raises(InvalidToken):
         verify_promise_token(token(genuine), token_secret=secret, now=NOW)
