@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from chalicelib.api.pages.render import PageRenderer
     from chalicelib.channels.base import Sender
     from chalicelib.domain.channels import Channel
+    from chalicelib.domain.customer_tokens import CustomerTokens
     from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.domain.returns import ReturnPolicy
+    from chalicelib.domain.token_keys import TokenKeys
     from chalicelib.domain.tracking import WebhookSource
     from chalicelib.services.accuracy import AccuracyService
     from chalicelib.services.feedback import FeedbackContext, FeedbackService
@@ -324,6 +326,31 @@ def refresh_learned_snapshot() -> bool:
     )
 
 
+# -- tokens --------------------------------------------------------------------------------------
+def token_keys() -> TokenKeys:
+    """The token secret, and the previous one while its rotation's overlap lasts."""
+    from datetime import timedelta
+
+    from chalicelib.domain.token_keys import TokenKeys
+
+    secrets = get_secrets()
+    rotated_at = secrets.token_secret_rotated_at
+    overlap = timedelta(days=get_settings().token_rotation_overlap_days)
+    return TokenKeys(
+        current=secrets.token_secret,
+        previous=secrets.previous_token_secret or None,
+        previous_until=rotated_at + overlap if rotated_at is not None else None,
+    )
+
+
+def customer_tokens() -> CustomerTokens:
+    from datetime import timedelta
+
+    from chalicelib.domain.customer_tokens import CustomerTokens
+
+    return CustomerTokens(token_keys(), timedelta(days=get_settings().customer_token_ttl_days))
+
+
 # -- orders and carrier events -------------------------------------------------------------------
 def orders_context() -> Context:
     """Everything the order use cases need, wired for this container (clock: the real one)."""
@@ -333,7 +360,7 @@ def orders_context() -> Context:
 
     return Context(
         repository=order_repository(),
-        token_secret=get_secrets().token_secret,
+        customer_tokens=customer_tokens(),
         promise_token_secret=promise_token_secret(),
         public_base_url=get_settings().public_base_url,
         now=lambda: datetime.now(UTC),
@@ -396,7 +423,7 @@ def feedback_context() -> FeedbackContext:
         orders=order_repository(),
         ratings=feedback_store(),
         counters=counter_store(),
-        token_secret=get_secrets().token_secret,
+        customer_tokens=customer_tokens(),
         now=lambda: datetime.now(UTC),
     )
 

@@ -155,6 +155,20 @@ class RegisterOrderResponse(ApiModel):
     tracking_url: str
 
 
+class CustomerTokenView(ApiModel):
+    """Answer of POST /v1/orders/{order_id}/token: the order's new customer token."""
+
+    order_id: str
+    token: Annotated[
+        str,
+        Field(description="The new customer token; every earlier token of the order is refused"),
+    ]
+    tracking_url: Annotated[str, Field(description="The tracking page with the new token")]
+    expires_at: Annotated[
+        datetime, Field(description="When the token ends: the order's placed_at plus the lifetime")
+    ]
+
+
 class RegisterShipmentRequest(_Request):
     shipment_id: ShipmentId
     carrier: Carrier

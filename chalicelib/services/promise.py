@@ -33,11 +33,29 @@ from chalicelib.domain.promise.tokens import (
     read_promise_token,
     write_option,
 )
+from chalicelib.domain.signing import SignedStart
 from chalicelib.domain.time_zones import country_time_zone
 from chalicelib.models import promise as api
 
 DEFAULT_TOKEN_TTL = timedelta(hours=2)
 MAX_QUOTE_AGE_SECONDS = 60
+# Promise tokens are signed only for a quote of the present: an ``at`` this close to the
+# server's clock (storefront clocks drift). A quote for another instant answers its dates
+# without tokens: a token for the morning's cut-off, signed in the evening, would be a promise
+# the shop cannot keep.
+SIGNED_AT_TOLERANCE = timedelta(minutes=5)
+_TOKEN_MEMBER = ',"promise_token":"'  # how an option's opening (write_option_text) ends
+_WITHHELD = (
+    ',"tokens_withheld":'
+    + to_json(
+        {
+            "reason": "quoted_for_another_instant",
+            "detail": "Promise tokens are signed only for a quote whose at lies within "
+            f"{int(SIGNED_AT_TOLERANCE.total_seconds() // 60)} minutes of the server's clock: "
+            "quote the present (no at) for a token to order with",
+        }
+    ).decode()
+)
 
 __all__ = [
     "DEFAULT_TOKEN_TTL",
@@ -139,29 +157,48 @@ def quote_body(
         ),
     )
     quoted_at = at.isoformat()
-    claims = quote_claims(
-        token_secret,
-        quoted_at,
-        int((now + token_ttl).timestamp()),
-        destination.country,
-        destination.postal_code,
-        merged_cart_digest(items),
-        config.rules.version,
-    )
-    locale, language = request.locale, config.rules.default_language
-    today = destination_day(at, destination.country)
+    claims = None
+    if abs(at - now) <= SIGNED_AT_TOLERANCE:
+        claims = quote_claims(
+            token_secret,
+            quoted_at,
+            int((now + token_ttl).timestamp()),
+            destination.country,
+            destination.postal_code,
+            merged_cart_digest(items),
+            config.rules.version,
+        )
     # The answer's pieces, joined once: each option's text and token parts are copied once,
     # into the answer, rather than into a token, then an option, then the option list.
+    today = destination_day(at, destination.country)
     pieces = ['{"quoted_at":"', quoted_at, '","options":[']
-    for option in result.options:
-        opening, text = option_text(option, locale, language, today)
+    _write_options(pieces, result.options, request, config.rules.default_language, today, claims)
+    if result.options:
+        pieces[-1] = pieces[-1][:-1]  # no comma after the last option
+    closing = _closing(result.unavailable)
+    pieces.append(closing if claims is not None else f"{closing[:-1]}{_WITHHELD}}}")
+    return QuoteAnswer("".join(pieces), result.options)
+
+
+def _write_options(
+    pieces: list[str],
+    options: tuple[MethodPromise, ...],
+    request: api.QuoteRequest,
+    language: str,
+    today: date,
+    claims: SignedStart | None,
+) -> None:
+    """Each option's text, and its token signed after the quote's ``claims`` (None: tokens
+    withheld, the option ends before its token)."""
+    for option in options:
+        opening, text = option_text(option, request.locale, language, today)
+        if claims is None:
+            pieces.append(opening[: -len(_TOKEN_MEMBER)])
+            pieces.append(f"{_explained(option)}}}," if request.explain else "},")
+            continue
         pieces.append(opening)
         pieces += promise_token_parts(text, claims)
         pieces.append(f'"{_explained(option)}}},' if request.explain else '"},')
-    if result.options:
-        pieces[-1] = pieces[-1][:-1]  # no comma after the last option
-    pieces.append(_closing(result.unavailable))
-    return QuoteAnswer("".join(pieces), result.options)
 
 
 def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> PromisedWindow:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import boto3
 import pytest
 
-from chalicelib.domain.signing import customer_token
+from chalicelib.domain.customer_tokens import CustomerTokens
+from chalicelib.domain.token_keys import TokenKeys
 from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
 from tests.conftest import TEST_ENV
 
@@ -25,7 +27,8 @@ def test_register_order_answers_201_with_customer_token(client: Any) -> None:
     body = body_of(response)
     assert body["order_id"] == "1001"
     assert body["status"] == "confirmed"
-    assert body["token"] == customer_token(TOKEN_SECRET, "1001")
+    placed_at = datetime.fromisoformat(order_body()["placed_at"])
+    assert body["token"] == CustomerTokens(TokenKeys(TOKEN_SECRET)).issue("1001", 1, placed_at)
     assert body["tracking_url"] == (
         f"https://track.shop.example/v1/pages/orders/1001?token={body['token']}"
     )
