@@ -226,8 +226,9 @@ def phase_big_webhooks(stack: Stack, repeats: int = 3, pid: int | None = None) -
         now = datetime.now(UTC)
         order_id = f"{stack.run_id}-big{r}"
         register(stack, order_id, now)
-        start = now - timedelta(hours=30)
-        events = [carrier_event(order_id, i, "in_transit", start + timedelta(minutes=15 * i))
+        # After the order was placed (a day ago): a scan dated before it changes nothing.
+        start = now - timedelta(hours=23)
+        events = [carrier_event(order_id, i, "in_transit", start + timedelta(minutes=13 * i))
                   for i in range(99)]  # fmt: skip
         events.append(carrier_event(order_id, 99, "delivered", now - timedelta(minutes=5)))
         if pid is not None:  # the order's confirmation is not what this phase measures

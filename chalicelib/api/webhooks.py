@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 from chalice import Blueprint
@@ -11,7 +12,6 @@ from chalicelib import deps
 from chalicelib.api.http import json_response, raw_body
 from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.domain import errors
-from chalicelib.domain.date_range import accepted_range
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_secrets
 
@@ -29,9 +29,6 @@ webhooks_bp = Blueprint(__name__)
     ),
 )  # fmt: skip
 def receive(source: str) -> Response:
-    # With the first webhook, as the adapters (deps.webhook_source): not at the API's import.
-    from chalicelib.domain.tracking.events import check_dates
-
     sender = deps.webhook_source(source)
     request = webhooks_bp.current_request
     raw = raw_body(request)
@@ -43,10 +40,13 @@ def receive(source: str) -> Response:
     # Nothing is parsed, let alone stored, before the signature holds.
     sender.verify(dict(request.headers), raw, secret, now)
     batch = sender.parse(raw)
-    check_dates(batch.events, accepted_range(now))
     logger.thread_safe_append_keys(webhook_source=source, events=len(batch.events))
+    # Events the sender cannot fix are skipped and counted, never a refusal of the whole
+    # webhook: a sender retries a refusal and in the end switches the endpoint off.
     result = deps.order_service().record_carrier_events(batch.events)
-    result = result.model_copy(update={"skipped": len(batch.skipped)})
+    skipped = Counter(result.skipped) + Counter(item.reason for item in batch.skipped)
+    result = result.model_copy(update={"skipped": dict(sorted(skipped.items()))})
     metrics.add_metric(name="TrackingEventsAccepted", unit="Count", value=result.accepted)
     metrics.add_metric(name="TrackingEventsDuplicate", unit="Count", value=result.duplicates)
+    metrics.add_metric(name="TrackingEventsSkipped", unit="Count", value=skipped.total())
     return json_response(result)

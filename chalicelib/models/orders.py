@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from chalicelib.domain.channels import CustomerChannel
 from chalicelib.domain.date_range import DESCRIPTION as DATE_RANGE
 from chalicelib.domain.parcel_status import ParcelStatus
+from chalicelib.domain.tracking.status import SkipReason
 from chalicelib.domain.webhook_sources import WebhookSourceName
 from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import (
@@ -275,4 +276,13 @@ class WebhookResult(ApiModel):
     accepted: Annotated[int, Field(description="Events stored now")]
     duplicates: Annotated[int, Field(description="Events already stored before")]
     unknown_tracking_numbers: Annotated[list[str], Field(description="Not registered here")]
-    skipped: Annotated[int, Field(description="Sender statuses without parcel information")] = 0
+    skipped: Annotated[
+        dict[SkipReason, int],
+        Field(
+            description="Events that changed nothing, counted by reason (absent: none): the "
+            "sender's statuses without parcel information or timestamp, checkpoints beyond the "
+            "100 newest, unknown tracking numbers, another carrier than the parcel's, scans "
+            "dated before the order or more than a day ahead, estimates far from the present",
+            examples=[{"unknown_tracking_number": 2, "before_order": 1}],
+        ),
+    ] = {}

@@ -124,7 +124,10 @@ def _attempt(ctx: FeedbackContext, request: api.FeedbackRequest) -> Recorded:
     now = ctx.now()
     delivered = _delivered(stored)
     before = ctx.ratings.get(request.order_id)
-    check_may_rate(delivered, before.first_rated_at if before else None, now)
+    if before is None:
+        check_may_rate(delivered, None, now)
+    else:
+        check_may_rate(delivered, before.first_rated_at, now, before.changes)
     check_products(delivered, [item.sku for item in request.items])
     rating = Rating(
         rating=request.rating,
@@ -226,7 +229,7 @@ def _view(record: RatingRecord) -> api.FeedbackView:
         rated_at=current.rated_at,
         first_rated_at=record.first_rated_at,
         changeable_until=record.first_rated_at + CHANGE_WINDOW,
-        previous_ratings=len(record.history),
+        previous_ratings=record.changes,
         promise=record.context.promise,
     )  # fmt: skip
 

@@ -4,7 +4,8 @@ The routes, the webhook and the schedule reach them through ``deps.order_service
 notification sender reads orders through the same ``Context``. Each use case reads the
 aggregate, runs one pure transition from the order domain, and commits the result in one
 conditional transaction; a lost race is retried on fresh state. A webhook's events for one
-parcel run one transition each on the aggregate read once, and commit together.
+parcel are checked against the parcel on record (domain/tracking/plausibility.py), run one
+transition each on the aggregate read once, and commit together.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -24,6 +25,7 @@ from chalicelib.domain import errors
 from chalicelib.domain.customer_tokens import CustomerTokens
 from chalicelib.domain.feedback.rating import CHANGE_WINDOW, RatingRecord
 from chalicelib.domain.orders import (
+    MAX_EVENTS_PER_PARCEL,
     EstimateRule,
     OrderLine,
     OrderState,
@@ -36,13 +38,17 @@ from chalicelib.domain.orders import (
     record_event,
     reevaluate,
     timeline,
+    trim_timeline,
 )
+from chalicelib.domain.orders.bounds import check_room_for_shipment
 from chalicelib.domain.parcel_status import ParcelStatus
 from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
 from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, PromisedWindow, read_promise_token
 from chalicelib.domain.returns import figures as return_figures
-from chalicelib.domain.tracking import EventOutcome, TrackingEvent
+from chalicelib.domain.tracking import EventOutcome, SkipReason, TrackingEvent
+from chalicelib.domain.tracking.plausibility import ParcelOnRecord, implausible
+from chalicelib.domain.tracking_number import tracking_number_key
 from chalicelib.services.customer_access import authorized_order
 from chalicelib.services.delivered import delivered_facts
 from chalicelib.services.retry import retrying
@@ -137,29 +143,45 @@ class OrderService:
 
     def record_carrier_events(self, events: Iterable[TrackingEvent]) -> api.WebhookResult:
         """Store each event once and move its order, one parcel at a time (a read and one
-        transaction per parcel); unknown tracking numbers are reported."""
+        transaction per parcel); events that cannot move a parcel on record are skipped and
+        counted by reason, unknown tracking numbers also listed."""
         from chalicelib.models import orders as api
 
-        counts = Counter[EventOutcome]()
+        counts = Counter[EventResult]()
         unknown: list[str] = []
-        for tracking_number, parcel_events in _by_parcel(events).items():
-            outcomes = _record_parcel(self.ctx, tracking_number, parcel_events)
+        for parcel_events in _by_parcel(events).values():
+            outcomes = _record_parcel(self.ctx, parcel_events[0].tracking_number, parcel_events)
             counts.update(outcomes)
-            if EventOutcome.UNKNOWN_TRACKING_NUMBER in outcomes:
-                unknown.append(tracking_number)
+            if SkipReason.UNKNOWN_TRACKING_NUMBER in outcomes:
+                unknown.append(parcel_events[0].tracking_number)
         return api.WebhookResult(
             accepted=counts[EventOutcome.ACCEPTED],
             duplicates=counts[EventOutcome.DUPLICATE],
             unknown_tracking_numbers=unknown,
+            skipped={k: n for k, n in counts.items() if isinstance(k, SkipReason)},
         )
 
-    def sweep_due(self) -> int:
-        """Re-evaluate orders whose promise may have changed with time alone (at_risk, late);
-        the number of orders that changed."""
-        changed = 0
+    def sweep_due(self) -> Swept:
+        """Re-evaluate orders whose promise may have changed with time alone (at_risk, late),
+        each on its own: one that cannot be read or written is reported and the rest go on."""
+        swept = Swept()
         for order_id in self.ctx.repository.due_order_ids(self.ctx.now()):
-            changed += retrying(partial(_reevaluate, self.ctx, order_id), self.ctx.pause)
-        return changed
+            try:
+                swept.changed += retrying(partial(_reevaluate, self.ctx, order_id), self.ctx.pause)
+            # Deliberately broad: whatever wedges one order (an item the table refuses, a record
+            # that no longer reads) must not keep every other customer's notice from going out.
+            except Exception as exc:
+                swept.failed.append((order_id, type(exc).__name__))
+        return swept
+
+
+@dataclass
+class Swept:
+    """What one run of the schedule did: how many orders changed, and which could not be
+    handled (the order id and the kind of error: no personal data)."""
+
+    changed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 # -- register ------------------------------------------------------------------------------------
@@ -341,6 +363,7 @@ def _add_shipment(
             raise errors.Conflict(f"shipment {request.shipment_id} exists with another body")
         return _shipment_view(stored, same, [], ctx.now()), False
     _check_tracking_number(stored, request)
+    check_room_for_shipment(stored.shipments, len(request.items))
     _check_quantities(stored, request)
     shipment = ShipmentState(
         shipment_id=request.shipment_id,
@@ -367,8 +390,9 @@ def _shipment_identity(
 def _check_tracking_number(stored: StoredOrder, request: api.RegisterShipmentRequest) -> None:
     # One parcel, one shipment: the store keeps one copy per tracking number, and DynamoDB
     # refuses a transaction that writes the same copy twice.
+    number = tracking_number_key(request.tracking_number)
     holder = next(
-        (s for s in stored.shipments if s.tracking_number == request.tracking_number), None
+        (s for s in stored.shipments if tracking_number_key(s.tracking_number) == number), None
     )
     if holder is not None:
         raise errors.Conflict(
@@ -496,18 +520,25 @@ def _shipment_view(
                 description=e.description,
                 estimated_delivery=e.estimated_delivery,
             )
-            for e in timeline(events)
+            # Parcels stored before the bound may keep more until their next event trims them.
+            for e in timeline(events)[:MAX_EVENTS_PER_PARCEL]
         ],
     )
 
 
 # -- carrier events ------------------------------------------------------------------------------
+EventResult = EventOutcome | SkipReason  # what became of one event of a webhook
+# Deletes one change may carry: a parcel stored with more events than it keeps now is trimmed
+# over its next webhooks, not in one transaction.
+MAX_DROPS_PER_CHANGE = 50
+
+
 def _by_parcel(events: Iterable[TrackingEvent]) -> dict[str, list[TrackingEvent]]:
-    """The request's events per tracking number, each parcel's in the request's order (and the
-    parcels in the order they first appear)."""
+    """The request's events per parcel (tracking numbers matched without case or spaces), each
+    parcel's in the request's order (and the parcels in the order they first appear)."""
     parcels: dict[str, list[TrackingEvent]] = {}
     for event in events:
-        parcels.setdefault(event.tracking_number, []).append(event)
+        parcels.setdefault(tracking_number_key(event.tracking_number), []).append(event)
     return parcels
 
 
@@ -517,29 +548,29 @@ class _ParcelEvents:
     read or written."""
 
     events: list[TrackingEvent]
-    outcomes: dict[int, EventOutcome] = field(default_factory=dict)
+    outcomes: dict[int, EventResult] = field(default_factory=dict)
     stored: StoredOrder | None = None
 
     def pending(self) -> list[tuple[int, TrackingEvent]]:
         return [(i, e) for i, e in enumerate(self.events) if i not in self.outcomes]
 
-    def settle(self, indexes: Iterable[int], outcome: EventOutcome) -> None:
+    def settle(self, indexes: Iterable[int], outcome: EventResult) -> None:
         self.outcomes.update(dict.fromkeys(indexes, outcome))
 
     def stored_elsewhere(self, event_ids: frozenset[str]) -> int:
-        """The table refused these events: already stored, by an earlier or concurrent request.
+        """The table refused these events: already seen, by an earlier or concurrent request.
         How many of the pending events that settles."""
         found = [i for i, e in self.pending() if e.event_id in event_ids]
         self.settle(found, EventOutcome.DUPLICATE)
         return len(found)
 
-    def in_request_order(self) -> list[EventOutcome]:
+    def in_request_order(self) -> list[EventResult]:
         return [self.outcomes[i] for i in range(len(self.events))]
 
 
 def _record_parcel(
     ctx: Context, tracking_number: str, events: list[TrackingEvent]
-) -> list[EventOutcome]:
+) -> list[EventResult]:
     """One parcel's events: one read, then all its new events in one transaction (a second one
     for a backlog longer than a transaction holds); a lost race reads again."""
     parcel = _ParcelEvents(events)
@@ -553,14 +584,27 @@ def _record_parcel_attempt(ctx: Context, tracking_number: str, parcel: _ParcelEv
         for index, event in parcel.pending():
             parcel.settle([index], ctx.returns.record_parcel_event(event))
         return
+    shipment = _shipment_of(parcel.stored, tracking_number)
+    on_record = ParcelOnRecord(shipment.carrier, parcel.stored.record.placed_at)
+    now = ctx.now()
+    for index, event in parcel.pending():
+        reason = implausible(event, on_record, now)
+        if reason is not None:
+            parcel.settle([index], reason)
     while parcel.pending():
         try:
             _commit_parcel(ctx, tracking_number, parcel)
         except DuplicateEvent as refused:
-            # Events the tracking copy did not know of: drop them and commit the others (each
-            # round settles at least one, or the refusal names none of ours and stands).
+            # Events the parcel's timeline did not show (dropped from it, or stored meanwhile):
+            # drop them and commit the others (each round settles at least one, or the refusal
+            # names none of ours and stands).
             if not parcel.stored_elsewhere(refused.event_ids):
                 raise
+
+
+def _shipment_of(stored: StoredOrder, tracking_number: str) -> ShipmentState:
+    number = tracking_number_key(tracking_number)
+    return next(s for s in stored.shipments if tracking_number_key(s.tracking_number) == number)
 
 
 def _commit_parcel(ctx: Context, tracking_number: str, parcel: _ParcelEvents) -> None:
@@ -580,23 +624,78 @@ def _planned_changes(
     ctx: Context, stored: StoredOrder, tracking_number: str, parcel: _ParcelEvents
 ) -> tuple[list[OrderChange], list[int]]:
     """The pending events applied one after another, as the domain orders them: one change
-    (one revision, with its outbox messages) per new event; events seen before are settled as
-    duplicates. The changes, and which event each one stores."""
-    shipment = next(s for s in stored.shipments if s.tracking_number == tracking_number)
+    (one revision, with its outbox messages) per new event; events the parcel has seen, or the
+    request repeats, are settled as duplicates. The changes, and which event each one stores."""
+    shipment = _shipment_of(stored, tracking_number)
+    new = _unseen(parcel, shipment)
+    kept = _timeline_to_check(ctx, stored, shipment, new)
+    if kept is not None:
+        known = {event.event_id for event in kept}
+        parcel.settle([i for i, e in new if e.event_id in known], EventOutcome.DUPLICATE)
+        new = [(i, e) for i, e in new if e.event_id not in known]
+    trim = trim_timeline(kept or [], [incoming.shipment_event() for _, incoming in new])
+    drops = _spread(trim.dropped, len(new))
+    count = len(kept) if kept is not None else shipment.kept_events
     now = ctx.now()
     estimate = ctx.estimate_for(stored)
     changes: list[OrderChange] = []
-    accepted: list[int] = []
     current = stored
-    for index, incoming in parcel.pending():
+    for (_, incoming), dropped in zip(new, drops, strict=True):
         change = _event_change(ctx, current, shipment.shipment_id, incoming, now, estimate)
-        if change is None:
+        in_timeline = incoming.event_id in trim.kept
+        count += in_timeline - len(dropped)
+        after = _with_kept_events(change.after, shipment.shipment_id, count)
+        changes.append(replace(change, after=after, in_timeline=in_timeline, dropped=dropped))
+        current = after
+    return changes, [index for index, _ in new]
+
+
+def _unseen(parcel: _ParcelEvents, shipment: ShipmentState) -> list[tuple[int, TrackingEvent]]:
+    """The pending events but those the request repeats and the parcel's newest event again
+    (a sender's most common repeat), which are settled as duplicates here."""
+    new: list[tuple[int, TrackingEvent]] = []
+    ids = {shipment.last_event_id}
+    for index, incoming in parcel.pending():
+        if incoming.event_id in ids:
             parcel.settle([index], EventOutcome.DUPLICATE)
             continue
-        changes.append(change)
-        accepted.append(index)
-        current = change.after
-    return changes, accepted
+        ids.add(incoming.event_id)
+        new.append((index, incoming))
+    return new
+
+
+def _timeline_to_check(
+    ctx: Context,
+    stored: StoredOrder,
+    shipment: ShipmentState,
+    new: list[tuple[int, TrackingEvent]],
+) -> list[ShipmentEvent] | None:
+    """The parcel's kept events, when the webhook needs them: an event no newer than the
+    parcel's newest may have been seen (a scan newer than all it has seen cannot have been),
+    and a full timeline must drop its oldest. None when it needs neither (no read)."""
+    newest = shipment.last_event_at
+    maybe_seen = newest is not None and any(e.occurred_at <= newest for _, e in new)
+    full = shipment.kept_events + len(new) > MAX_EVENTS_PER_PARCEL
+    if not (maybe_seen or full):
+        return None
+    stored_events = ctx.repository.parcel_events(stored.order_id, shipment.shipment_id)
+    return [stored_event.event for stored_event in stored_events]
+
+
+def _with_kept_events(stored: StoredOrder, shipment_id: str, count: int) -> StoredOrder:
+    shipments = tuple(
+        replace(s, kept_events=count) if s.shipment_id == shipment_id else s
+        for s in stored.shipments
+    )
+    return replace(stored, shipments=shipments)
+
+
+def _spread(dropped: Sequence[str], changes: int) -> list[tuple[str, ...]]:
+    """The events leaving the timeline, shared out over the changes (as many as fit)."""
+    if not changes:
+        return []
+    share = min(max(-(-len(dropped) // changes), 1), MAX_DROPS_PER_CHANGE)
+    return [tuple(dropped[n * share : (n + 1) * share]) for n in range(changes)]
 
 
 def _event_change(
@@ -606,15 +705,13 @@ def _event_change(
     incoming: TrackingEvent,
     now: datetime,
     estimate: EstimateRule | None,
-) -> OrderChange | None:
-    """The order after one carrier event, with its outbox messages and facts; None when the
-    shipment has seen the event."""
+) -> OrderChange:
+    """The order after one carrier event not seen before, with its outbox messages and facts."""
     event = incoming.shipment_event()
     outcome = record_event(
         stored.order, stored.shipments, shipment_id, event, now, estimate_from_rules=estimate
     )
-    if outcome.duplicate or outcome.shipment is None:
-        return None
+    assert outcome.shipment is not None  # record_event always names the shipment it moved
     before = next(s for s in stored.shipments if s.shipment_id == shipment_id)
     moved = outcome.shipment
     shipments = tuple(moved if s.shipment_id == shipment_id else s for s in stored.shipments)

@@ -36,7 +36,8 @@ from chalicelib.domain.returns import (
     returnable,
 )
 from chalicelib.domain.returns.values import HistoryEntry
-from chalicelib.domain.tracking import EventOutcome, TrackingEvent
+from chalicelib.domain.tracking import EventOutcome, SkipReason, TrackingEvent
+from chalicelib.domain.tracking.plausibility import ParcelOnRecord, implausible
 from chalicelib.models import returns as api
 from chalicelib.services.retry import retrying
 from chalicelib.store.counters import CounterStore
@@ -76,16 +77,13 @@ class ReturnService:
         IllegalTransition."""
         return retrying(lambda: _record_step(self.ctx, return_id, request))
 
-    def record_parcel_event(self, event: TrackingEvent) -> EventOutcome:
+    def record_parcel_event(self, event: TrackingEvent) -> EventOutcome | SkipReason:
         """Move the return whose parcel has this tracking number (webhooks call this for
         tracking numbers no outbound parcel has)."""
         return_id = self.ctx.returns.return_id_for_tracking(event.tracking_number)
         if return_id is None:
-            return EventOutcome.UNKNOWN_TRACKING_NUMBER
-        parcel_event = ParcelEvent(
-            event.event_id, str(event.status), event.occurred_at, event.location
-        )
-        return retrying(lambda: _record_parcel_event(self.ctx, return_id, parcel_event))
+            return SkipReason.UNKNOWN_TRACKING_NUMBER
+        return retrying(lambda: _record_parcel_event(self.ctx, return_id, event))
 
     def read(self, return_id: str) -> api.ReturnView:
         return return_view(_existing(self.ctx, return_id))
@@ -261,10 +259,22 @@ def _step(request: api.ReturnEventRequest) -> Step:
 
 
 # -- the return parcel's carrier events ----------------------------------------------------------
-def _record_parcel_event(ctx: ReturnsContext, return_id: str, event: ParcelEvent) -> EventOutcome:
+def _record_parcel_event(
+    ctx: ReturnsContext, return_id: str, event: TrackingEvent
+) -> EventOutcome | SkipReason:
     record = _existing(ctx, return_id)
     now = ctx.now()
-    after = apply_parcel_event(record, event, now)
+    # The same checks as an outbound parcel's: the label's carrier, nothing before the order was
+    # placed. Not the return's request: that is when the merchant told us, which may come after
+    # the customer handed the parcel in.
+    carrier = record.label.carrier if record.label else None
+    order = ctx.orders.get(record.order_id)
+    since = order.record.placed_at if order else record.requested_at
+    reason = implausible(event, ParcelOnRecord(carrier, since), now)
+    if reason is not None:
+        return reason
+    parcel_event = ParcelEvent(event.event_id, str(event.status), event.occurred_at, event.location)
+    after = apply_parcel_event(record, parcel_event, now)
     if after is None:
         return EventOutcome.DUPLICATE
     messages = [_message(after, record.status, now)] if after.status != record.status else []

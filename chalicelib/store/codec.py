@@ -93,7 +93,7 @@ def shipment_to_item(shipment: ShipmentState) -> dict[str, Any]:
         if estimate
         else None,
         "handed_over_at": _iso(shipment.handed_over_at),
-        "event_ids": sorted(shipment.event_ids),
+        "kept_events": shipment.kept_events,
     }
 
 
@@ -115,7 +115,10 @@ def shipment_from_item(item: dict[str, Any]) -> ShipmentState:
         if estimate
         else None,
         handed_over_at=_instant(item.get("handed_over_at")),
-        event_ids=frozenset(item.get("event_ids", [])),
+        # Items written before events were remembered apart hold "event_ids" instead: one
+        # timeline item per id, so their number is the count. The list itself is not read (the
+        # timeline answers for those events) and goes with the order's next write.
+        kept_events=int(item.get("kept_events", len(item.get("event_ids", [])))),
     )
 
 

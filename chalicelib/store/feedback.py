@@ -1,13 +1,16 @@
 """An order's rating: one FEEDBACK item in the order's partition, written with its fact.
 
-The first rating is a Put conditioned on absence; a change is conditioned on the version read
-and on the change window, so concurrent submissions leave exactly one record, and the fact that
-counts the change commits in the same transaction (or not at all).
+The first rating is a Put conditioned on absence; a change is an Update conditioned on the
+version read and on the change window, so concurrent submissions leave exactly one record, and
+the fact that counts the change commits in the same transaction (or not at all). The answer a
+change replaces is kept in an item of its own (``FEEDBACK#<version>``), written in the same
+transaction: the FEEDBACK item holds one answer, however often it changes. Ratings stored before
+that keep their earlier answers in a ``history`` list on the FEEDBACK item; the Update leaves it
+as it is (it no longer grows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,21 +60,17 @@ class FeedbackStore:
     ) -> None:
         """Commit ``after``, its fact and ``alert`` (for the merchant) if the rating is still as
         ``before``; else RatingRace."""
-        put: dict[str, Any] = {
-            "TableName": self._table,
-            "Item": to_attributes({**keys.feedback_key(after.order_id), **_item(after)}),
-        }
+        writes: list[Any]
         if before is None:
-            put["ConditionExpression"] = "attribute_not_exists(PK)"
+            put = {
+                "TableName": self._table,
+                "Item": to_attributes({**keys.feedback_key(after.order_id), **_item(after)}),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+            writes = [{"Put": put}, rating_due_delete(self._table, after.order_id)]
         else:
-            # The window is checked by the table too: time passes between the read and the write.
-            put["ConditionExpression"] = "version = :version AND first_rated_at > :window_start"
-            put["ExpressionAttributeValues"] = to_attributes(
-                {":version": before.version, ":window_start": _iso(now - CHANGE_WINDOW)}
-            )
-        writes: list[Any] = [{"Put": put}, fact_put(self._table, fact, now)]
-        if before is None:
-            writes.append(rating_due_delete(self._table, after.order_id))  # no reminder needed
+            writes = [self._change(before, after, now), self._earlier_put(before)]
+        writes.append(fact_put(self._table, fact, now))
         if alert is not None:
             writes.append(outbox_put(self._table, alert.order_id, alert, after.version, now))
         try:
@@ -85,6 +84,44 @@ class FeedbackStore:
             ):
                 raise RatingRace(after.order_id) from exc
             raise
+
+    def _change(self, before: RatingRecord, after: RatingRecord, now: datetime) -> Any:
+        """The new current answer, over the one read: an Update, so a ``history`` written on
+        the item before earlier answers had items of their own stays where it is."""
+        answer = _rating_item(after.current)
+        names = {f"#{name}": name for name in (*answer, "version")}
+        values = {f":{name}": value for name, value in answer.items()}
+        values |= {
+            ":new": after.version,
+            ":version": before.version,
+            ":window_start": _iso(now - CHANGE_WINDOW),
+        }
+        sets = [f"#{name} = :{name}" for name in answer] + ["#version = :new"]
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.feedback_key(after.order_id)),
+                "UpdateExpression": "SET " + ", ".join(sets),
+                # The window is checked by the table too: time passes between read and write.
+                "ConditionExpression": "#version = :version AND first_rated_at > :window_start",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_attributes(values),
+            }
+        }
+
+    def _earlier_put(self, before: RatingRecord) -> Any:
+        """The answer a change replaces, kept in its own item (a retried change finds it)."""
+        item = {
+            **keys.earlier_rating_key(before.order_id, before.version),
+            **_rating_item(before.current),
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_attributes(item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
 
     # -- reminders -----------------------------------------------------------------------------
     def due_reminders(self, now: datetime, limit: int = 100) -> list[str]:
@@ -171,7 +208,6 @@ def _item(record: RatingRecord) -> dict[str, Any]:
     context = record.context
     return {
         **_rating_item(record.current),
-        "history": [_rating_item(r) for r in record.history],
         "context": {
             "promise": context.promise,
             "days_late": context.days_late,
@@ -186,7 +222,6 @@ def _item(record: RatingRecord) -> dict[str, Any]:
 
 def _record(order_id: str, item: dict[str, Any]) -> RatingRecord:
     context = item["context"]
-    history: Sequence[dict[str, Any]] = item.get("history", [])
     return RatingRecord(
         order_id=order_id,
         current=_rating_from(item),
@@ -198,6 +233,5 @@ def _record(order_id: str, item: dict[str, Any]) -> RatingRecord:
             delay_announced=bool(context["delay_announced"]),
         ),
         first_rated_at=datetime.fromisoformat(item["first_rated_at"]),
-        history=tuple(_rating_from(h) for h in history),
         version=int(item["version"]),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import zlib
 
+from chalicelib.domain.tracking_number import tracking_number_key
+
 DUE_SHARDS = 4  # the due-date index is spread over a few partitions to avoid one hot key
 
 
@@ -12,6 +14,12 @@ def order_key(order_id: str) -> dict[str, str]:
 
 
 def tracking_key(tracking_number: str) -> dict[str, str]:
+    # Matched without case or spaces: "xsstrk0001" and "XSSTRK 0001" are one parcel.
+    return {"PK": f"TRACKING#{tracking_number_key(tracking_number)}", "SK": "TRACKING"}
+
+
+def tracking_key_as_written(tracking_number: str) -> dict[str, str]:
+    # Copies written before numbers were matched that way are keyed by the number as registered.
     return {"PK": f"TRACKING#{tracking_number}", "SK": "TRACKING"}
 
 
@@ -19,8 +27,15 @@ def event_key(order_id: str, shipment_id: str, event_id: str) -> dict[str, str]:
     return {"PK": f"ORDER#{order_id}", "SK": f"EVENT#{shipment_id}#{event_id}"}
 
 
-def event_prefix() -> str:
-    return "EVENT#"
+def event_prefix(shipment_id: str | None = None) -> str:
+    # Shipment ids hold no "#": one shipment's prefix never matches another's events.
+    return "EVENT#" if shipment_id is None else f"EVENT#{shipment_id}#"
+
+
+def seen_event_key(order_id: str, shipment_id: str, event_id: str) -> dict[str, str]:
+    # One small item per carrier event a parcel has seen (with a TTL): the de-duplication that
+    # no longer grows the order item.
+    return {"PK": f"ORDER#{order_id}", "SK": f"SEEN#{shipment_id}#{event_id}"}
 
 
 def notification_key(order_id: str, dedup_key: str) -> dict[str, str]:
@@ -93,6 +108,10 @@ def returns_ledger_key(order_id: str) -> dict[str, str]:
 
 def return_tracking_key(tracking_number: str) -> dict[str, str]:
     # Beside the outbound parcel's TRACKING item: one partition per tracking number either way.
+    return {"PK": f"TRACKING#{tracking_number_key(tracking_number)}", "SK": "RETURN"}
+
+
+def return_tracking_key_as_written(tracking_number: str) -> dict[str, str]:
     return {"PK": f"TRACKING#{tracking_number}", "SK": "RETURN"}
 
 
@@ -103,6 +122,16 @@ def idempotency_key(scope: str, key: str) -> dict[str, str]:
 def feedback_key(order_id: str) -> dict[str, str]:
     # In the order's partition: one rating per order, read with the order it belongs to.
     return {"PK": f"ORDER#{order_id}", "SK": "FEEDBACK"}
+
+
+def earlier_rating_key(order_id: str, version: int) -> dict[str, str]:
+    # The answer that was the rating at `version`, once a change replaced it: an item of its
+    # own, so the rating's item holds one answer however often it changes.
+    return {"PK": f"ORDER#{order_id}", "SK": f"FEEDBACK#{version:04d}"}
+
+
+def earlier_rating_prefix() -> str:
+    return "FEEDBACK#"
 
 
 RATING_DUE_SHARDS = 4  # like the order checks: a busy day's reminders spread over partitions

@@ -3,9 +3,11 @@
 The ORDER item holds the whole aggregate: the registration record, the order's derived state and
 every shipment's state, with a `revision` for optimistic locking. Each shipment's tracking number
 has its own item holding a copy of the aggregate (without the customer's personal data), so a
-carrier event costs one GetItem plus one TransactWriteItems: the event (conditional, so a
-duplicate is refused by the table too), the order (conditioned on the revision read), the
-tracking copies and the outbox records commit together or not at all. A webhook's many events
+carrier event costs one GetItem, one Query of its parcel's kept events and one
+TransactWriteItems: the event's SEEN item (conditional, so a duplicate is refused by the table
+too), its timeline item, the order (conditioned on the revision read), the tracking copies and
+the outbox records commit together or not at all. Nothing in the order item grows with events:
+which events a parcel has seen are small items of their own, with a TTL. A webhook's many events
 for one parcel are consecutive changes of one order: ``save_all`` commits as many of them as fit
 in one transaction (``fitting``), so a parcel's backlog costs one read and a transaction or two.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 MAX_ACTIONS = 100  # DynamoDB's limit on the items of one TransactWriteItems
+# How long a parcel's event id is remembered: longer than any sender re-delivers a history
+# (aggregators stop tracking weeks after delivery). An event seen again later is applied again,
+# which leaves the parcel's state as it was (the state is a function of the set of events).
+SEEN_FOR = timedelta(days=90)
 Messages = Sequence[OutboxMessage]  # the outbox records a change writes
 Facts = Sequence[Fact]  # the figures the stream's projector counts
 
@@ -77,10 +83,15 @@ class OrderStore(Protocol):
     def get(self, order_id: str) -> StoredOrder | None: ...
 
     def by_tracking(self, tracking_number: str) -> StoredOrder | None:
-        """The order shipping this parcel, without the customer's personal data."""
+        """The order shipping this parcel (the number matched without case or spaces), without
+        the customer's personal data."""
         ...
 
     def events(self, order_id: str) -> list[StoredEvent]: ...
+
+    def parcel_events(self, order_id: str, shipment_id: str) -> list[StoredEvent]:
+        """The events one parcel's timeline keeps."""
+        ...
 
     def notifications(self, order_id: str) -> NotificationLogEntries: ...
 
@@ -96,7 +107,7 @@ class OrderStore(Protocol):
     def save(self, change: OrderChange) -> None:
         """Commit the change if the order is still at ``change.before.revision``, at once.
 
-        DuplicateEvent when its event is stored already, RevisionConflict when the order changed
+        DuplicateEvent when its event was seen already, RevisionConflict when the order changed
         since it was read, Conflict when a new tracking number belongs to another order or to a
         return parcel.
         """
@@ -138,9 +149,16 @@ class OrderRepository:
         return _stored(response.get("Item"))
 
     def by_tracking(self, tracking_number: str) -> StoredOrder | None:
+        found = self._tracking_copy(keys.tracking_key(tracking_number))
+        as_written = keys.tracking_key_as_written(tracking_number)
+        if found is None and as_written != keys.tracking_key(tracking_number):
+            found = self._tracking_copy(as_written)  # a copy written before numbers matched so
+        return found
+
+    def _tracking_copy(self, key: dict[str, str]) -> StoredOrder | None:
         response = self._client.get_item(
             TableName=self._table,
-            Key=to_attributes(keys.tracking_key(tracking_number)),
+            Key=to_attributes(key),
             ConsistentRead=True,
             ReturnConsumedCapacity="TOTAL",
         )
@@ -167,6 +185,10 @@ class OrderRepository:
         return [
             codec.event_from_item(item) for item in self._order_items(order_id, keys.event_prefix())
         ]
+
+    def parcel_events(self, order_id: str, shipment_id: str) -> list[StoredEvent]:
+        items = self._order_items(order_id, keys.event_prefix(shipment_id))
+        return [codec.event_from_item(item) for item in items]
 
     def notifications(self, order_id: str) -> NotificationLogEntries:
         """What the order's notification log holds as sent and as skipped."""
@@ -246,11 +268,20 @@ class OrderRepository:
             _raise_cancellation(exc, parts)
 
     def _add_own_parts(self, parts: _Parts, change: OrderChange) -> None:
-        """The change's event, its outbox records (under its own revision: the keys one save per
-        change writes) and its facts, each named with the change's event."""
+        """The change's event (seen, and kept in the timeline or not), the events it drops from
+        the timeline, its outbox records (under its own revision: the keys one save per change
+        writes) and its facts, each named with the change's event."""
         event_id = change.event.event.event_id if change.event is not None else None
+        order_id = change.after.order_id
         if change.event is not None:
-            parts.add(EVENT_PART, self._event_put(change.after.order_id, change.event), event_id)
+            parts.add(SEEN_PART, self._seen_put(order_id, change.event, change.now), event_id)
+            if change.in_timeline:
+                parts.add(EVENT_PART, self._event_put(order_id, change.event), event_id)
+            for dropped in change.dropped:
+                key = keys.event_key(order_id, change.event.shipment_id, dropped)
+                parts.add(
+                    DROP_PART, {"Delete": {"TableName": self._table, "Key": to_attributes(key)}}
+                )
         for message in change.messages:
             parts.add(
                 OUTBOX_PART,
@@ -388,6 +419,24 @@ class OrderRepository:
             }
         }
 
+    def _seen_put(
+        self, order_id: str, stored: StoredEvent, now: datetime
+    ) -> TransactWriteItemTypeDef:
+        # TTL deletes an expired item within days, not at once: until then it counts as absent.
+        epoch = int(now.timestamp())
+        item = {
+            **keys.seen_event_key(order_id, stored.shipment_id, stored.event.event_id),
+            "expires_at": int((now + SEEN_FOR).timestamp()),
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_attributes(item),
+                "ConditionExpression": "attribute_not_exists(PK) OR expires_at < :now",
+                "ExpressionAttributeValues": to_attributes({":now": epoch}),
+            }
+        }
+
     def _event_put(self, order_id: str, stored: StoredEvent) -> TransactWriteItemTypeDef:
         item = {
             **keys.event_key(order_id, stored.shipment_id, stored.event.event_id),
@@ -403,7 +452,9 @@ class OrderRepository:
 
 
 # The parts of an order's transaction, so that a cancellation is read by what was refused.
+SEEN_PART = "seen"
 EVENT_PART = "event"
+DROP_PART = "dropped_event"
 FACT_PART = "fact"
 ORDER_PART = "order"
 TRACKING_PART = "tracking"
@@ -430,12 +481,12 @@ class _Parts:
         return {name for name, _ in self._refused(exc, reason)}
 
     def refused_events(self, exc: ClientError) -> set[str]:
-        """The carrier events whose Put or fact (a fact's id names its event) found itself
-        already stored."""
+        """The carrier events whose SEEN item, timeline item or fact (a fact's id names its
+        event) found itself already stored."""
         return {
             event_id
             for name, event_id in self._refused(exc, "ConditionalCheckFailed")
-            if name in (EVENT_PART, FACT_PART) and event_id is not None
+            if name in _EVENT_PARTS and event_id is not None
         }
 
     def _refused(self, exc: ClientError, reason: str) -> list[tuple[str, str | None]]:
@@ -449,9 +500,16 @@ def _new_tracking_numbers(before: StoredOrder, after: StoredOrder) -> list[str]:
     return [s.tracking_number for s in after.shipments if s.tracking_number not in known]
 
 
+_EVENT_PARTS = (SEEN_PART, EVENT_PART, FACT_PART)
+
+
 def _own_actions(change: OrderChange) -> int:
-    """The transaction items a change adds beside the order's own: event, outbox, facts."""
-    return (change.event is not None) + len(change.messages) + len(change.facts)
+    """The transaction items a change adds beside the order's own: the event seen, kept and
+    dropped, outbox, facts."""
+    event = 0
+    if change.event is not None:
+        event = 1 + change.in_timeline + len(change.dropped)
+    return event + len(change.messages) + len(change.facts)
 
 
 def _rating_reminder(changes: Sequence[OrderChange]) -> datetime | None:
@@ -468,7 +526,7 @@ def _raise_cancellation(exc: ClientError, parts: _Parts) -> None:
     if code != "TransactionCanceledException":
         raise exc
     refused = parts.refused(exc)
-    if EVENT_PART in refused or FACT_PART in refused:
+    if refused & set(_EVENT_PARTS):
         raise DuplicateEvent(parts.refused_events(exc)) from exc
     if ORDER_PART in refused:
         raise RevisionConflict() from exc

@@ -104,8 +104,12 @@ class OrderChange:
     after: StoredOrder
     messages: Sequence[OutboxMessage]  # the outbox records that announce the change
     now: datetime
-    event: StoredEvent | None = None  # the carrier event behind it, stored once
+    event: StoredEvent | None = None  # the carrier event behind it, remembered as seen once
     facts: Sequence[Fact] = ()  # what the change teaches the counters, committed with it
+    # Whether the event enters its parcel's timeline (a parcel keeps its newest events), and the
+    # ids of the parcel's stored events that leave the timeline with this change.
+    in_timeline: bool = True
+    dropped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

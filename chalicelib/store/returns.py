@@ -86,7 +86,12 @@ class ReturnRepository:
         return IdempotencyRecord(item["body_hash"], item["return_id"]) if item else None
 
     def return_id_for_tracking(self, tracking_number: str) -> str | None:
+        """The return whose parcel has this number (matched without case or spaces; a claim
+        written before numbers matched so is found as written)."""
         item = self._get(keys.return_tracking_key(tracking_number))
+        as_written = keys.return_tracking_key_as_written(tracking_number)
+        if item is None and as_written != keys.return_tracking_key(tracking_number):
+            item = self._get(as_written)
         return str(item["return_id"]) if item else None
 
     def of_order(self, order_id: str) -> list[ReturnRecord]:

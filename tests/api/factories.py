@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
+from chalicelib import deps
 from chalicelib.domain.customer_tokens import first_format_token
+from chalicelib.domain.errors import DomainError
 from tests.conftest import MERCHANT_KEY, TEST_ENV
 
 MERCHANT = {"Authorization": f"Bearer {MERCHANT_KEY}", "Content-Type": "application/json"}
@@ -87,3 +93,27 @@ def current_order_body(now: datetime, order_id: str = "1001", **customer: Any) -
     body["customer"] = {**body["customer"], "time_zone": daytime_zone(now), **customer}
     body["customer"] = {k: v for k, v in body["customer"].items() if v is not None}
     return body
+
+
+@contextmanager
+def order_clock(moment: datetime) -> Iterator[None]:
+    """The order use cases see ``moment`` as now, inside the block."""
+    wired = deps.orders_context
+    with mock.patch.object(deps, "orders_context", lambda: replace(wired(), now=lambda: moment)):
+        yield
+
+
+@contextmanager
+def received_after_its_scans(source: str, body: bytes) -> Iterator[None]:
+    """A webhook of a scenario with fixed dates, received a minute after its newest scan, as a
+    carrier sends it: a scan more than a day ahead of the clock changes nothing."""
+    try:
+        events = deps.webhook_source(source).parse(body).events
+    except DomainError:  # not this sender's format: the request is refused before any clock
+        events = ()
+    newest = max((e.occurred_at for e in events), default=None)
+    if newest is None:
+        yield
+        return
+    with order_clock(newest + timedelta(minutes=1)):
+        yield

@@ -62,8 +62,10 @@ def created_items(overrides: dict[str, Any]) -> list[dict[str, Any]]:
 def given_delivered_order(
     client: Any, days_ago: float = 2, order_id: str = "1001", **overrides: Any
 ) -> str:
-    token = given_order(client, order_id, **overrides)
     arrived = datetime.now(UTC) - timedelta(days=days_ago)
+    # Placed before it arrived: a delivery dated before its order changes nothing.
+    overrides.setdefault("placed_at", (arrived - timedelta(days=3)).isoformat())
+    token = given_order(client, order_id, **overrides)
     post_events(
         client, carrier_event(f"{order_id}-d", "delivered", arrived, tracking_for(order_id))
     )

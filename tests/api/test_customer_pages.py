@@ -49,7 +49,8 @@ def given_a_split_order(client: Any, mug_name: str = "Becher blau") -> datetime:
         {"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M"},
         {"sku": "MUG-BLUE", "quantity": 1, "name": mug_name},
     ]
-    body = order_body(items=items)
+    delivered = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    body = order_body(items=items, placed_at=(delivered - timedelta(days=2)).isoformat())
     body["destination"]["address_line1"] = "Invalidenstraße 116"
     assert post(client, "/v1/orders", body).status_code == 201
     shirts = shipment_body("S1", items=[{"sku": "TSHIRT-M", "quantity": 2}])
@@ -58,7 +59,6 @@ def given_a_split_order(client: Any, mug_name: str = "Becher blau") -> datetime:
     )
     for shipment in (shirts, mug):
         assert post(client, "/v1/orders/1001/shipments", shipment).status_code == 201
-    delivered = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
     mug_scan = carrier_event("m-1", "in_transit", delivered, SECOND_PARCEL)
     post_events(
         client,

@@ -8,7 +8,13 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.api.factories import html_of, order_body, post, token
-from tests.api.test_feedback import DELIVERED_AT, facts, given_an_order, stored_feedback
+from tests.api.test_feedback import (
+    DELIVERED_AT,
+    earlier_answers,
+    facts,
+    given_an_order,
+    stored_feedback,
+)
 
 PAGE = "/v1/pages/orders/1001/rating"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -109,7 +115,7 @@ def test_the_forms_post_records_the_rating_and_a_second_post_changes_it(client: 
     assert "You gave your order a 9." in html_of(second)
     stored = stored_feedback()
     assert stored is not None
-    assert (stored["rating"], stored["history"][0]["comment"]) == (9, "<script>x</script>")
+    assert (stored["rating"], earlier_answers()[0]["comment"]) == (9, "<script>x</script>")
 
 
 @pytest.mark.parametrize(

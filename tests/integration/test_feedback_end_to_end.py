@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 import requests
+from boto3.dynamodb.conditions import Key
 
 from chalicelib import deps, settings
 from chalicelib.domain.customer_tokens import first_format_token
@@ -118,15 +119,16 @@ def test_concurrent_submissions_leave_one_record_with_every_answer_in_its_histor
 
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200] * 7 + [201]
-    item = (
-        boto3.resource("dynamodb")
-        .Table(embedded_aws["table"])
-        .get_item(Key={"PK": "ORDER#1001", "SK": "FEEDBACK"})["Item"]
-    )
+    table = boto3.resource("dynamodb").Table(embedded_aws["table"])
+    item = table.get_item(Key={"PK": "ORDER#1001", "SK": "FEEDBACK"})["Item"]
     assert item["version"] == 8
-    history, rating = item["history"], item["rating"]
-    assert isinstance(history, list) and isinstance(rating, Decimal)
-    every = sorted([int(h["rating"]) for h in history] + [int(rating)])
+    # Each answer a change replaced is an item of its own, one per version
+    earlier = table.query(
+        KeyConditionExpression=Key("PK").eq("ORDER#1001") & Key("SK").begins_with("FEEDBACK#")
+    )["Items"]
+    assert [e["SK"] for e in earlier] == [f"FEEDBACK#{v:04d}" for v in range(1, 8)]
+    ratings = [e["rating"] for e in earlier] + [item["rating"]]
+    every = sorted(int(rating) for rating in ratings if isinstance(rating, Decimal))
     assert every == list(range(1, 9))
 
 

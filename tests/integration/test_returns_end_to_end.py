@@ -40,7 +40,10 @@ def call(api: str, method: str, path: str, body: Any = None, **headers: str) -> 
 def given_order(api: str, order_id: str = "1001", delivered_days_ago: float | None = 2) -> str:
     """An order of two T-shirts and a mug in one parcel, delivered when asked; its token."""
     now = datetime.now(UTC)
-    created = call(api, "POST", "/v1/orders", current_order_body(now, order_id))
+    body = current_order_body(now, order_id)
+    # Placed before it was delivered: a delivery dated before its order changes nothing.
+    body["placed_at"] = (now - timedelta(days=(delivered_days_ago or 0) + 1)).isoformat()
+    created = call(api, "POST", "/v1/orders", body)
     assert created.status_code == 201, created.text
     shipment = shipment_body(tracking_number=tracking_for(order_id))
     assert call(api, "POST", f"/v1/orders/{order_id}/shipments", shipment).status_code == 201

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.api.factories import MERCHANT, order_body, shipment_body
+from tests.api.factories import MERCHANT, current_order_body, shipment_body
 from tests.integration.conftest import merchant_post, post_carrier_events
 
 pytestmark = pytest.mark.integration
@@ -17,14 +17,16 @@ DHL = "00340434161094042557"
 STATUSES = ["in_transit"] * 17 + ["out_for_delivery", "failed_attempt", "delivered"]
 
 
+START = datetime.now(UTC) - timedelta(hours=12)  # twenty scans of the last twelve hours
+
+
 def event(n: int) -> dict[str, Any]:
-    start = datetime(2026, 12, 22, 6, tzinfo=UTC)
     return {
         "event_id": f"evt-{n:02d}",
         "carrier": "dhl",
         "tracking_number": DHL,
         "status": STATUSES[n],
-        "occurred_at": (start + timedelta(minutes=30 * n)).isoformat(),
+        "occurred_at": (START + timedelta(minutes=30 * n)).isoformat(),
         "carrier_status": f"C{n}",
     }
 
@@ -34,7 +36,7 @@ def post_event(api: str, n: int) -> dict[str, Any]:
 
 
 def test_twenty_threads_posting_for_one_shipment_lose_no_update(api: str) -> None:
-    merchant_post(api, "/v1/orders", order_body())
+    merchant_post(api, "/v1/orders", current_order_body(datetime.now(UTC)))
     merchant_post(api, "/v1/orders/1001/shipments", shipment_body())
 
     # Every event twice, newest first, from 20 threads at once.

@@ -8,6 +8,11 @@ Rules:
 | not rated yet                                     | first rating (201)       |
 | rated, within 14 days of the first rating         | change, history kept (200) |
 | rated, 14 days or more after the first rating     | AlreadyRated (409)       |
+| rated and changed 20 times already                | AlreadyRated (409)       |
+
+Each earlier answer is kept in an item of its own (store/feedback.py), so the rating's item
+holds one answer however often it changes; the number of changes is bounded all the same, as
+each answer may hold a hundred product comments.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ RATING_MIN, RATING_MAX = 1, 10
 COMMENT_MAX = 2000
 PRODUCT_COMMENT_MAX = 500
 CHANGE_WINDOW = timedelta(days=14)
+MAX_CHANGES = 20
 LOW_RATING = 3  # at or below: worth a person following up (a metric and a merchant alert)
 TAGS = ("speed", "packaging", "communication", "product", "courier")
 
@@ -50,13 +56,19 @@ class DeliveredParcel:
 
 
 def check_may_rate(
-    delivered: Sequence[DeliveredParcel], first_rated_at: datetime | None, now: datetime
+    delivered: Sequence[DeliveredParcel],
+    first_rated_at: datetime | None,
+    now: datetime,
+    changes: int = 0,
 ) -> None:
-    """Raise unless a rating may be recorded now (see the table above)."""
+    """Raise unless a rating may be recorded now (see the table above); ``changes``: how often
+    the rating has been changed so far."""
     if not delivered:
         raise NotDelivered("no parcel of this order has been delivered yet")
     if first_rated_at is not None and now >= first_rated_at + CHANGE_WINDOW:
         raise AlreadyRated("a rating can only be changed within 14 days")
+    if changes >= MAX_CHANGES:
+        raise AlreadyRated(f"a rating can be changed at most {MAX_CHANGES} times")
 
 
 def check_products(delivered: Sequence[DeliveredParcel], skus: Sequence[str]) -> None:
@@ -118,14 +130,19 @@ class Rating:
 
 @dataclass(frozen=True, slots=True)
 class RatingRecord:
-    """An order's rating: the current answer, the earlier ones, and the context of the first."""
+    """An order's rating: the current answer and the context of the first; ``version`` counts
+    the answers (the earlier ones are kept apart, see the module's docstring)."""
 
     order_id: str
     current: Rating
     context: RatingContext
     first_rated_at: datetime
-    history: tuple[Rating, ...] = ()
     version: int = 1
+
+    @property
+    def changes(self) -> int:
+        """How often the rating was changed: each change replaced one earlier answer."""
+        return self.version - 1
 
 
 def first_rating(order_id: str, rating: Rating, context: RatingContext) -> RatingRecord:
@@ -133,12 +150,11 @@ def first_rating(order_id: str, rating: Rating, context: RatingContext) -> Ratin
 
 
 def changed_rating(record: RatingRecord, rating: Rating) -> RatingRecord:
-    """The record with ``rating`` as the current answer; the one it replaces joins the history."""
+    """The record with ``rating`` as the current answer (the one it replaces is kept apart)."""
     return RatingRecord(
         order_id=record.order_id,
         current=rating,
         context=record.context,
         first_rated_at=record.first_rated_at,
-        history=(*record.history, record.current),
         version=record.version + 1,
     )

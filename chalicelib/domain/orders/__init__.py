@@ -30,7 +30,12 @@ from chalicelib.domain.orders.shipment import (
     apply_event,
     apply_events,
 )
-from chalicelib.domain.orders.timeline import timeline
+from chalicelib.domain.orders.timeline import (
+    MAX_EVENTS_PER_PARCEL,
+    TimelineTrim,
+    timeline,
+    trim_timeline,
+)
 from chalicelib.domain.orders.transitions import (
     Outcome,
     cancel,
@@ -42,6 +47,7 @@ from chalicelib.domain.parcel_status import ParcelStatus
 
 __all__ = [
     "DEFAULT_POLICY",
+    "MAX_EVENTS_PER_PARCEL",
     "CarrierEstimate",
     "EstimateRule",
     "Fulfilment",
@@ -57,6 +63,7 @@ __all__ = [
     "ShipmentEvent",
     "ShipmentLine",
     "ShipmentState",
+    "TimelineTrim",
     "apply_event",
     "apply_events",
     "cancel",
@@ -72,4 +79,5 @@ __all__ = [
     "record_event",
     "reevaluate",
     "timeline",
+    "trim_timeline",
 ]

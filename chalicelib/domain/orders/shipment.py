@@ -2,9 +2,12 @@
 
 The state is a function of the *set* of events seen, never of their arrival order: status and
 "last event" are those of the newest event by ``event_key`` (occurred_at, then status rank, then
-event_id), the carrier estimate is that of the newest event that gave one, and an event id seen
-before changes nothing. So duplicates and reordering are harmless, and a terminal status
-(delivered, returned_to_sender) is only left by an event that happened later.
+event_id), the carrier estimate is that of the newest event that gave one, and the handover is
+the earliest scan. So reordering is harmless, an event applied twice leaves the state it left
+the first time, and a terminal status (delivered, returned_to_sender) is only left by an event
+that happened later. Which events a parcel has seen is the store's to remember, outside the
+order (one small item per event): a set kept in the state grew with every event until the order
+could no longer be written.
 
 Before its first carrier event a shipment's ``status`` is ``None``: no canonical status applies
 yet, and inventing one (such as "label_created") would leak a non-canonical value into the API
@@ -14,7 +17,7 @@ and the outbox.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from chalicelib.domain.errors import InvalidInput
@@ -84,14 +87,13 @@ class ShipmentState:
     # delivery itself): the handover that delivered-parcel statistics count transit from. The
     # earliest wins, whatever the arrival order.
     handed_over_at: datetime | None = None
-    # Ids of every event applied: makes a replay a no-op without asking the store. Parcels see
-    # a few dozen events at most, so the set stays small.
-    event_ids: frozenset[str] = field(default_factory=frozenset)
+    # How many of its events the parcel's timeline holds (at most MAX_EVENTS_PER_PARCEL): kept
+    # with the state, so that a webhook learns without another read whether it must trim.
+    kept_events: int = 0
 
     def __post_init__(self) -> None:
-        # The store loads lists, sets and strings; normalise so equal states compare equal.
+        # The store loads lists and strings; normalise so equal states compare equal.
         object.__setattr__(self, "items", tuple(self.items))
-        object.__setattr__(self, "event_ids", frozenset(self.event_ids))
         if self.status is not None:
             object.__setattr__(self, "status", parse_status(self.status))
 
@@ -137,14 +139,11 @@ def _first_scan(current: datetime | None, event: ShipmentEvent) -> datetime | No
 
 
 def apply_event(shipment: ShipmentState, event: ShipmentEvent) -> ShipmentState:
-    """The shipment after ``event``; the very same object when the event was seen before."""
-    if event.event_id in shipment.event_ids:
-        return shipment
+    """The shipment after ``event`` (equal to ``shipment`` when the event was applied before)."""
     moved = replace(
         shipment,
         carrier_estimate=_newer_estimate(shipment.carrier_estimate, event),
         handed_over_at=_first_scan(shipment.handed_over_at, event),
-        event_ids=shipment.event_ids | {event.event_id},
     )
     current = shipment.last_event_key()
     if current is not None and event_key(event) < current:

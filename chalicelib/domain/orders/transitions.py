@@ -29,8 +29,7 @@ class Outcome:
 
     order: OrderState  # the very object passed in when it did not change
     messages: tuple[OutboxMessage, ...] = ()
-    shipment: ShipmentState | None = None  # the shipment a new event moved (record_event)
-    duplicate: bool = False  # the event was applied before: write nothing, send nothing
+    shipment: ShipmentState | None = None  # the shipment the event moved (record_event)
 
 
 def open_order(
@@ -53,13 +52,15 @@ def record_event(
     policy: PromisePolicy = DEFAULT_POLICY,
     estimate_from_rules: EstimateRule | None = None,
 ) -> Outcome:
-    """Apply a carrier event to one of the order's ``shipments`` and re-evaluate the order."""
+    """Apply a carrier event to one of the order's ``shipments`` and re-evaluate the order.
+
+    The caller passes events not seen before (the store remembers them); one applied again
+    changes nothing and announces nothing, as the state it leaves is the same.
+    """
     shipment = next((s for s in shipments if s.shipment_id == shipment_id), None)
     if shipment is None:
         raise NotFound(f"order {order.order_id} has no shipment {shipment_id}")
     moved = apply_event(shipment, event)
-    if moved is shipment:
-        return Outcome(order, duplicate=True)
     after = [moved if s.shipment_id == shipment_id else s for s in shipments]
     evaluated = evaluate_order(order, after, now, policy, estimate_from_rules)
     messages = outbox_messages(order, evaluated, shipments, after, now)

@@ -35,6 +35,9 @@ ALLOWED: Mapping[ReturnStatus, frozenset[ReturnStatus]] = {
 
 TERMINAL: frozenset[ReturnStatus] = frozenset(s for s, nexts in ALLOWED.items() if not nexts)
 
+# A return parcel's events kept on the return: a real one sees a dozen.
+MAX_PARCEL_EVENTS = 50
+
 # The return parcel's canonical carrier status → the return status it means; the rest
 # (failed_attempt, exception, returned_to_sender, info_received) is kept but moves nothing.
 PARCEL_MOVES: Mapping[str, ReturnStatus] = {
@@ -80,20 +83,32 @@ def move(record: ReturnRecord, step: Step, now: datetime) -> ReturnRecord:
 def apply_parcel_event(
     record: ReturnRecord, event: ParcelEvent, now: datetime
 ) -> ReturnRecord | None:
-    """The return after its parcel's carrier event; None when the event was applied before.
+    """The return after its parcel's carrier event; None when it changes nothing: applied
+    before, or older than every event a full list keeps and moving nothing.
 
-    The event is kept in any case. It moves the return only forward along the table: a late
-    in-transit scan after the delivery, or any scan after the refund, changes no status.
+    The return keeps its parcel's newest ``MAX_PARCEL_EVENTS`` events (the return item holds
+    them, and must not grow with whatever a sender repeats). An event moves the return only
+    forward along the table: a late in-transit scan after the delivery, or any scan after the
+    refund, changes no status.
     """
     if record.knows_parcel_event(event.event_id):
         return None
-    kept = replace(
-        record,
-        parcel_events=(*record.parcel_events, event),
-        version=record.version + 1,
-    )
+    events = _newest((*record.parcel_events, event))
     target = PARCEL_MOVES.get(event.status)
-    if target is None or not can_move(record.status, target):
+    moves = target is not None and can_move(record.status, target)
+    if events == record.parcel_events and not moves:
+        return None
+    kept = replace(record, parcel_events=events, version=record.version + 1)
+    if target is None or not moves:
         return kept
     step = Step(target, source="carrier", event_id=event.event_id, occurred_at=event.occurred_at)
     return replace(move(kept, step, now), version=record.version + 1)
+
+
+def _newest(events: tuple[ParcelEvent, ...]) -> tuple[ParcelEvent, ...]:
+    """The ``MAX_PARCEL_EVENTS`` newest by when they happened, in the order they came."""
+    if len(events) <= MAX_PARCEL_EVENTS:
+        return events
+    ranked = sorted(events, key=lambda e: (e.occurred_at, e.event_id), reverse=True)
+    newest = {e.event_id for e in ranked[:MAX_PARCEL_EVENTS]}
+    return tuple(e for e in events if e.event_id in newest)

@@ -7,6 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from chalicelib.domain.tracking.events import (
+    MAX_CARRIER_STATUS,
+    MAX_DESCRIPTION,
+    MAX_EVENTS,
+    MAX_LOCATION,
     ParsedBatch,
     SkippedItem,
     TrackingEvent,
@@ -55,6 +59,13 @@ def build_batch(parcel: Parcel, checkpoints: Iterable[Checkpoint], table: Status
         else:
             skipped.append(SkippedItem(parcel.tracking_number, checkpoint.carrier_status, outcome))
     ordered = sorted(events.values(), key=lambda event: (event.occurred_at, event.event_id))
+    # An aggregator sends the parcel's whole history each time: the newest are what count, and
+    # reading a thousand checkpoints made one webhook take seconds.
+    for older in ordered[:-MAX_EVENTS]:
+        skipped.append(
+            SkippedItem(parcel.tracking_number, older.carrier_status, SkipReason.TOO_MANY_EVENTS)
+        )
+    ordered = ordered[-MAX_EVENTS:]
     if ordered and parcel.estimated_delivery is not None:
         # The sender's estimate is as of now, i.e. after its newest scan; older scans keep none.
         ordered[-1] = replace(ordered[-1], estimated_delivery=parcel.estimated_delivery)
@@ -69,7 +80,7 @@ def _event_or_reason(
         return status
     if checkpoint.occurred_at is None:
         return SkipReason.NO_TIMESTAMP
-    carrier_status = checkpoint.carrier_status
+    carrier_status = _cut(checkpoint.carrier_status, MAX_CARRIER_STATUS)
     return TrackingEvent(
         event_id=derive_event_id(
             parcel.source, parcel.tracking_number, checkpoint.occurred_at, carrier_status
@@ -80,6 +91,12 @@ def _event_or_reason(
         status=status,
         occurred_at=checkpoint.occurred_at,
         carrier_status=carrier_status,
-        location=checkpoint.location,
-        description=checkpoint.description,
+        location=_cut(checkpoint.location, MAX_LOCATION),
+        description=_cut(checkpoint.description, MAX_DESCRIPTION),
     )
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    """The carrier's text, at most ``limit`` characters: it is shown, not parsed, and the sender
+    cannot make it shorter."""
+    return text[:limit] if text else text

@@ -7,18 +7,28 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from chalicelib.domain.date_range import AcceptedRange
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.orders.shipment import ShipmentEvent
 from chalicelib.domain.tracking.status import ParcelStatus, SkipReason
 
+# What one webhook may carry and what one event's texts may hold, whichever format it came in:
+# the generic format refuses more (its schema), the aggregators' are cut to these (their
+# payloads carry a parcel's whole history and the carrier's own texts, which they cannot fix).
+MAX_EVENTS = 100
+MAX_EVENT_ID = 128
+MAX_CARRIER = 64
+MAX_TRACKING_NUMBER = 64
+MAX_CARRIER_STATUS = 100
+MAX_LOCATION = 200
+MAX_DESCRIPTION = 500
+
 
 class EventOutcome(StrEnum):
-    """What became of one carrier event, for an outbound parcel or a return parcel alike."""
+    """What became of one carrier event, for an outbound parcel or a return parcel alike (or a
+    ``SkipReason`` when it changed nothing for a reason of its own)."""
 
     ACCEPTED = "accepted"  # stored, and its order or return moved with it
     DUPLICATE = "duplicate"  # seen before: nothing written, nothing sent
-    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"  # no parcel here has this number
 
 
 @dataclass(frozen=True)
@@ -72,19 +82,3 @@ def derive_event_id(
     instant = occurred_at.astimezone(UTC).isoformat()
     key = "\x1f".join((source, tracking_number, instant, carrier_status or ""))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def check_dates(events: tuple[TrackingEvent, ...], accepted: AcceptedRange) -> None:
-    """Refuse the whole batch when a scan or an estimate lies outside the accepted range: stored,
-    a scan dated 2200 would stay its parcel's newest event for good."""
-    problems: list[dict[str, object]] = []
-    for index, event in enumerate(events):
-        if not accepted.holds(event.occurred_at):
-            problems.append({"loc": ["events", index, "occurred_at"], "msg": accepted.message})
-        estimate = event.estimated_delivery
-        if estimate is not None and not accepted.holds(estimate):
-            problems.append(
-                {"loc": ["events", index, "estimated_delivery"], "msg": accepted.message}
-            )
-    if problems:
-        raise InvalidInput("an event is dated outside the accepted range", problems)

@@ -16,11 +16,23 @@ __all__ = ["ParcelStatus", "SkipReason", "StatusMap"]
 
 
 class SkipReason(StrEnum):
-    """Why an item of a sender's batch produced no event (reported, never an error)."""
+    """Why an item of a sender's batch changed nothing (reported per reason, never an error).
 
+    A sender cannot fix any of these by sending again: refusing the webhook would only make it
+    retry, and in the end switch the endpoint off, losing the good events with the bad.
+    """
+
+    # Reading the sender's payload (the adapters).
     NO_PARCEL_INFORMATION = "no_parcel_information"  # e.g. EasyPost unknown, AfterShip Pending
     UNKNOWN_STATUS = "unknown_status"  # a status code missing from our table
     NO_TIMESTAMP = "no_timestamp"  # no instant with a UTC offset
+    TOO_MANY_EVENTS = "too_many_events"  # an aggregator's oldest checkpoints beyond the 100 read
+    # Matching the event to a parcel on record (the order and return services).
+    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"  # no parcel here has this number
+    CARRIER_MISMATCH = "carrier_mismatch"  # the parcel with this number ships with another carrier
+    BEFORE_ORDER = "before_order"  # dated before the order (of the parcel or return) was placed
+    IN_FUTURE = "in_future"  # dated more than a day after the server's clock
+    ESTIMATE_OUT_OF_RANGE = "estimate_out_of_range"  # an estimated delivery far from the present
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.domain.errors import AlreadyRated, InvalidInput, NotDelivered
 from chalicelib.domain.feedback.rating import (
+    MAX_CHANGES,
     DeliveredParcel,
     check_may_rate,
     check_products,
@@ -77,3 +78,13 @@ def test_a_delay_counts_as_announced_only_before_the_promised_day_passed() -> No
     assert delay_announced([on_the_day], LATEST, BERLIN)
     assert not delay_announced([after], LATEST, BERLIN)
     assert not delay_announced([], LATEST, BERLIN)
+
+
+def test_a_rating_changes_at_most_twenty_times() -> None:
+    delivered = [parcel(NOW - timedelta(days=2))]
+    first = NOW - timedelta(days=1)
+
+    check_may_rate(delivered, first, NOW, changes=MAX_CHANGES - 1)
+    with pytest.raises(AlreadyRated, match=f"at most {MAX_CHANGES} times"):
+        check_may_rate(delivered, first, NOW, changes=MAX_CHANGES)
+    assert MAX_CHANGES == 20

@@ -14,6 +14,7 @@ from datetime import datetime
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.facts import Fact
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.tracking_number import tracking_number_key
 from chalicelib.store.orders import (
     DuplicateEvent,
     Facts,
@@ -35,6 +36,7 @@ class InMemoryOrderRepository:
     orders: dict[str, StoredOrder] = field(default_factory=dict)
     tracking: dict[str, str] = field(default_factory=dict)  # tracking number → order id
     stored_events: dict[tuple[str, str, str], StoredEvent] = field(default_factory=dict)
+    seen: set[tuple[str, str, str]] = field(default_factory=set)  # (order, shipment, event id)
     outbox: list[OutboxMessage] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     # Runs at the start of every write, before its conditions are checked: a test's way to let
@@ -49,7 +51,7 @@ class InMemoryOrderRepository:
         return self.orders.get(order_id)
 
     def by_tracking(self, tracking_number: str) -> StoredOrder | None:
-        order_id = self.tracking.get(tracking_number)
+        order_id = self.tracking.get(tracking_number_key(tracking_number))
         stored = self.orders.get(order_id) if order_id is not None else None
         if stored is None:
             return None
@@ -63,6 +65,9 @@ class InMemoryOrderRepository:
 
     def events(self, order_id: str) -> list[StoredEvent]:
         return [e for (owner, _, _), e in sorted(self.stored_events.items()) if owner == order_id]
+
+    def parcel_events(self, order_id: str, shipment_id: str) -> list[StoredEvent]:
+        return [e for e in self.events(order_id) if e.shipment_id == shipment_id]
 
     def notifications(self, order_id: str) -> NotificationLogEntries:
         return NotificationLogEntries(sent=(), skipped=())
@@ -93,17 +98,17 @@ class InMemoryOrderRepository:
         self._interleave()
         after = changes[-1].after
         events = {
-            (after.order_id, c.event.shipment_id, c.event.event.event_id): c.event
+            (after.order_id, c.event.shipment_id, c.event.event.event_id): c
             for c in changes
             if c.event is not None
         }
-        stored = {key[2] for key in events if key in self.stored_events}
+        stored = {key[2] for key in events if key in self.seen or key in self.stored_events}
         if stored:
             raise DuplicateEvent(stored)
         current = self.orders.get(after.order_id)
         if current is None or current.revision != changes[0].before.revision:
             raise RevisionConflict()
-        numbers = [s.tracking_number for s in after.shipments]
+        numbers = [tracking_number_key(s.tracking_number) for s in after.shipments]
         if any(self.tracking.get(n, after.order_id) != after.order_id for n in numbers):
             raise Conflict("tracking number belongs to another order")
         # An update, as in the table: the registration record and the token generation stay
@@ -112,7 +117,13 @@ class InMemoryOrderRepository:
             after, record=current.record, token_generation=current.token_generation
         )
         self.tracking.update(dict.fromkeys(numbers, after.order_id))
-        self.stored_events.update(events)
+        self.seen.update(events)
+        for (order_id, shipment_id, event_id), kept in events.items():
+            assert kept.event is not None
+            if kept.in_timeline:
+                self.stored_events[(order_id, shipment_id, event_id)] = kept.event
+            for dropped in kept.dropped:
+                self.stored_events.pop((order_id, shipment_id, dropped), None)
         for change in changes:
             self.outbox.extend(change.messages)
             self.facts.extend(change.facts)

@@ -276,7 +276,8 @@ class TestOrderRepositoryContract:
 def test_the_table_takes_what_fits_and_refuses_a_change_more_than_the_reminders_place(
     aws: object,
 ) -> None:
-    # Given changes of two items each (event, outbox) beside the order and its tracking copy
+    # Given changes of three items each (event seen, event kept, outbox) beside the order and
+    # its tracking copy
     repository = deps.order_repository()
     repository.create(registered(), [], NOW)
     repository.save(change(registered(), shipped(registered())))
@@ -284,8 +285,8 @@ def test_the_table_takes_what_fits_and_refuses_a_change_more_than_the_reminders_
 
     fitting = repository.fitting(changes)
 
-    # Then 100 actions hold the order, its copy, a rating reminder's place and 48 changes
-    assert fitting == (100 - 3) // 2
+    # Then 100 actions hold the order, its copy, a rating reminder's place and 32 changes
+    assert fitting == (100 - 3) // 3
     with pytest.raises(ClientError):
         repository.save_all(changes[: fitting + 2])
     repository.save_all(changes[:fitting])

@@ -23,6 +23,7 @@ from chalicelib.domain.returns import (
     apply_parcel_event,
     move,
 )
+from chalicelib.domain.returns.transitions import MAX_PARCEL_EVENTS
 from tests.unit.returns.builders import REQUESTED_AT, a_return
 
 S = ReturnStatus
@@ -176,3 +177,32 @@ def test_a_carrier_step_is_dated_when_its_scan_happened(
             assert entry.event_id is not None and entry.at == occurred[entry.event_id]
         elif entry.status == S.REFUNDED:
             assert entry.at == NOW
+
+
+def test_a_return_keeps_its_parcels_newest_events_only() -> None:
+    record = a_return(S.LABEL_CREATED)
+    for n in range(MAX_PARCEL_EVENTS):
+        moved = apply_parcel_event(record, parcel_event(f"e{n:02d}", "in_transit", n), NOW)
+        assert moved is not None
+        record = moved
+
+    newer = apply_parcel_event(record, parcel_event("newer", "in_transit", 500), NOW)
+    older = apply_parcel_event(record, parcel_event("older", "in_transit", -5), NOW)
+
+    assert newer is not None
+    assert len(newer.parcel_events) == MAX_PARCEL_EVENTS
+    assert "e00" not in {e.event_id for e in newer.parcel_events}
+    assert older is None  # older than all fifty, and it moves nothing: nothing to write
+
+
+def test_an_old_scan_that_moves_the_return_is_applied_though_not_kept() -> None:
+    record = a_return(S.LABEL_CREATED)
+    for n in range(MAX_PARCEL_EVENTS):
+        moved = apply_parcel_event(record, parcel_event(f"e{n:02d}", "exception", n + 10), NOW)
+        assert moved is not None
+        record = moved
+
+    received = apply_parcel_event(record, parcel_event("delivered", "delivered", 0), NOW)
+
+    assert received is not None and received.status == S.RECEIVED
+    assert "delivered" not in {e.event_id for e in received.parcel_events}

@@ -185,3 +185,52 @@ def test_every_documented_subtag_maps_or_is_explicitly_skipped(subtag: str) -> N
 )
 def test_notable_mappings(tag: str, subtag: str | None, expected: object) -> None:
     assert TABLE.resolve(tag, subtag) == expected
+
+
+# -- the same limits as the generic format -------------------------------------------------------
+def test_a_thousand_checkpoints_are_read_as_the_newest_hundred_and_the_rest_counted() -> None:
+    # AfterShip sends a parcel's whole history each time; one with 1,000 checkpoints once took
+    # eleven seconds and slowed every later read of its order.
+    payload = fixture(FIXTURE)
+    checkpoint = payload["msg"]["checkpoints"][-1]
+    start = datetime(2026, 12, 22, tzinfo=UTC)
+    payload["msg"]["checkpoints"] = [
+        {**checkpoint, "checkpoint_time": (start + timedelta(minutes=n)).isoformat()}
+        for n in range(1000)
+    ]
+
+    batch = SOURCE.parse(body_of(payload))
+
+    assert len(batch.events) == 100
+    assert [e.occurred_at for e in batch.events] == [
+        start + timedelta(minutes=n) for n in range(900, 1000)
+    ]
+    assert [s.reason for s in batch.skipped] == [SkipReason.TOO_MANY_EVENTS] * 900
+
+
+def test_a_carriers_long_texts_are_cut_to_the_generic_formats_bounds() -> None:
+    payload = fixture(FIXTURE)
+    payload["msg"]["checkpoints"] = [
+        {
+            **payload["msg"]["checkpoints"][-1],
+            "message": "Paket " * 1000,
+            "location": "Leipzig " * 100,
+            "subtag": "InTransit_" + "9" * 500,
+        }
+    ]
+
+    (event,) = SOURCE.parse(body_of(payload)).events
+
+    assert event.description is not None and len(event.description) == 500
+    assert event.location is not None and len(event.location) == 200
+    assert event.carrier_status is not None and len(event.carrier_status) == 100
+    assert event.status is ParcelStatus.IN_TRANSIT
+
+
+@pytest.mark.parametrize("field", ["tracking_number", "slug"])
+def test_a_tracking_number_or_carrier_longer_than_any_is_not_the_format(field: str) -> None:
+    payload = fixture(FIXTURE)
+    payload["msg"][field] = "X" * 65
+
+    with pytest.raises(InvalidInput):
+        SOURCE.parse(body_of(payload))

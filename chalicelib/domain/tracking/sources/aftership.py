@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from chalicelib.domain.errors import InvalidSignature
 from chalicelib.domain.json_input import read_json
 from chalicelib.domain.tracking.checkpoints import Checkpoint, Parcel, build_batch
-from chalicelib.domain.tracking.events import ParsedBatch
+from chalicelib.domain.tracking.events import MAX_CARRIER, MAX_TRACKING_NUMBER, ParsedBatch
 from chalicelib.domain.tracking.payload import (
     join_location,
     parse_day,
@@ -97,8 +97,8 @@ class _Estimate(BaseModel):
 
 
 class _Tracking(BaseModel):
-    tracking_number: str = Field(min_length=1)
-    slug: str = Field(min_length=1)
+    tracking_number: str = Field(min_length=1, max_length=MAX_TRACKING_NUMBER)
+    slug: str = Field(min_length=1, max_length=MAX_CARRIER)
     expected_delivery: str | None = None
     courier_estimated_delivery_date: _Estimate | None = None
     latest_estimated_delivery: _Estimate | None = None

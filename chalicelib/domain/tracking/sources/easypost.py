@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from chalicelib.domain.errors import InvalidSignature
 from chalicelib.domain.json_input import read_json
 from chalicelib.domain.tracking.checkpoints import Checkpoint, Parcel, build_batch
-from chalicelib.domain.tracking.events import ParsedBatch
+from chalicelib.domain.tracking.events import MAX_CARRIER, MAX_TRACKING_NUMBER, ParsedBatch
 from chalicelib.domain.tracking.payload import (
     join_location,
     parse_day,
@@ -114,8 +114,8 @@ class _Detail(BaseModel):
 
 class _Tracker(BaseModel):
     kind: Literal["Tracker"] = Field(alias="object")
-    tracking_code: str = Field(min_length=1)
-    carrier: str = Field(min_length=1)
+    tracking_code: str = Field(min_length=1, max_length=MAX_TRACKING_NUMBER)
+    carrier: str = Field(min_length=1, max_length=MAX_CARRIER)
     est_delivery_date: str | None = None
     tracking_details: list[_Detail] = Field(default_factory=list)
 

@@ -12,27 +12,36 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from chalicelib.domain.tracking.events import ParsedBatch, TrackingEvent
+from chalicelib.domain.tracking.events import (
+    MAX_CARRIER,
+    MAX_CARRIER_STATUS,
+    MAX_DESCRIPTION,
+    MAX_EVENT_ID,
+    MAX_EVENTS,
+    MAX_LOCATION,
+    MAX_TRACKING_NUMBER,
+    ParsedBatch,
+    TrackingEvent,
+)
 from chalicelib.domain.tracking.payload import validate_json
 from chalicelib.domain.tracking.signatures import required_header, verify_timestamped_hmac
 from chalicelib.domain.tracking.status import ParcelStatus
 
 NAME = "generic"
 SIGNATURE_HEADER = "X-Signature"
-MAX_EVENTS = 100
 
 
 class GenericEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    event_id: str = Field(min_length=1, max_length=128)
-    carrier: str = Field(min_length=1, max_length=64)
-    tracking_number: str = Field(min_length=1, max_length=64)
+    event_id: str = Field(min_length=1, max_length=MAX_EVENT_ID)
+    carrier: str = Field(min_length=1, max_length=MAX_CARRIER)
+    tracking_number: str = Field(min_length=1, max_length=MAX_TRACKING_NUMBER)
     status: ParcelStatus
     occurred_at: AwareDatetime
-    location: str | None = Field(default=None, max_length=200)
-    description: str | None = Field(default=None, max_length=500)
-    carrier_status: str | None = Field(default=None, max_length=100)
+    location: str | None = Field(default=None, max_length=MAX_LOCATION)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    carrier_status: str | None = Field(default=None, max_length=MAX_CARRIER_STATUS)
     estimated_delivery: date | None = None
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from chalicelib.domain.errors import InvalidSignature
 from chalicelib.domain.json_input import read_json
 from chalicelib.domain.tracking.checkpoints import Checkpoint, Parcel, build_batch
-from chalicelib.domain.tracking.events import ParsedBatch
+from chalicelib.domain.tracking.events import MAX_CARRIER, MAX_TRACKING_NUMBER, ParsedBatch
 from chalicelib.domain.tracking.payload import (
     join_location,
     parse_day,
@@ -124,8 +125,11 @@ class _TrackInfo(BaseModel):
 
 
 class _Data(BaseModel):
-    number: str = Field(min_length=1)
-    carrier: int | str
+    number: str = Field(min_length=1, max_length=MAX_TRACKING_NUMBER)
+    # 17TRACK's carrier number (a string in some payloads): bounded like any carrier name.
+    carrier: (
+        Annotated[int, Field(ge=0, le=999_999_999)] | Annotated[str, Field(max_length=MAX_CARRIER)]
+    )
     track_info: _TrackInfo = Field(default_factory=_TrackInfo)
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.domain.json_input import read_json
 from chalicelib.domain.tracking.checkpoints import Checkpoint, Parcel, build_batch
-from chalicelib.domain.tracking.events import ParsedBatch
+from chalicelib.domain.tracking.events import MAX_CARRIER, MAX_TRACKING_NUMBER, ParsedBatch
 from chalicelib.domain.tracking.payload import (
     join_location,
     parse_day,
@@ -93,8 +93,8 @@ class _Status(BaseModel):
 
 
 class _Track(BaseModel):
-    carrier: str = Field(min_length=1)
-    tracking_number: str = Field(min_length=1)
+    carrier: str = Field(min_length=1, max_length=MAX_CARRIER)
+    tracking_number: str = Field(min_length=1, max_length=MAX_TRACKING_NUMBER)
     eta: str | None = None
     tracking_status: _Status | None = None
     tracking_history: list[_Status] = Field(default_factory=list)
