@@ -90,8 +90,11 @@ class CustomerPages:
     def return_status(self, return_id: str, token: str | None) -> ReturnPage:
         if not token:  # before the read, as for an order: no token learns nothing
             raise errors.Unauthorized("the order's customer token is required")
-        view = self.ctx.returns.read(return_id)
-        stored = self._order(view.order_id, token)
+        secret = self.ctx.token_secret
+        view = self.ctx.returns.read_as_customer(
+            return_id, lambda order_id: require_customer_token(secret, order_id, token)
+        )
+        stored = existing_order(self.ctx, view.order_id)
         return ReturnPage(reader=_reader(stored), view=view, names=stored.record.item_names())
 
     def _order(self, order_id: str, token: str | None) -> StoredOrder:

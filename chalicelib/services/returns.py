@@ -44,6 +44,8 @@ from chalicelib.store.orders import OrderRepository
 from chalicelib.store.records import StoredOrder
 from chalicelib.store.returns import IdempotencyKeyUsed, NewReturn, ReturnRepository
 
+NOT_YOURS = "this token does not grant access to this return"
+
 
 @dataclass(frozen=True)
 class ReturnsContext:
@@ -89,6 +91,22 @@ class ReturnService:
 
     def read(self, return_id: str) -> api.ReturnView:
         return return_view(_existing(self.ctx, return_id))
+
+    def read_as_customer(self, return_id: str, authorize: Callable[[str], None]) -> api.ReturnView:
+        """The return, once ``authorize`` has accepted the customer's token for its order.
+
+        The token is bound to an order, not to a return, so the return is read first; a return
+        that does not exist is refused as a token of another order is, with the same answer,
+        and a token learns nothing about which returns exist.
+        """
+        record = self.ctx.returns.get(return_id)
+        if record is None:
+            raise errors.Forbidden(NOT_YOURS)
+        try:
+            authorize(record.order_id)
+        except errors.Forbidden as exc:
+            raise errors.Forbidden(NOT_YOURS) from exc
+        return return_view(record)
 
     def returnable(self, stored: StoredOrder) -> tuple[ReturnableSku, ...]:
         """What the order's customer may still send back now, SKU by SKU (the return form's
