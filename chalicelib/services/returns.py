@@ -30,6 +30,7 @@ from chalicelib.domain.returns import (
     ReturnStatus,
     Step,
     apply_parcel_event,
+    check_exchange,
     check_request,
     figures,
     move,
@@ -156,8 +157,10 @@ def _request(
     def attempt() -> api.ReturnView:
         ledger = ctx.returns.ledger(order_id)
         now = ctx.now()
-        order = OrderForReturn(_ordered(stored), delivered, ledger.returned)
+        order = OrderForReturn(_ordered(stored), delivered, ledger.returned, _offered(stored))
         check_request(ctx.policy(), order, lines, now)
+        if request.exchange_sku is not None:
+            check_exchange(order, lines, request.exchange_sku)
         record = ReturnRecord(
             return_id=return_id,
             order_id=order_id,
@@ -203,6 +206,15 @@ def _ordered(stored: StoredOrder) -> dict[str, int]:
     for line in stored.order.items:
         ordered[line.sku] = ordered.get(line.sku, 0) + line.quantity
     return ordered
+
+
+def _offered(stored: StoredOrder) -> dict[str, frozenset[str]]:
+    """Per SKU, what the order's lines offer in exchange (a line without: its own SKU)."""
+    offered: dict[str, frozenset[str]] = {}
+    for line in stored.record.items:
+        skus = frozenset(line.exchange_skus) or frozenset({line.sku})
+        offered[line.sku] = offered.get(line.sku, frozenset()) | skus
+    return offered
 
 
 def _delivered_parcels(ctx: ReturnsContext, stored: StoredOrder) -> tuple[DeliveredParcel, ...]:

@@ -1,12 +1,24 @@
 """Rules of returns over the real HTTP path: a token learns nothing about returns of other
-orders."""
+orders, and an exchange names only a SKU the merchant offers for the item."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
 
-from tests.integration.test_returns_end_to_end import a_request, call, given_order
+from tests.api.factories import current_order_body, shipment_body
+from tests.integration.conftest import post_carrier_events
+from tests.integration.test_returns_end_to_end import (
+    a_request,
+    call,
+    given_order,
+    parcel_event,
+    return_items,
+    tracking_for,
+)
 
 pytestmark = pytest.mark.integration
 UNKNOWN_RETURN = "R0123456789AB"
@@ -45,3 +57,63 @@ def test_the_orders_own_token_reads_its_return_and_the_merchant_learns_what_is_u
 
     assert customer_reads(api, path.format(return_id=known) + f"?token={token}").status_code == 200
     assert call(api, "GET", f"/v1/returns/{UNKNOWN_RETURN}").status_code == 404
+
+
+def given_order_with_exchanges(api: str) -> None:
+    """Two T-shirts M that may be exchanged for an S or an L, and a mug that may not be
+    exchanged for another SKU; delivered two days ago."""
+    now = datetime.now(UTC)
+    body = current_order_body(now)
+    body["items"] = [
+        {"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M",
+         "exchange_skus": ["TSHIRT-S", "TSHIRT-L"]},
+        {"sku": "MUG-BLUE", "quantity": 1, "name": "Becher blau"},
+    ]  # fmt: skip
+    assert call(api, "POST", "/v1/orders", body).status_code == 201
+    assert call(api, "POST", "/v1/orders", body).status_code == 200  # the same body again
+    shipment = shipment_body(tracking_number=tracking_for("1001"))
+    assert call(api, "POST", "/v1/orders/1001/shipments", shipment).status_code == 201
+    post_carrier_events(api, parcel_event("1001-d", "delivered", now - timedelta(days=2), "1001"))
+
+
+def an_exchange(sku: str, wanted: str) -> dict[str, Any]:
+    return {**a_request(sku=sku), "resolution": "exchange", "exchange_sku": wanted}
+
+
+@pytest.mark.parametrize(
+    ("sku", "wanted"),
+    [("TSHIRT-M", "LUXURY-WATCH-9000"), ("TSHIRT-M", "TSHIRT-M"), ("MUG-BLUE", "MUG-RED")],
+)
+def test_an_exchange_for_a_sku_the_merchant_does_not_offer_is_refused_and_stores_nothing(
+    api: str, sku: str, wanted: str
+) -> None:
+    given_order_with_exchanges(api)
+
+    response = call(api, "POST", "/v1/orders/1001/returns", an_exchange(sku, wanted))
+
+    assert (response.status_code, response.json()["code"]) == (409, "return_not_allowed")
+    assert [e["loc"] for e in response.json()["errors"]] == [["exchange_sku"]]
+    assert return_items() == []
+
+
+@pytest.mark.parametrize(("sku", "wanted"), [("TSHIRT-M", "TSHIRT-L"), ("MUG-BLUE", "MUG-BLUE")])
+def test_an_exchange_for_an_offered_sku_or_the_same_one_is_opened(
+    api: str, sku: str, wanted: str
+) -> None:
+    given_order_with_exchanges(api)
+
+    response = call(api, "POST", "/v1/orders/1001/returns", an_exchange(sku, wanted))
+
+    assert response.status_code == 201, response.text
+    assert response.json()["exchange_sku"] == wanted
+
+
+def test_the_order_shows_what_each_line_may_be_exchanged_for(api: str) -> None:
+    given_order_with_exchanges(api)
+
+    items = call(api, "GET", "/v1/orders/1001").json()["items"]
+
+    assert [(i["sku"], i.get("exchange_skus")) for i in items] == [
+        ("TSHIRT-M", ["TSHIRT-S", "TSHIRT-L"]),
+        ("MUG-BLUE", None),
+    ]
