@@ -31,6 +31,7 @@ from chalicelib.domain.returns import (
     Step,
     apply_parcel_event,
     check_exchange,
+    check_repeat,
     check_request,
     figures,
     move,
@@ -75,8 +76,8 @@ class ReturnService:
         self, return_id: str, request: api.ReturnEventRequest
     ) -> tuple[api.ReturnView, bool]:
         """Move the return; (view, changed). The status it already has is answered as it is,
-        so a retried step is harmless; a step the lifecycle does not allow is
-        IllegalTransition."""
+        so a retried step is harmless, unless it settles on other terms (Conflict); a step
+        the lifecycle does not allow is IllegalTransition."""
         return retrying(lambda: _record_step(self.ctx, return_id, request))
 
     def record_parcel_event(self, event: TrackingEvent) -> EventOutcome:
@@ -259,6 +260,7 @@ def _record_step(
 ) -> tuple[api.ReturnView, bool]:
     record = _existing(ctx, return_id)
     if str(record.status) == request.status:
+        check_repeat(record, _step(request))
         return return_view(record), False
     now = ctx.now()
     after = move(record, _step(request), now)

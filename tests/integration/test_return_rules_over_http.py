@@ -1,5 +1,6 @@
-"""Rules of returns over the real HTTP path: a token learns nothing about returns of other
-orders, and an exchange names only a SKU the merchant offers for the item."""
+"""Three rules of returns over the real HTTP path: a token learns nothing about returns of other
+orders, an exchange names only a SKU the merchant offers for the item, and a refund once
+recorded is not silently replaced by another amount."""
 
 from __future__ import annotations
 
@@ -117,3 +118,54 @@ def test_the_order_shows_what_each_line_may_be_exchanged_for(api: str) -> None:
         ("TSHIRT-M", ["TSHIRT-S", "TSHIRT-L"]),
         ("MUG-BLUE", None),
     ]
+
+
+def received_return(api: str) -> str:
+    given_order(api)
+    return_id: str = call(api, "POST", "/v1/orders/1001/returns", a_request()).json()["return_id"]
+    for step in ({"status": "approved"}, {"status": "received"}):
+        assert call(api, "POST", f"/v1/returns/{return_id}/events", step).status_code == 200
+    return return_id
+
+
+SETTLED = [
+    (
+        {"status": "refunded", "refund": {"amount": "19.90", "currency": "EUR"}},
+        {"status": "refunded", "refund": {"amount": "199.00", "currency": "EUR"}},
+        "refund",
+    ),
+    (
+        {"status": "exchanged", "exchange_order_id": "1001-X"},
+        {"status": "exchanged", "exchange_order_id": "1001-Y"},
+        "exchange_order_id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("first", "other", "field"), SETTLED)
+def test_a_settled_return_settled_again_on_other_terms_is_a_conflict(
+    api: str, first: dict[str, Any], other: dict[str, Any], field: str
+) -> None:
+    return_id = received_return(api)
+    events = f"/v1/returns/{return_id}/events"
+    assert call(api, "POST", events, first).status_code == 200
+
+    again = call(api, "POST", events, first)
+    conflicting = call(api, "POST", events, other)
+
+    assert again.status_code == 200  # the same step retried: harmless
+    assert (conflicting.status_code, conflicting.json()["code"]) == (409, "conflict")
+    stored = call(api, "GET", f"/v1/returns/{return_id}").json()
+    assert stored[field] == first[field]
+    assert [h["status"] for h in stored["history"]].count(first["status"]) == 1
+
+
+def test_the_same_refund_in_other_digits_is_the_same_refund(api: str) -> None:
+    return_id = received_return(api)
+    events = f"/v1/returns/{return_id}/events"
+    refund = {"status": "refunded", "refund": {"amount": "19.90", "currency": "EUR"}}
+    assert call(api, "POST", events, refund).status_code == 200
+
+    again = call(api, "POST", events, {**refund, "refund": {"amount": "19.9", "currency": "EUR"}})
+
+    assert again.status_code == 200, again.text

@@ -22,6 +22,7 @@ from chalicelib.domain.returns.transitions import (
     TERMINAL,
     apply_parcel_event,
     can_move,
+    check_repeat,
     move,
 )
 from chalicelib.domain.returns.values import (
@@ -69,6 +70,7 @@ __all__ = [
     "apply_parcel_event",
     "can_move",
     "check_exchange",
+    "check_repeat",
     "check_request",
     "move",
     "remaining",

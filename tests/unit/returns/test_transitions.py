@@ -8,7 +8,7 @@ from itertools import product
 
 import pytest
 
-from chalicelib.domain.errors import IllegalTransition
+from chalicelib.domain.errors import Conflict, IllegalTransition
 from chalicelib.domain.returns import (
     ALLOWED,
     TERMINAL,
@@ -16,9 +16,11 @@ from chalicelib.domain.returns import (
     Money,
     ParcelEvent,
     ReturnLabel,
+    ReturnRecord,
     ReturnStatus,
     Step,
     apply_parcel_event,
+    check_repeat,
     move,
 )
 from tests.unit.returns.builders import REQUESTED_AT, a_return
@@ -138,3 +140,48 @@ def test_events_in_any_order_end_at_received() -> None:
     assert record is not None
     assert record.status == S.RECEIVED
     assert [h.status for h in record.history][-1] == S.RECEIVED
+
+
+REFUND = Money(Decimal("19.90"), "EUR")
+
+
+@pytest.mark.parametrize(
+    ("settled", "again", "conflict"),
+    [
+        (a_return(S.REFUNDED, refund=REFUND), Step(S.REFUNDED, refund=REFUND), False),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("19.9"), "EUR")),  # the same amount
+            False,
+        ),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("199.00"), "EUR")),
+            True,
+        ),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("19.90"), "CHF")),
+            True,
+        ),
+        (
+            a_return(S.EXCHANGED, exchange_order_id="1001-X"),
+            Step(S.EXCHANGED, exchange_order_id="1001-X"),
+            False,
+        ),
+        (
+            a_return(S.EXCHANGED, exchange_order_id="1001-X"),
+            Step(S.EXCHANGED, exchange_order_id="1001-Y"),
+            True,
+        ),
+        (a_return(S.APPROVED), Step(S.APPROVED, note="again"), False),
+    ],
+)
+def test_a_step_repeated_on_other_terms_is_a_conflict_and_on_the_same_a_retry(
+    settled: ReturnRecord, again: Step, conflict: bool
+) -> None:
+    if conflict:
+        with pytest.raises(Conflict):
+            check_repeat(settled, again)
+    else:
+        check_repeat(settled, again)
