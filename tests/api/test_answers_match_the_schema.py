@@ -203,3 +203,15 @@ def test_the_document_accepts_a_return_body_exactly_when_the_server_does(
         accepted = False
 
     assert validator.is_valid(body) == accepted
+
+
+def test_the_document_lists_the_time_zone_names_the_server_takes(client: Any) -> None:
+    from chalicelib.domain.time_zones import iana_zone_names
+
+    zone = component(document(client), "Customer")["properties"]["time_zone"]["anyOf"][0]
+
+    # A name of the right form that the zone database does not hold ("Mars/Olympus") was
+    # valid to the document and 422 to the server.
+    assert set(zone["enum"]) == iana_zone_names()
+    assert {"Europe/Berlin", "America/Argentina/Buenos_Aires"} <= set(zone["enum"])
+    assert "Mars/Olympus" not in zone["enum"]
