@@ -43,6 +43,9 @@ TrackingNumber = Annotated[
 Carrier = Annotated[
     str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
 ]
+# No white space in an address part, as the server's regex engine and JSON Schema's (ECMA-262)
+# both read it: `\s` alone is U+0085 to the one and U+FEFF to the other.
+ADDRESS_PART = r"[^@\s\x85\uFEFF]"
 
 
 class _Request(ApiModel):
@@ -58,7 +61,7 @@ class Customer(_Request):
     email: Annotated[
         str | None,
         Field(
-            pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$",
+            pattern=rf"^{ADDRESS_PART}{{1,64}}@{ADDRESS_PART}{{1,255}}\.{ADDRESS_PART}{{2,63}}$",
             max_length=320,
             description="Email address for notifications",
         ),

@@ -215,3 +215,25 @@ def test_the_document_lists_the_time_zone_names_the_server_takes(client: Any) ->
     assert set(zone["enum"]) == iana_zone_names()
     assert {"Europe/Berlin", "America/Argentina/Buenos_Aires"} <= set(zone["enum"])
     assert "Mars/Olympus" not in zone["enum"]
+
+
+@pytest.mark.parametrize(
+    "email", ["anna@example.com", "anna\x85schmidt@example.com", "anna\ufeff@example.com"]
+)
+def test_the_document_and_the_server_read_white_space_in_an_email_alike(
+    client: Any, email: str
+) -> None:
+    import jsonschema_rs  # reads a pattern as ECMA-262 does, as JSON Schema says (not as re)
+    from pydantic import ValidationError
+
+    from chalicelib.models.orders import Customer
+
+    schema = component(document(client), "Customer")["properties"]["email"]["anyOf"][0]
+    try:
+        Customer.model_validate({"name": "Anna", "email": email})
+        accepted = True
+    except ValidationError:
+        accepted = False
+
+    # `\s` is U+0085 to the server's regex engine and U+FEFF to ECMA-262: each let one through.
+    assert jsonschema_rs.validator_for(schema).is_valid(email) == accepted
