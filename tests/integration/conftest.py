@@ -110,3 +110,16 @@ def post_carrier_events(api: str, *events: dict[str, Any]) -> dict[str, Any]:
     response.raise_for_status()
     answer: dict[str, Any] = response.json()
     return answer
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each operation that Schemathesis tests (test_schema_net.py) an id of its own.
+
+    Schemathesis 4.32 names each operation's item ``test_every_operation[METHOD /path]``, but
+    pytest 9.2 builds an item's id from the function's name alone: every operation got the same
+    id, and pytest-xdist ran only one of them. Remove once Schemathesis sets the id itself.
+    """
+    for item in items:
+        if getattr(item, "operation_label", None) and isinstance(item.parent, pytest.Module):
+            parent: Any = item.parent
+            item._id = parent.id.child(item.name)  # type: ignore[attr-defined]
