@@ -42,16 +42,23 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
+def reset_embedded_aws(endpoint: str) -> dict[str, str]:
+    """Empty the embedded AWS and create the resources of infra/resources.json again (the same
+    names, so the same queue URLs); the queues' URLs."""
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    create_tables(boto3.client("dynamodb"))
+    urls: dict[str, str] = create_queues(boto3.client("sqs"))
+    verify_sender(boto3.client("sesv2"), SENDER)
+    return urls
+
+
 @pytest.fixture
 def embedded_aws(
     environment: None, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, Any]]:
     """A clean embedded AWS with the resources of infra/resources.json, reached over HTTP."""
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    create_tables(boto3.client("dynamodb"))
-    urls = create_queues(boto3.client("sqs"))
-    verify_sender(boto3.client("sesv2"), SENDER)
+    urls = reset_embedded_aws(moto_endpoint)
     monkeypatch.setenv("PK_NOTIFICATIONS_QUEUE_URL", urls["NotificationsQueue"])
     settings.reset_caches()
     deps.reset()
