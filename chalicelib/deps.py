@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.services.orders import Context, OrderService
     from chalicelib.services.pages import CustomerPages
     from chalicelib.services.promise import QuoteService
+    from chalicelib.services.published import PublishedPromise
     from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.feedback import FeedbackStore
@@ -255,6 +256,15 @@ def _quote_service(
         token_ttl=timedelta(seconds=ttl_seconds),
         learned=learned_lanes().current if learned_windows else lambda: None,
     )
+
+
+def published_promise() -> PublishedPromise:
+    """Structured data, Merchant Center times and the widget, from the quote's own rules and
+    learned lanes."""
+    from chalicelib.services.published import PublishedPromise
+
+    learned = learned_lanes().current if get_settings().learned_windows else lambda: None
+    return PublishedPromise(promise_config(), learned, return_policy)
 
 
 def accuracy_service() -> AccuracyService:

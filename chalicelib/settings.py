@@ -54,6 +54,8 @@ class Settings:
     learned_min_parcels: int = 100
     learned_horizon_weeks: int = 8
     learned_refresh_seconds: int = 300  # the quote's per-container cache of learned lanes
+    # Origins allowed to frame the product-page widget (CSP frame-ancestors); empty: none.
+    widget_frame_ancestors: tuple[str, ...] = ()
 
 
 def sha256_hex(value: str) -> str:
@@ -81,6 +83,9 @@ def get_settings() -> Settings:
         learned_refresh_seconds=int(env.get("PK_LEARNED_REFRESH_SECONDS", "300")),
         secrets_name=env.get("PK_SECRETS_NAME", ""),
         promise_rules_parameter=env.get("PK_PROMISE_RULES_PARAMETER", ""),
+        widget_frame_ancestors=tuple(
+            env.get("PK_WIDGET_FRAME_ANCESTORS", "").replace(",", " ").split()
+        ),
     )
 
 

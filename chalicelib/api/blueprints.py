@@ -11,15 +11,18 @@ from chalicelib.api.health import health_bp
 from chalicelib.api.openapi import openapi_bp
 from chalicelib.api.orders import orders_bp
 from chalicelib.api.pages.routes import pages_bp
+from chalicelib.api.pages.widget import widget_bp
 from chalicelib.api.promise import promise_bp
 from chalicelib.api.rating_page import rating_page_bp
 from chalicelib.api.returns import returns_bp
+from chalicelib.api.search import search_bp
 from chalicelib.api.webhooks import webhooks_bp
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     auth_bp,
     health_bp,
     promise_bp,
+    search_bp,
     accuracy_bp,
     orders_bp,
     returns_bp,
@@ -27,5 +30,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     feedback_bp,
     rating_page_bp,
     pages_bp,
+    widget_bp,
     openapi_bp,
 )

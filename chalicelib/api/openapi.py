@@ -125,7 +125,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         doc["requestBody"] = {"required": True, "content": {FORM: {"schema": form}}}
     ok: dict[str, Any] = {"description": "Success"}
     if response := op.response_model:
-        ok["content"] = {"application/json": {"schema": _schema_ref(response)}}
+        ok["content"] = {op.media_type: {"schema": _schema_ref(response)}}
     if op.html:
         ok["content"] = {HTML: HTML_SCHEMA}
     doc["responses"] = {str(op.status): ok, **_extra(op), **_error_responses(op)}

@@ -49,6 +49,8 @@ class Operation:
     # The request headers the route reads, fields aliased to the header names as sent.
     headers: ModelRef | None = None
     response: ModelRef | None = None
+    # The success answer's media type (JSON-LD answers are application/ld+json).
+    media_type: str = "application/json"
     # "merchant", "merchant_or_customer", "customer", "signature" or None (public)
     auth: str | None = None
     errors: tuple[str, ...] = ()

@@ -30,9 +30,11 @@ from chalicelib.api.problems import PROBLEM_TYPES, domain_code
 from chalicelib.channels.render import carrier_name, format_date, format_window
 from chalicelib.domain import errors
 from chalicelib.domain.carrier_links import carrier_tracking_url
+from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.returns import ReturnableSku, ReturnRefused
 from chalicelib.models.returns import ReturnView
 from chalicelib.services.pages import Reader, ReturnForm, ReturnPage, TrackingPage
+from chalicelib.services.published import PromiseWidget
 
 TEMPLATES = Path(__file__).parent.parent / "page_templates"
 
@@ -51,12 +53,21 @@ ol.events { list-style: none; padding: 0; } ol.events li { margin: .4rem 0; }
 table { width: 100%; border-collapse: collapse; } td, th { text-align: left; padding: .3rem; }
 .problem { border-color: #dc2626; }
 img.qr { max-width: 12rem; }
+ul.promise { list-style: none; padding: 0; } ul.promise li { margin: .6rem 0; }
 """
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
-CONTENT_SECURITY_POLICY = (
-    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src data:; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
+
+
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """No script, only the pages' own style; framed by no one, but for the product-page widget
+    (its shop's origins)."""
+    return (
+        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src data:; "
+        f"form-action 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 HEADERS = {
     "Content-Type": HTML,
     "Cache-Control": "no-store",
@@ -178,6 +189,24 @@ class PageRenderer:
         the pages' one Jinja2 environment."""
         return self._env.get_template("rating.html").render(**context)
 
+    def promise_widget(self, widget: PromiseWidget, lang: str, frame_ancestors: str) -> Response:
+        """The product-page widget: each option's price and its dates in words, cacheable by
+        anyone until the first cut-off (it names no customer), framable by the shop."""
+        t = TEXTS[lang]["widget"]
+        body = self._env.get_template("promise_widget.html").render(
+            lang=lang, t=TEXTS[lang], style=Markup(STYLE),
+            lines=[_widget_line(option, widget, lang) for option in widget.options],
+            ships=widget.ships,
+            fallback=t["fallback"].format(postal_code=widget.postal_code)
+            if widget.national_fallback else None,
+        )  # fmt: skip
+        headers: dict[str, str | list[str]] = {
+            **HEADERS,
+            "Cache-Control": f"public, max-age={widget.max_age}",
+            "Content-Security-Policy": content_security_policy(frame_ancestors),
+        }
+        return Response(body=body, status_code=200, headers=headers)
+
     def error(self, problem: errors.DomainError, lang: str) -> Response:
         status = _status(problem)
         heading, text = TEXTS[lang]["errors"].get(status, TEXTS[lang]["error_fallback"])
@@ -194,6 +223,31 @@ class PageRenderer:
             **context,
         )  # fmt: skip
         return Response(body=body, status_code=status, headers=dict(HEADERS))
+
+
+def _widget_line(option: MethodPromise, widget: PromiseWidget, lang: str) -> dict[str, str]:
+    """One option in the shopper's words: "Bestellt bis 14:00, geliefert am Donnerstag, 24.
+    Dezember", the cut-off in the zone of the location it ships from."""
+    t = TEXTS[lang]["widget"]
+    order_by = option.order_by
+    days_ahead = (order_by.date() - widget.at.astimezone(order_by.tzinfo).date()).days
+    clock = f"{order_by:%H:%M}"
+    if days_ahead == 0:
+        when = clock
+    elif days_ahead == 1:
+        when = t["tomorrow"].format(time=clock)
+    else:
+        when = t["on_day"].format(date=format_date(order_by.date(), lang), time=clock)
+    price = option.price
+    return {
+        "label": option.rule.label(lang, widget.default_language),
+        "price": t["free"]
+        if not price.amount
+        else Formats(lang, ZoneInfo("UTC")).money(price.amount, price.currency),
+        "sentence": t["order_by"].format(
+            when=when, window=format_window(option.earliest, option.latest, lang)
+        ),
+    }
 
 
 def _status(problem: errors.DomainError) -> int:

@@ -148,6 +148,17 @@ TEXTS: dict[str, dict[str, Any]] = {
         "error_fallback": (
             "Das hat leider nicht geklappt", "Bitte versuche es später noch einmal."
         ),
+        "widget": {
+            "title": "Lieferung",
+            "order_by": "Bestellt bis {when}, geliefert {window}",
+            "tomorrow": "morgen, {time}",
+            "on_day": "{date}, {time}",
+            "free": "kostenlos",
+            "none": "Für diesen Artikel können wir gerade keinen Liefertermin zusagen.",
+            "not_shipped": "An diese Adresse liefern wir leider nicht.",
+            "fallback": "Die Postleitzahl {postal_code} kennen wir nicht: Die Termine "
+            "berücksichtigen nur die landesweiten Feiertage.",
+        },
     },
     "en": {
         "switch": "Deutsch",
@@ -287,5 +298,16 @@ TEXTS: dict[str, dict[str, Any]] = {
             422: ("Please check your choices", "Something is missing."),
         },
         "error_fallback": ("Sorry, that did not work", "Please try again later."),
+        "widget": {
+            "title": "Delivery",
+            "order_by": "Order by {when}, delivered {window}",
+            "tomorrow": "tomorrow, {time}",
+            "on_day": "{date}, {time}",
+            "free": "free",
+            "none": "We cannot promise a delivery date for this item right now.",
+            "not_shipped": "Sorry, we do not deliver to this address.",
+            "fallback": "We do not know the postal code {postal_code}: the dates allow for the "
+            "country's national public holidays only.",
+        },
     },
 }  # fmt: skip

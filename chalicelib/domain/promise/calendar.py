@@ -208,6 +208,12 @@ class CutoffClock:
             found = self._instants[ordinal] = (moment.timestamp(), moment)
         return found
 
+    def order_by(self, at: datetime) -> datetime:
+        """The cut-off an order placed at `at` makes: its ship day's, in the location's zone
+        (the engine reads the same day plan inline, on its hot path)."""
+        cutoff, before, after = self.day_plan(self.local_ordinal(at))
+        return (after if at.timestamp() >= cutoff else before)[2]
+
     def ship_day(self, local_ordinal: int, at_ts: float) -> int:
         """Ship day for an order at `at_ts` (unix seconds) on local day `local_ordinal`."""
         cutoff, before, after = self.day_plan(local_ordinal)

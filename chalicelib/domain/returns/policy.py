@@ -11,18 +11,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Literal
 
 from chalicelib.domain.errors import ReturnNotAllowed
 from chalicelib.domain.returns.values import ReturnLine
 
 DEFAULT_WINDOW_DAYS = 30
+# How items come back, and who pays the return parcel: what the policy tells shoppers (schema.org
+# MerchantReturnPolicy, GET /v1/returns/policy); the checks below do not depend on them.
+ReturnMethod = Literal["by_mail", "in_store", "at_kiosk"]
+ReturnFees = Literal["free", "customer", "shipping_fee"]
 
 
 @dataclass(frozen=True, slots=True)
 class ReturnPolicy:
     window_days: int = DEFAULT_WINDOW_DAYS
     non_returnable: frozenset[str] = frozenset()
+    methods: tuple[ReturnMethod, ...] = ("by_mail",)
+    fees: ReturnFees = "free"
+    shipping_fee: Decimal | None = None  # with fees "shipping_fee": the amount, rules' currency
+    countries: tuple[str, ...] = ()  # where the policy applies; empty: where the rules ship
 
 
 @dataclass(frozen=True, slots=True)
