@@ -129,4 +129,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if getattr(item, "operation_label", None) and isinstance(item.parent, pytest.Module):
             parent: Any = item.parent
-            item._id = parent.id.child(item.name)  # type: ignore[attr-defined]
+            item._id = parent.id.child(item.name)
