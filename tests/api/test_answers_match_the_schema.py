@@ -237,3 +237,20 @@ def test_the_document_and_the_server_read_white_space_in_an_email_alike(
 
     # `\s` is U+0085 to the server's regex engine and U+FEFF to ECMA-262: each let one through.
     assert jsonschema_rs.validator_for(schema).is_valid(email) == accepted
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/promise/shipping-details", "/v1/promise/merchant-center", "/v1/returns/policy"]
+)
+def test_the_document_lists_the_country_codes_the_search_answers_take(
+    client: Any, path: str
+) -> None:
+    from chalicelib.domain.promise.holiday_classes import supported
+
+    parameters = document(client)["paths"][path]["get"]["parameters"]
+    (country,) = [p["schema"] for p in parameters if p["name"] == "country"]
+
+    # "AA" has the form of a code and names no country: valid to the document, 422 here.
+    assert "AA" not in country["enum"] and {"DE", "AT", "FR"} <= set(country["enum"])
+    assert all(supported(code) for code in country["enum"])
+    assert client.get(f"{path}?country=AA").status_code == 422
