@@ -121,12 +121,14 @@ BEYOND_JSON_SCHEMA: Mapping[str, Rule] = {
                 for op in operations_with_query("country", "postal_code")
             },
         },
-    ),  # fmt: skip
+    ),
     "state": Rule(
-        "What is stored decides: an id that names nothing, a body replayed under a used id, a "
-        "step the lifecycle does not allow, a return beyond what was delivered or for a SKU "
-        "not offered in exchange, a shipment of more than is left to ship, a rating before "
-        "the delivery — the same request is right on one day and wrong on the next",
+        "What is stored or configured decides, and the merchant's data is no part of the "
+        "contract: an id that names nothing, a body replayed under a used id, a step the "
+        "lifecycle does not allow, a return beyond what was delivered or for a SKU not offered "
+        "in exchange, a shipment of more than is left to ship, a rating before the delivery, a "
+        "SKU the catalogue does not list, a country the return policy does not cover — the "
+        "same request is right on one day and wrong on the next",
         frozenset(
             {
                 "not_found",
@@ -138,8 +140,12 @@ BEYOND_JSON_SCHEMA: Mapping[str, Rule] = {
                 "validation_error",
             }
         ),
-        {"POST /v1/orders/{order_id}/shipments": frozenset({"items.sku", "items.quantity"})},
-    ),  # fmt: skip
+        {
+            "POST /v1/orders/{order_id}/shipments": frozenset({"items.sku", "items.quantity"}),
+            "GET /v1/promise/shipping-details": frozenset({"sku"}),
+            "GET /v1/returns/policy": frozenset({"country", "sku"}),
+        },
+    ),
     "secrets": Rule(
         "Tokens and signatures are strings to a schema; only the secret that made them tells a "
         "genuine one: a promise token from no quote of this server, a customer token of another "
