@@ -10,13 +10,14 @@ CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test unit lint typecheck bench package mail clean
+.PHONY: help run test unit lint typecheck bench load package mail clean
 
 help:
 	@echo "make run      local stack: embedded AWS on :4566, API on :8000, event pump"
 	@echo "make test     the whole suite (lint, types, unit, api, integration)"
 	@echo "make lint     ruff check + format check"
 	@echo "make bench    benchmarks (figures reported in docs/performance.md)"
+	@echo "make load     Locust on a local stack, 8 users for 60 s (docs/performance.md)"
 	@echo "make package  CloudFormation package for AWS: STAGE=prod (default) or dev, in dist/STAGE"
 	@echo "make mail     what the local stack has sent (email, SMS)"
 
@@ -48,6 +49,10 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# A storefront's load on a local stack of its own (127.0.0.1 only), bounded in users and time.
+load: $(STAMP)
+	$(BIN)/python -m benchmarks.storefront_load
 
 # STAGE=dev|prod → dist/$(STAGE)/: sam.json and the deployment zip (docs/deploy.md).
 package: $(STAMP) $(CHECKOV_STAMP)

@@ -200,7 +200,7 @@ def measure() -> dict[str, Any]:
     reads = requests.get("GetItem", 0) + requests.get("Query", 0)
     transactions = requests.get("TransactWriteItems", 0)
     batch = backlog["requests"]
-    # One event per webhook at the top (benchmarks.monthly_cost prices an order's day of scans).
+    # One event per webhook at the top (benchmarks.lifecycle_cost measures the whole order).
     return {
         **{k: v for k, v in single.items() if k != "requests"},
         f"backlog_{BACKLOG}_events_in_one_webhook": backlog,

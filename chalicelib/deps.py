@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from chalicelib.services.returns import ReturnsContext, ReturnService
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.feedback import FeedbackStore
+    from chalicelib.store.learned_snapshot import LearnedSnapshotStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
     from chalicelib.store.returns import ReturnRepository
@@ -49,14 +50,23 @@ if TYPE_CHECKING:
 def dynamodb() -> DynamoDBClient:
     import boto3  # imported here: routes that need no AWS (the quote) never load it
 
-    return boto3.client("dynamodb")
+    return boto3.client("dynamodb", config=_table_and_queue_config())
 
 
 @cache
 def sqs() -> SQSClient:
     import boto3
 
-    return boto3.client("sqs")
+    return boto3.client("sqs", config=_table_and_queue_config())
+
+
+def _table_and_queue_config() -> Config:
+    from botocore.config import Config
+
+    # Three tries within about 3 s (standard mode), not DynamoDB's legacy ten within ~25 s: a
+    # route still throttled after them answers 429/503 with Retry-After well inside API
+    # Gateway's 29 s, and a stream or queue handler fails its batch, which is handed again.
+    return Config(retries={"mode": "standard", "max_attempts": 3})
 
 
 def _channel_config() -> Config:
@@ -163,6 +173,7 @@ def reset() -> None:
         return_repository,
         feedback_store,
         learned_lanes,
+        learned_snapshots,
         _quote_service,
     ):
         accessor.cache_clear()
@@ -284,6 +295,32 @@ def learned_lanes() -> LearnedLaneCache:
         horizon_weeks=settings.learned_horizon_weeks,
         min_parcels=settings.learned_min_parcels,
         refresh_seconds=settings.learned_refresh_seconds,
+        snapshots=learned_snapshots(),
+    )
+
+
+@cache
+def learned_snapshots() -> LearnedSnapshotStore:
+    from chalicelib.store.learned_snapshot import LearnedSnapshotStore
+
+    return LearnedSnapshotStore(dynamodb(), get_settings().table_name)
+
+
+def refresh_learned_snapshot() -> bool:
+    """The projector's part: the snapshot rewritten if a lane's window changed at a share of
+    the packaged rules."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.learned_lanes import refresh_snapshot
+
+    settings = get_settings()
+    return refresh_snapshot(
+        counter_store(),
+        learned_snapshots(),
+        horizon_weeks=settings.learned_horizon_weeks,
+        min_parcels=settings.learned_min_parcels,
+        shares={rule.learned_share for rule in promise_config().rules.rules},
+        now=datetime.now(UTC),
     )
 
 

@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from devstack import moto_reads, moto_transactions, untracked_models
 from devstack.environment import REGION
+from devstack.faults import FaultInjection
 
 
 class Mailbox:
@@ -64,7 +65,8 @@ class EmbeddedAWS(ThreadedMotoServer):
         moto_transactions.install()
         untracked_models.install()
         moto_reads.install()
-        app = Mailbox(AtomicRequests(DomainDispatcherApplication(create_backend_app)), REGION)
+        moto = AtomicRequests(DomainDispatcherApplication(create_backend_app))
+        app = Mailbox(FaultInjection(moto), REGION)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )

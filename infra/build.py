@@ -60,6 +60,12 @@ PARAMETERS: dict[str, Any] = {
     "ApiBurstLimit": {"Type": "Number", "Default": 100, "MinValue": 1},
     "QuoteRateLimit": {"Type": "Number", "Default": 200, "MinValue": 1},
     "QuoteBurstLimit": {"Type": "Number", "Default": 400, "MinValue": 1},
+    "ApiProvisionedConcurrency": {
+        "Type": "Number",
+        "Default": 0,
+        "MinValue": 0,
+        "Description": "API instances kept initialised (0: none; docs/deploy.md has the cost)",
+    },
     "SenderConcurrency": {
         "Type": "Number",
         "Default": 5,
@@ -170,6 +176,46 @@ def _limit_sender(resources: dict[str, Any]) -> None:
     queue["VisibilityTimeout"] = VISIBILITY_PER_TIMEOUT * props["Timeout"]
 
 
+API_FUNCTION = "APIHandler"
+API_ALIAS = "live"
+
+
+def _provision_api(resources: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway calls the API function's alias, which keeps ApiProvisionedConcurrency
+    instances initialised when the stage asks for any (their init prepares the first quote)."""
+    props = resources[API_FUNCTION]["Properties"]
+    props["AutoPublishAlias"] = API_ALIAS
+    props["ProvisionedConcurrencyConfig"] = {
+        "Fn::If": [
+            "ApiProvisioned",
+            {"ProvisionedConcurrentExecutions": {"Ref": "ApiProvisionedConcurrency"}},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    rewritten: dict[str, Any] = _to_alias(resources)
+    for resource in rewritten.values():
+        if resource.get("Type") == "AWS::Lambda::Permission":
+            function = resource["Properties"]["FunctionName"]
+            if function == {"Fn::GetAtt": [API_FUNCTION, "Arn"]}:
+                resource["Properties"]["FunctionName"] = {"Ref": f"{API_FUNCTION}.Alias"}
+    return rewritten
+
+
+def _to_alias(node: Any) -> Any:
+    """Every `Fn::Sub` naming the API function's ARN names its alias instead (SAM resolves the
+    alias in a Ref, not inside a Sub's text)."""
+    arn = "${" + API_FUNCTION + ".Arn}"
+    if isinstance(node, dict):
+        sub = node.get("Fn::Sub")
+        if isinstance(sub, str) and arn in sub:
+            alias = {"ApiFunctionAlias": {"Ref": f"{API_FUNCTION}.Alias"}}
+            return {"Fn::Sub": [sub.replace(arn, "${ApiFunctionAlias}"), alias]}
+        return {key: _to_alias(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_to_alias(value) for value in node]
+    return node
+
+
 def _quote_method_paths() -> list[str]:
     return ["/~1v1~1promise~1quote/POST", "/~1v1~1promise~1quote/GET"]
 
@@ -277,6 +323,11 @@ def build(template: dict[str, Any], stage: str) -> dict[str, Any]:
     for name in functions:
         _wire_function(resources, name, stage, settings)
     _limit_sender(resources)
+    out["Resources"] = resources = _provision_api(resources)
+    out["Conditions"] = {
+        **out.get("Conditions", {}),
+        "ApiProvisioned": {"Fn::Not": [{"Fn::Equals": [{"Ref": "ApiProvisionedConcurrency"}, 0]}]},
+    }
     api = _limit_api(resources, stage, settings)
     resources.update(alarms.topic())
     resources.update(alarms.api_alarms(api["name"], api["stage"]))

@@ -47,9 +47,15 @@ FUNCTIONS: dict[str, Access] = {
     # this role).
     "RelayOutbox": Access(stream=True, sends_to=("NotificationsQueue", "OutboxRelayFailureQueue")),
     # Stream → counters: marks each fact counted and adds to its counters in one transaction;
-    # records that expire uncounted go to its failure queue.
+    # records that expire uncounted go to its failure queue. After delivered parcels it reads
+    # the lane counters and the learned lanes' snapshot, and rewrites the snapshot.
     "ProjectCounters": Access(
-        table=("dynamodb:UpdateItem", "dynamodb:TransactWriteItems"),
+        table=(
+            *TABLE_READ,
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:TransactWriteItems",
+        ),
         stream=True,
         sends_to=("CounterProjectionFailureQueue",),
     ),

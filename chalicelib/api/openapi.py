@@ -24,7 +24,8 @@ SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "customer": [{"customerToken": []}],
     "signature": [{"webhookSignature": []}],
 }
-COMMON_ERRORS = ("internal_error",)
+# Any route may meet a passing AWS failure (throttling, an outage): 429 or 503 with Retry-After.
+COMMON_ERRORS = ("too_many_requests", "service_unavailable", "internal_error")
 HTML = "text/html"
 HTML_SCHEMA = {"schema": {"type": "string"}}
 BODY_ERRORS = ("validation_error", "malformed_json", "payload_too_large", "unsupported_media_type")

@@ -151,17 +151,36 @@ def problem_route(
                 return view(*args, **kwargs)
             except errors.DomainError as exc:
                 return _domain_problem(exc, request_id_of(current_request()))
-            except Exception:  # the edge: anything else is a bug or an outage, never a trace
-                logger.exception("unhandled error in route")
-                return problem_response(
-                    "internal_error",
-                    "An unexpected error occurred; quote the request id to support",
-                    request_id=request_id_of(current_request()),
-                )
+            except Exception as exc:  # the edge: anything else is a bug or an outage
+                return _unexpected(exc, request_id_of(current_request()))
 
         return wrapper
 
     return decorator
+
+
+def _unexpected(exc: Exception, request_id: str | None) -> Response:
+    """A passing AWS failure is 429 or 503 with Retry-After (the write it hit changed nothing:
+    store/transient.py); anything else is a bug, answered 500 without a trace."""
+    from chalicelib.store.transient import transient_failure
+
+    transient = transient_failure(exc)
+    if transient is None:
+        logger.exception("unhandled error in route")
+        return problem_response(
+            "internal_error",
+            "An unexpected error occurred; quote the request id to support",
+            request_id=request_id,
+        )
+    # By class only: a provider's message may quote what it refused.
+    logger.warning("AWS failure passed on as retryable", error=type(exc).__name__)
+    code = "too_many_requests" if transient.throttled else "service_unavailable"
+    return problem_response(
+        code,
+        f"Nothing was changed; send the same request again in {transient.retry_after} s",
+        request_id=request_id,
+        headers={"Retry-After": str(transient.retry_after)},
+    )
 
 
 def _is_chalice_error(response: Response) -> bool:

@@ -22,6 +22,7 @@ projections_bp = Blueprint(__name__)
     name="project_counters",
 )
 def project_counters(event: DynamoDBEvent) -> dict[str, Any]:
+    from chalicelib.domain.accuracy.projection import LANES
     from chalicelib.services.projections import project
 
     # A store failure raises: the stream hands the batch again, and facts counted already are
@@ -31,6 +32,8 @@ def project_counters(event: DynamoDBEvent) -> dict[str, Any]:
         logger.error(
             "unreadable fact skipped", extra={"fact": fact.sequence_number, "error": fact.error}
         )
+    if LANES in result.families:  # a delivered parcel may have moved a lane's learned window
+        deps.refresh_learned_snapshot()
     metrics.add_metric(name="FactsCounted", unit="Count", value=result.counted)
     if result.unreadable:
         metrics.add_metric(name="FactsUnreadable", unit="Count", value=len(result.unreadable))

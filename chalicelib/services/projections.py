@@ -7,6 +7,7 @@ model, a projection and one line here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,7 @@ class Projected:
     counted: int = 0
     repeats: int = 0  # facts counted before (the stream handed the batch again)
     unreadable: list[UnreadableFact] = field(default_factory=list)
+    families: Counter[str] = field(default_factory=Counter)  # counters updated, by family
 
 
 def project(
@@ -58,6 +60,7 @@ def project(
             continue
         if counters.apply_once(fact.fact_id, updates, now):
             result.counted += 1
+            result.families.update({u.family for u in updates})
         else:
             result.repeats += 1
     return result

@@ -119,3 +119,8 @@ def rating_due_shard(order_id: str) -> str:
 
 def rating_due_shards() -> list[str]:
     return [f"RATING_DUE#{n}" for n in range(RATING_DUE_SHARDS)]
+
+
+def learned_snapshot_key() -> dict[str, str]:
+    # One item: what every API container reads at its start (store/learned_snapshot.py).
+    return {"PK": "LEARNED#lanes", "SK": "SNAPSHOT"}

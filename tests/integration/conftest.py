@@ -18,6 +18,7 @@ from moto.dynamodb.models.table import Table
 from chalicelib import deps, settings
 from devstack.embedded_aws import EmbeddedAWS
 from devstack.environment import REGION
+from devstack.faults import FAULTS
 from devstack.local_server import create_server
 from devstack.pump import EventPump
 from devstack.resources import create_queues, create_tables, table_name, verify_sender
@@ -57,12 +58,14 @@ def embedded_aws(
     environment: None, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, Any]]:
     """A clean embedded AWS with the resources of infra/resources.json, reached over HTTP."""
+    FAULTS.clear()
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     urls = reset_embedded_aws(moto_endpoint)
     monkeypatch.setenv("PK_NOTIFICATIONS_QUEUE_URL", urls["NotificationsQueue"])
     settings.reset_caches()
     deps.reset()
     yield {"endpoint": moto_endpoint, "queue_urls": urls, "table": table_name()}
+    FAULTS.clear()
 
 
 @pytest.fixture

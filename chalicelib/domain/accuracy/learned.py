@@ -7,7 +7,7 @@ the lane has no learned window and the quote keeps its rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.domain.facts import merge_amounts
@@ -107,3 +107,17 @@ def lanes_from_buckets(
         days = histograms.setdefault(lane, {})
         days[int(bin_name[1:])] = days.get(int(bin_name[1:]), 0) + count
     return LearnedLanes(histograms, unreadable, min_parcels)
+
+
+def windows_differ(before: LearnedLanes, after: LearnedLanes, shares: Iterable[float]) -> bool:
+    """Whether any lane's learned window (or its having one at all) differs between the two, at
+    any of the target shares the rules use: what makes the quote's snapshot worth rewriting."""
+    lanes = set(before.histograms) | set(after.histograms)
+    for share in set(shares):
+        for lane in lanes:
+            old, new = before.window(lane, share), after.window(lane, share)
+            if (old is None) != (new is None):
+                return True
+            if old is not None and new is not None and (old.low, old.high) != (new.low, new.high):
+                return True
+    return False
