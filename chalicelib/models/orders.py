@@ -44,6 +44,9 @@ TrackingNumber = Annotated[
 Carrier = Annotated[
     str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
 ]
+# No white space in an address part, as the server's regex engine and JSON Schema's (ECMA-262)
+# both read it: `\s` alone is U+0085 to the one and U+FEFF to the other.
+ADDRESS_PART = r"[^@\s\x85\uFEFF]"
 
 
 class _Request(ApiModel):
@@ -59,7 +62,7 @@ class Customer(_Request):
     email: Annotated[
         str | None,
         Field(
-            pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$",
+            pattern=rf"^{ADDRESS_PART}{{1,64}}@{ADDRESS_PART}{{1,255}}\.{ADDRESS_PART}{{2,63}}$",
             max_length=320,
             description="Email address for notifications",
         ),
@@ -106,6 +109,23 @@ class OrderItem(_Request):
     name: Annotated[str | None, Field(max_length=200, description="Product name")] = None
 
 
+class OrderedItem(OrderItem):
+    """A line of the order: the item bought, and what the merchant offers in exchange for it."""
+
+    exchange_skus: Annotated[
+        list[Sku] | None,
+        Field(
+            min_length=1,
+            max_length=20,
+            description="The SKUs a return may ask for in exchange for this item (1–20); "
+            "without them, only the same SKU",
+            # Left out of the dump when absent: an order registered before the field existed
+            # hashes as it did, so its replay is still 200, not 409.
+            exclude_if=lambda skus: skus is None,
+        ),
+    ] = None
+
+
 class ExplicitPromise(_Request):
     method: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$", description="Shipping method")]
     earliest: Annotated[
@@ -131,7 +151,7 @@ class RegisterOrderRequest(_Request):
     customer: Customer
     destination: OrderDestination
     items: Annotated[
-        list[OrderItem], Field(min_length=1, max_length=100, description="1–100 lines")
+        list[OrderedItem], Field(min_length=1, max_length=100, description="1–100 lines")
     ]
     promise_token: Annotated[
         str | None, Field(max_length=4096, description="Token of the quoted option shown")
@@ -250,7 +270,7 @@ class OrderView(ApiModel):
     ]
     placed_at: datetime
     promise: Promise
-    items: list[OrderItem]
+    items: list[OrderedItem]
     shipments: list[ShipmentView]
     returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []

@@ -262,7 +262,10 @@ def _order_record(
     customer, destination = request.customer, request.destination
     return OrderRecord(
         placed_at=request.placed_at,
-        items=tuple(ItemRecord(i.sku, i.quantity, i.name) for i in request.items),
+        items=tuple(
+            ItemRecord(i.sku, i.quantity, i.name, tuple(i.exchange_skus or ()))
+            for i in request.items
+        ),
         promise=promise,
         body_hash=digest,
         # The customer's own zone only (or none): the sender derives the country's zones itself.
@@ -461,7 +464,15 @@ def order_view(ctx: Context, stored: StoredOrder) -> api.OrderView:
             latest=stored.order.window.latest,
             state=stored.order.promise_state.value,
         ),
-        items=[api.OrderItem(sku=i.sku, quantity=i.quantity, name=i.name) for i in record.items],
+        items=[
+            api.OrderedItem(
+                sku=i.sku,
+                quantity=i.quantity,
+                name=i.name,
+                exchange_skus=list(i.exchange_skus) or None,
+            )
+            for i in record.items
+        ],
         shipments=[
             _shipment_view(
                 stored, s, events.get(s.shipment_id, []), ctx.now(), ctx.estimate_for(stored)

@@ -90,8 +90,11 @@ class CustomerPages:
     def return_status(self, return_id: str, token: str | None) -> ReturnPage:
         if not token:  # before the read, as for an order: no token learns nothing
             raise errors.Unauthorized("the order's customer token is required")
-        view = self.ctx.returns.read(return_id)
-        stored = self._order(view.order_id, token)
+        opened: list[StoredOrder] = []  # the order the token opened, read once
+        view = self.ctx.returns.read_as_customer(
+            return_id, lambda order_id: opened.append(self._order(order_id, token))
+        )
+        stored = opened[0]
         return ReturnPage(reader=_reader(stored), view=view, names=stored.record.item_names())
 
     def _order(self, order_id: str, token: str | None) -> StoredOrder:

@@ -40,6 +40,7 @@ class ItemRecord:
     sku: str
     quantity: int
     name: str | None = None
+    exchange_skus: tuple[str, ...] = ()  # what a return may ask for instead; () the same SKU
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ import pytest
 
 from chalicelib.domain.customer_tokens import CustomerTokens
 from chalicelib.domain.token_keys import TokenKeys
+from chalicelib.models.orders import RegisterOrderRequest
+from chalicelib.services.orders import body_hash
 from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
 from tests.conftest import TEST_ENV
 
@@ -55,6 +57,16 @@ def test_other_body_under_the_same_id_is_409_and_changes_nothing(
     assert response.status_code == 409
     assert body_of(response)["code"] == "conflict"
     assert stored_items(aws["table"]) == before
+
+
+# What an order registered before order lines could carry exchange_skus was stored with.
+HASH_BEFORE_EXCHANGE_SKUS = "3ab589fa8ec3e241bba3e81933228e25f83e2ad4a434f0a16d4a88a3c69c072b"
+
+
+def test_an_order_registered_before_lines_had_exchange_skus_replays_as_the_same_body() -> None:
+    request = RegisterOrderRequest.model_validate(order_body())
+
+    assert body_hash(request) == HASH_BEFORE_EXCHANGE_SKUS
 
 
 def test_registration_requires_the_merchant_key(client: Any, aws: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.domain.errors import IllegalTransition
+from chalicelib.domain.errors import Conflict, IllegalTransition
 from chalicelib.domain.returns.values import (
     HistoryEntry,
     ParcelEvent,
@@ -50,6 +50,23 @@ PARCEL_MOVES: Mapping[str, ReturnStatus] = {
 
 def can_move(current: ReturnStatus, target: ReturnStatus) -> bool:
     return target in ALLOWED[current]
+
+
+def check_repeat(record: ReturnRecord, step: Step) -> None:
+    """A step to the status the return already has is a retry, answered with the return as it
+    is; Conflict when it settles the return on other terms than the first did (a refund of
+    another amount or currency, an exchange by another order): the first stands, and the
+    merchant must hear that the second did not."""
+    if step.status != record.status:
+        return
+    if step.refund is not None and record.refund is not None and step.refund != record.refund:
+        raise Conflict(
+            f"return {record.return_id} was refunded {record.refund.amount} "
+            f"{record.refund.currency}; another amount is not recorded"
+        )
+    settled = record.exchange_order_id
+    if step.exchange_order_id is not None and settled not in (None, step.exchange_order_id):
+        raise Conflict(f"return {record.return_id} was exchanged by order {settled}")
 
 
 def move(record: ReturnRecord, step: Step, now: datetime) -> ReturnRecord:

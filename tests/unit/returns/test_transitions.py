@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.errors import IllegalTransition
+from chalicelib.domain.errors import Conflict, IllegalTransition
 from chalicelib.domain.returns import (
     ALLOWED,
     TERMINAL,
@@ -18,9 +18,11 @@ from chalicelib.domain.returns import (
     Money,
     ParcelEvent,
     ReturnLabel,
+    ReturnRecord,
     ReturnStatus,
     Step,
     apply_parcel_event,
+    check_repeat,
     move,
 )
 from chalicelib.domain.returns.transitions import MAX_PARCEL_EVENTS
@@ -206,3 +208,48 @@ def test_an_old_scan_that_moves_the_return_is_applied_though_not_kept() -> None:
 
     assert received is not None and received.status == S.RECEIVED
     assert "delivered" not in {e.event_id for e in received.parcel_events}
+
+
+REFUND = Money(Decimal("19.90"), "EUR")
+
+
+@pytest.mark.parametrize(
+    ("settled", "again", "conflict"),
+    [
+        (a_return(S.REFUNDED, refund=REFUND), Step(S.REFUNDED, refund=REFUND), False),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("19.9"), "EUR")),  # the same amount
+            False,
+        ),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("199.00"), "EUR")),
+            True,
+        ),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("19.90"), "CHF")),
+            True,
+        ),
+        (
+            a_return(S.EXCHANGED, exchange_order_id="1001-X"),
+            Step(S.EXCHANGED, exchange_order_id="1001-X"),
+            False,
+        ),
+        (
+            a_return(S.EXCHANGED, exchange_order_id="1001-X"),
+            Step(S.EXCHANGED, exchange_order_id="1001-Y"),
+            True,
+        ),
+        (a_return(S.APPROVED), Step(S.APPROVED, note="again"), False),
+    ],
+)
+def test_a_step_repeated_on_other_terms_is_a_conflict_and_on_the_same_a_retry(
+    settled: ReturnRecord, again: Step, conflict: bool
+) -> None:
+    if conflict:
+        with pytest.raises(Conflict):
+            check_repeat(settled, again)
+    else:
+        check_repeat(settled, again)
