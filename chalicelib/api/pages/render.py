@@ -52,6 +52,9 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin: .25rem 0; }
 ol.events { list-style: none; padding: 0; } ol.events li { margin: .4rem 0; }
 table { width: 100%; border-collapse: collapse; } td, th { text-align: left; padding: .3rem; }
 .problem { border-color: #dc2626; }
+label { display: block; margin: .75rem 0 .2rem; }
+input[type=text], input[type=email] { width: 100%; }
+.field-error { color: #b91c1c; margin: .2rem 0; }
 img.qr { max-width: 12rem; }
 ul.promise { list-style: none; padding: 0; } ul.promise li { margin: .6rem 0; }
 """
@@ -206,6 +209,13 @@ class PageRenderer:
             "Content-Security-Policy": content_security_policy(frame_ancestors),
         }
         return Response(body=body, status_code=200, headers=headers)
+
+    def page(self, template: str, lang: str, status: int = 200, **context: Any) -> Response:
+        """A page that shows no order's data in a reader's zone (the withdrawal function)."""
+        body = self._env.get_template(template).render(
+            lang=lang, t=TEXTS[lang], style=Markup(STYLE), **context
+        )
+        return Response(body=body, status_code=status, headers=dict(HEADERS))
 
     def error(self, problem: errors.DomainError, lang: str) -> Response:
         status = _status(problem)
