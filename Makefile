@@ -16,7 +16,7 @@ help:
 	@echo "make run      local stack: embedded AWS on :4566, API on :8000, event pump"
 	@echo "make test     the whole suite (lint, types, unit, api, integration)"
 	@echo "make lint     ruff check + format check"
-	@echo "make bench    benchmarks (figures reported in README.md)"
+	@echo "make bench    benchmarks (figures reported in docs/performance.md)"
 	@echo "make package  CloudFormation package for AWS: STAGE=prod (default) or dev, in dist/STAGE"
 	@echo "make mail     what the local stack has sent (email, SMS)"
 
@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy chalicelib app.py devstack
+	$(BIN)/mypy chalicelib app.py devstack infra scripts tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -543,7 +543,7 @@ def measure(
 
 
 def report(result: dict[str, Any]) -> str:
-    """The run as the README's tables: both kinds of window per lane, then every miss."""
+    """The run as docs/performance.md's tables: both kinds of window per lane, then every miss."""
     lines = [
         f"seed {result['seed']}, evaluation week of {result['evaluation_week']}, "
         f"{result['training_orders']} training orders, {result['seconds']} s "

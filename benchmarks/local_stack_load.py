@@ -1,4 +1,4 @@
-"""Load on a running `make run` stack: the local-stack figures in README.md.
+"""Load on a running `make run` stack: the local-stack figures in docs/performance.md.
 
 Not part of `make bench` (it needs a running stack) nor of the tests. Start the stack, then:
 
@@ -32,11 +32,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import boto3
 import requests
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
 EVENTS = [  # six carrier events per parcel: (status, hours before now)
     ("info_received", 10.0),
@@ -52,7 +55,7 @@ _local = threading.local()
 def http_client() -> requests.Session:
     if not hasattr(_local, "client"):
         _local.client = requests.Session()
-    return _local.client  # type: ignore[no-any-return]
+    return _local.client
 
 
 class Stack:
@@ -256,7 +259,7 @@ def fill_table(stack: Stack, template: str, start: int, up_to: int, table: str) 
     ]
     items = [i for i in items if not i["SK"]["S"].startswith("EVENT#")]
     pattern = json.dumps(items)
-    batch: list[dict[str, Any]] = []
+    batch: list[WriteRequestTypeDef] = []
     for n in range(start, up_to):
         clone = stack.order_id(n)
         text = pattern.replace(template, clone).replace(tn, tracking_number(clone))

@@ -12,7 +12,7 @@ in-process moto) in two cases:
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -79,7 +79,7 @@ class DynamoDBCalls:
 
     def __init__(self, client: Any) -> None:
         self.calls: Counter[str] = Counter()
-        self.capacity: Counter[str] = Counter()
+        self.capacity: defaultdict[str, float] = defaultdict(float)  # units come in fractions
         self._sent: dict[str, Any] = {}
         client.meta.events.register("provide-client-params.dynamodb", self._remember)
         client.meta.events.register("after-call.dynamodb", self._count)

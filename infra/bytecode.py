@@ -1,11 +1,11 @@
 """Bytecode in the deployment zip, for the modules the functions' cold starts import.
 
 Lambda's deployment directory is read-only, so without bytecode every cold start compiles each
-module it imports from source: 3.3–5.2 times the cold start with bytecode (README,
-Performance). Bytecode of everything the zip holds would take it to 13.8 MB; the modules the
-functions import take less, and go in by how many functions import them (`app` and its modules
-for every function, then boto3 and a client, then the rest of the first answers), while the zip
-stays within its size limit.
+module it imports from source: 3.3–5.2 times the cold start with bytecode (docs/performance.md).
+Bytecode of everything the zip holds would take it to 13.8 MB; the modules the functions import
+take less, and go in by how many functions import them (`app` and its modules for every
+function, then boto3 and a client, then the rest of the first answers), while the zip stays
+within its size limit.
 
 The files are unchecked-hash bytecode (PEP 552): Python loads them without comparing them with
 the sources, which never change inside a deployed zip. They are written for the interpreter

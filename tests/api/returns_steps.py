@@ -15,7 +15,7 @@ RETURN_PARCEL = "RET0000000042"
 
 
 def tracking_for(order_id: str) -> str:
-    """Each order's outbound parcel has its own number (the first one the README's)."""
+    """Each order's outbound parcel has its own number (the first one the README tour's)."""
     return OUTBOUND if order_id == "1001" else f"JJD{order_id}0001"
 
 

@@ -1,4 +1,4 @@
-"""A tiny run of the carrier simulator: the proof in the README keeps working."""
+"""A tiny run of the carrier simulator: the proof in docs/performance.md keeps working."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -23,6 +23,9 @@ from tests.api.conftest import app_under_test
 from tests.api.factories import MERCHANT, body_of, current_order_body, post, shipment_body
 from tests.conftest import TEST_ENV
 from tests.unit.tracking import senders
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 DHL = "00340434161094042557"
 
@@ -128,7 +131,7 @@ def invoke_relay(records: list[dict[str, Any]]) -> Any:
     return app_under_test().handler_map["relay_outbox"]({"Records": records}, lambda_context())
 
 
-def queued_messages(aws: dict[str, Any]) -> list[dict[str, Any]]:
+def queued_messages(aws: dict[str, Any]) -> list[MessageTypeDef]:
     answer = boto3.client("sqs").receive_message(
         QueueUrl=aws["queue_urls"]["NotificationsQueue"],
         MaxNumberOfMessages=10,
@@ -290,7 +293,13 @@ def test_throttled_email_is_retried_later_and_sent_once(client: Any, aws: dict[s
         raise ClientError(
             {
                 "Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate"},
-                "ResponseMetadata": {"HTTPStatusCode": 429},
+                "ResponseMetadata": {
+                    "RequestId": "req-1",
+                    "HostId": "",
+                    "HTTPStatusCode": 429,
+                    "HTTPHeaders": {},
+                    "RetryAttempts": 0,
+                },
             },
             "SendEmail",
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
@@ -16,6 +16,9 @@ from chalicelib.services.projections import project
 from chalicelib.store import keys
 from chalicelib.store.counters import fact_put
 from tests.api.test_notifications import stream_record
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -36,10 +39,15 @@ def count_ratings(payload: Mapping[str, Any]) -> Sequence[CounterUpdate]:
 PROJECTIONS = {"rated": count_ratings}
 
 
+def fact_in_transaction(table: str, fact: Fact) -> TransactWriteItemTypeDef:
+    """The fact's Put as the order store hands it to TransactWriteItems (cast there too)."""
+    return cast("TransactWriteItemTypeDef", fact_put(table, fact, NOW))
+
+
 def write_fact(table: str, fact: Fact) -> dict[str, Any]:
     """The fact as a use case writes it (in a transaction), and as the stream then shows it."""
     client = boto3.client("dynamodb")
-    client.transact_write_items(TransactItems=[fact_put(table, fact, NOW)])
+    client.transact_write_items(TransactItems=[fact_in_transaction(table, fact)])
     return client.get_item(TableName=table, Key=_key(fact.fact_id))["Item"]
 
 
@@ -125,7 +133,7 @@ def test_only_inserted_facts_count(aws: dict[str, Any]) -> None:
 def test_the_same_fact_written_twice_is_refused_by_the_table(aws: dict[str, Any]) -> None:
     client = boto3.client("dynamodb")
     fact = rated("twice", "2026-12-01", 6)
-    client.transact_write_items(TransactItems=[fact_put(aws["table"], fact, NOW)])
+    client.transact_write_items(TransactItems=[fact_in_transaction(aws["table"], fact)])
 
     with pytest.raises(client.exceptions.TransactionCanceledException):
-        client.transact_write_items(TransactItems=[fact_put(aws["table"], fact, NOW)])
+        client.transact_write_items(TransactItems=[fact_in_transaction(aws["table"], fact)])

@@ -42,7 +42,7 @@ def given_a_parcel_scanned_at(scan: datetime, latest: datetime) -> None:
 
 
 def outbox_kinds() -> list[str]:
-    items = boto3.resource("dynamodb").Table("promise-keeper").scan()["Items"]
+    items: list[dict[str, Any]] = boto3.resource("dynamodb").Table("promise-keeper").scan()["Items"]
     return [i["SK"].split("#")[0] for i in items if i["PK"].startswith("OUTBOX#")]
 
 
@@ -91,7 +91,7 @@ def test_the_scheduled_handler_sweeps_with_the_real_clock(client: Any) -> None:
 def test_a_sweep_that_finds_nothing_due_loads_neither_the_rules_nor_the_api_models() -> None:
     """The schedule runs every 15 minutes and mostly finds nothing due: its cold start is the
     order store's query, not the promise rules, the API's order models or notification planning
-    (README, Performance). A fresh process, as Lambda starts one."""
+    (docs/performance.md). A fresh process, as Lambda starts one."""
     probe = textwrap.dedent(
         """
         import json, sys

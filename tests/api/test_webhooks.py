@@ -72,7 +72,8 @@ def shipment_of(client: Any, order_id: str = "1001") -> dict[str, Any]:
 
 
 def table_items(prefix: str) -> list[dict[str, Any]]:
-    items = boto3.resource("dynamodb").Table(TEST_ENV["PK_TABLE_NAME"]).scan()["Items"]
+    table = boto3.resource("dynamodb").Table(TEST_ENV["PK_TABLE_NAME"])
+    items: list[dict[str, Any]] = table.scan()["Items"]
     return [i for i in items if i["PK"].startswith(prefix) or i["SK"].startswith(prefix)]
 
 

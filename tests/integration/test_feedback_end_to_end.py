@@ -7,11 +7,12 @@ import random
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -30,6 +31,9 @@ from tests.api.factories import MERCHANT, current_order_body, shipment_body
 from tests.api.test_feedback import at
 from tests.conftest import TEST_ENV
 from tests.integration.conftest import merchant_post, post_carrier_events
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
 pytestmark = pytest.mark.integration
 DHL = "00340434161094042557"
@@ -120,7 +124,9 @@ def test_concurrent_submissions_leave_one_record_with_every_answer_in_its_histor
         .get_item(Key={"PK": "ORDER#1001", "SK": "FEEDBACK"})["Item"]
     )
     assert item["version"] == 8
-    every = sorted([int(h["rating"]) for h in item["history"]] + [int(item["rating"])])
+    history, rating = item["history"], item["rating"]
+    assert isinstance(history, list) and isinstance(rating, Decimal)
+    every = sorted([int(h["rating"]) for h in history] + [int(rating)])
     assert every == list(range(1, 9))
 
 
@@ -261,13 +267,13 @@ def counted_in_bulk(table: str, payloads: list[dict[str, Any]]) -> None:
     same projection yields the same amounts per counter item (shard by fact id, as the store
     does), and each item is written once.
     """
-    items: dict[tuple[str, str], list[dict[str, int]]] = {}
+    items: dict[tuple[str, str], list[Mapping[str, int]]] = {}
     for n, payload in enumerate(payloads):
         for update in count_rating(payload):
             shard = keys.counter_shard(f"bulk-{n}", update.shards)
             key = keys.counter_key(update.family, update.dimension, shard, update.bucket)
             items.setdefault((key["PK"], key["SK"]), []).append(dict(update.amounts))
-    puts = [
+    puts: list[WriteRequestTypeDef] = [
         {"PutRequest": {"Item": to_attributes({"PK": pk, "SK": sk, **merge_amounts(amounts)})}}
         for (pk, sk), amounts in items.items()
     ]

@@ -7,7 +7,7 @@ data, and the answers must be the same; a base-table query must not sort the who
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -15,6 +15,9 @@ from moto.dynamodb.models.table import Table
 
 from devstack import moto_reads
 from devstack.resources import table_name
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
 
 pytestmark = pytest.mark.integration
 S = dict[str, str]
@@ -81,7 +84,7 @@ def test_a_base_table_query_answers_as_moto_does(embedded_aws: dict[str, Any], n
 def test_an_index_query_answers_as_moto_does(embedded_aws: dict[str, Any]) -> None:
     dynamodb = boto3.client("dynamodb")
     fill(dynamodb)
-    query = {
+    query: QueryInputTypeDef = {
         "TableName": table_name(),
         "IndexName": "GSI2",
         "KeyConditionExpression": "GSI2PK = :due AND GSI2SK <= :until",

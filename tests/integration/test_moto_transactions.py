@@ -7,7 +7,7 @@ of devstack/moto_transactions.py, and every answer, the table and the stream mus
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import boto3
 import pytest
@@ -19,23 +19,36 @@ from hypothesis import strategies as st
 from devstack import moto_transactions
 from devstack.resources import create_tables, table_name
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import (
+        ConditionCheckTypeDef,
+        DeleteTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
+
 pytestmark = pytest.mark.integration
 PLAIN = "plain"  # a second table: hash key only, no stream
-Transaction = list[dict[str, Any]]
+Transaction: TypeAlias = "list[TransactWriteItemTypeDef]"
 Script = list[tuple[Transaction, str | None]]  # (items, ClientRequestToken)
 
 
-def put(pk: str, sk: str = "A", *, condition: str | None = None, **attrs: str) -> dict[str, Any]:
+def put(
+    pk: str, sk: str = "A", *, condition: str | None = None, **attrs: str
+) -> TransactWriteItemTypeDef:
     item = {"PK": {"S": pk}, "SK": {"S": sk}, **{k: {"S": v} for k, v in attrs.items()}}
-    op: dict[str, Any] = {"TableName": table_name(), "Item": item}
+    op: PutTypeDef = {"TableName": table_name(), "Item": item}
     if condition:
         op["ConditionExpression"] = condition
         op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     return {"Put": op}
 
 
-def update(pk: str, expression: str, values: dict[str, Any], condition: str | None = None) -> Any:
-    op: dict[str, Any] = {
+def update(
+    pk: str, expression: str, values: dict[str, Any], condition: str | None = None
+) -> TransactWriteItemTypeDef:
+    op: UpdateTypeDef = {
         "TableName": table_name(),
         "Key": {"PK": {"S": pk}, "SK": {"S": "A"}},
         "UpdateExpression": expression,
@@ -46,21 +59,28 @@ def update(pk: str, expression: str, values: dict[str, Any], condition: str | No
     return {"Update": op}
 
 
-def delete(pk: str, condition: str | None = None) -> dict[str, Any]:
-    op: dict[str, Any] = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": "A"}}}
+def delete(pk: str, condition: str | None = None) -> TransactWriteItemTypeDef:
+    op: DeleteTypeDef = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": "A"}}}
     if condition:
         op["ConditionExpression"] = condition
     return {"Delete": op}
 
 
-def check(pk: str, condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    key = {"PK": {"S": pk}, "SK": {"S": "A"}}
-    op = {"TableName": table_name(), "Key": key, "ConditionExpression": condition}
-    return {"ConditionCheck": {**op, **({"ExpressionAttributeValues": values} if values else {})}}
+def check(
+    pk: str, condition: str, values: dict[str, Any] | None = None
+) -> TransactWriteItemTypeDef:
+    op: ConditionCheckTypeDef = {
+        "TableName": table_name(),
+        "Key": {"PK": {"S": pk}, "SK": {"S": "A"}},
+        "ConditionExpression": condition,
+    }
+    if values:
+        op["ExpressionAttributeValues"] = values
+    return {"ConditionCheck": op}
 
 
-def plain_put(pk: str, condition: str | None = None) -> dict[str, Any]:
-    op: dict[str, Any] = {"TableName": PLAIN, "Item": {"id": {"S": pk}}}
+def plain_put(pk: str, condition: str | None = None) -> TransactWriteItemTypeDef:
+    op: PutTypeDef = {"TableName": PLAIN, "Item": {"id": {"S": pk}}}
     if condition:
         op["ConditionExpression"] = condition
     return {"Put": op}

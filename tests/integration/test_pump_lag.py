@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 def test_the_lag_line_names_each_source_and_the_age_of_its_oldest_record() -> None:
     clock = iter([1000.0, 1004.0, 1020.0]).__next__
-    report, logged = LagReport(every=10.0, clock=clock), []
+    report = LagReport(every=10.0, clock=clock)
+    logged: list[str] = []
     report.observe("stream", [datetime.fromtimestamp(997.5, UTC), 999.0])
     report.observe("promise-keeper-notifications", [998.0])
 

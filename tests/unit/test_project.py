@@ -59,7 +59,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_importing_the_app_leaves_heavy_modules_for_first_use() -> None:
-    """The cold-start budget (README, Performance): boto3, templates, the tracking adapters and
+    """The cold-start budget (docs/performance.md): boto3, templates, the tracking adapters and
     the holiday calendars load with the first request that needs them, not with every container."""
     heavy = [
         "boto3",

@@ -29,7 +29,7 @@ from chalicelib.observability import logger, metrics
 
 if TYPE_CHECKING:
     # The models load with the first page that reads them, not with `import app` (every
-    # function's cold start: README, Performance).
+    # function's cold start: docs/performance.md).
     from chalicelib.models import returns as returns_api
 
 pages_bp = Blueprint(__name__)

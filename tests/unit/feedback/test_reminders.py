@@ -6,18 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.feedback.reminders import reminder_due_at
 from chalicelib.domain.orders import ShipmentState
+from chalicelib.domain.parcel_status import ParcelStatus
 
 AT = datetime(2026, 12, 23, 11, tzinfo=UTC)
 
 
 def parcel(shipment_id: str, delivered_at: datetime | None = None) -> ShipmentState:
     if delivered_at is None:
-        return ShipmentState(shipment_id, "dhl", f"T{shipment_id}", status="in_transit")
+        return ShipmentState(shipment_id, "dhl", f"T{shipment_id}", status=ParcelStatus.IN_TRANSIT)
     return ShipmentState(
         shipment_id,
         "dhl",
         f"T{shipment_id}",
-        status="delivered",
+        status=ParcelStatus.DELIVERED,
         last_event_id="e",
         last_event_at=delivered_at,
     )

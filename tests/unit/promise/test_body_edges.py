@@ -181,6 +181,12 @@ class NoOffset(tzinfo):
     def utcoffset(self, dt: datetime | None) -> timedelta | None:
         return None
 
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
     def __repr__(self) -> str:  # the test's id: the same in every test process
         return "NoOffset()"
 
