@@ -384,3 +384,19 @@ def test_the_openapi_document_describes_the_withdrawal_routes(client: Any) -> No
     assert "get" in paths["/v1/withdrawals/{withdrawal_id}"]
     assert "post" in paths["/v1/withdrawals/{withdrawal_id}/return"]
     assert {"get", "post"} <= set(paths[PAGE]) and "post" in paths[f"{PAGE}/confirm"]
+
+
+def test_the_api_answers_503_and_records_nothing_when_the_table_cannot_take_it(
+    client: Any, aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.store.withdrawals import WithdrawalStore
+
+    def unavailable(self: Any, new: Any) -> None:
+        raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")
+
+    monkeypatch.setattr(WithdrawalStore, "create", unavailable)
+    response = declare(client, ANNA)
+
+    assert response.status_code == 503
+    assert body_of(response)["code"] == "service_unavailable"
+    assert "Anna" not in response.body.decode() and withdrawal_items(aws) == []
