@@ -400,3 +400,22 @@ def test_the_api_answers_503_and_records_nothing_when_the_table_cannot_take_it(
     assert response.status_code == 503
     assert body_of(response)["code"] == "service_unavailable"
     assert "Anna" not in response.body.decode() and withdrawal_items(aws) == []
+
+
+def test_the_tracking_page_links_the_function_while_the_period_lasts(client: Any) -> None:
+    token = given_delivered_order(client, days_ago=3)
+
+    html = html_of(client.get(f"/v1/pages/orders/1001?token={token}&lang=de"))
+
+    link = f'href="../withdrawal?order_id=1001&amp;token={token}&amp;lang=de">Vertrag widerrufen'
+    assert link in html
+    form = html_of(client.get(f"{PAGE}?order_id=1001&token={token}&lang=de"))
+    assert 'name="item.TSHIRT-M"' in form  # the link's token offers the order's items
+
+
+def test_after_the_period_the_tracking_page_no_longer_links_it(client: Any) -> None:
+    token = given_delivered_order(client, days_ago=20)
+
+    html = html_of(client.get(f"/v1/pages/orders/1001?token={token}&lang=de"))
+
+    assert "withdrawal?" not in html

@@ -14,7 +14,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -32,9 +32,11 @@ from chalicelib.domain import errors
 from chalicelib.domain.carrier_links import carrier_tracking_url
 from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.returns import ReturnableSku, ReturnRefused
+from chalicelib.domain.withdrawals import period
 from chalicelib.models.returns import ReturnView
 from chalicelib.services.pages import Reader, ReturnForm, ReturnPage, TrackingPage
 from chalicelib.services.published import PromiseWidget
+from chalicelib.settings import get_settings
 
 TEMPLATES = Path(__file__).parent.parent / "page_templates"
 
@@ -144,6 +146,8 @@ class PageRenderer:
                 r.return_id: f"../returns/{_segment(r.return_id)}?{query}"
                 for r in page.order.returns
             },
+            withdrawal_url=f"../withdrawal?{urlencode({'order_id': page.order.order_id})}&{query}"
+            if _may_withdraw(page) else None,
         )  # fmt: skip
 
     def return_form(
@@ -258,6 +262,17 @@ def _widget_line(option: MethodPromise, widget: PromiseWidget, lang: str) -> dic
             when=when, window=format_window(option.earliest, option.latest, lang)
         ),
     }
+
+
+def _may_withdraw(page: TrackingPage) -> bool:
+    """The page links the withdrawal function while the statutory period lasts (and before
+    delivery), as the order's own data show it."""
+    delivered = [
+        min((e.occurred_at for e in s.events if e.status == "delivered"), default=None)
+        for s in page.order.shipments
+    ]
+    days = get_settings().withdrawal_period_days
+    return period(delivered, datetime.now(UTC), days, page.reader.zone).state != "expired"
 
 
 def _status(problem: errors.DomainError) -> int:
