@@ -39,12 +39,15 @@ if TYPE_CHECKING:
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.published import PublishedPromise
     from chalicelib.services.returns import ReturnsContext, ReturnService
+    from chalicelib.services.withdrawal_mail import AcknowledgementContext
+    from chalicelib.services.withdrawals import WithdrawalService
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.feedback import FeedbackStore
     from chalicelib.store.learned_snapshot import LearnedSnapshotStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
     from chalicelib.store.returns import ReturnRepository
+    from chalicelib.store.withdrawals import WithdrawalStore
 
 
 # -- boto3 clients -------------------------------------------------------------------------------
@@ -447,3 +450,56 @@ def page_renderer() -> PageRenderer:
     from chalicelib.api.pages.render import PageRenderer
 
     return PageRenderer()
+
+
+# -- withdrawals ---------------------------------------------------------------------------------
+def withdrawal_store() -> WithdrawalStore:
+    from chalicelib.store.withdrawals import WithdrawalStore
+
+    return WithdrawalStore(dynamodb(), get_settings().table_name)
+
+
+def withdrawal_service() -> WithdrawalService:
+    from datetime import UTC, datetime
+
+    from chalicelib.services.withdrawals import (
+        WithdrawalRules,
+        WithdrawalsContext,
+        WithdrawalService,
+    )
+
+    settings = get_settings()
+    rules = WithdrawalRules(
+        period_days=settings.withdrawal_period_days,
+        retention_days=settings.withdrawal_retention_days,
+        daily_acknowledgements=settings.withdrawal_daily_acknowledgements,
+        time_zone=settings.withdrawal_time_zone,
+    )
+    return WithdrawalService(
+        WithdrawalsContext(
+            withdrawals=withdrawal_store(),
+            orders=order_repository(),
+            returns=return_repository(),
+            rules=rules,
+            now=lambda: datetime.now(UTC),
+        )
+    )
+
+
+def acknowledgement_context() -> AcknowledgementContext:
+    """The withdrawal acknowledgement's sender: its claims live in the declaration's partition."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.withdrawal_mail import AcknowledgementContext
+    from chalicelib.store import keys
+    from chalicelib.store.notifications import NotificationLog
+
+    settings = get_settings()
+    return AcknowledgementContext(
+        withdrawals=withdrawal_store(),
+        log=NotificationLog(dynamodb(), settings.table_name, keys.withdrawal_notification_key),
+        sender_for=sender_for,
+        merchant_webhook=bool(settings.merchant_webhook_url),
+        shop_name=settings.shop_name,
+        now=lambda: datetime.now(UTC),
+    )

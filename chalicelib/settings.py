@@ -63,6 +63,13 @@ class Settings:
     token_rotation_overlap_days: int = 365  # the previous token secret's validity after rotation
     # Origins allowed to frame the product-page widget (CSP frame-ancestors); empty: none.
     widget_frame_ancestors: tuple[str, ...] = ()
+    # The withdrawal function (docs/api.md, "Withdrawals"): the statutory period in days, how
+    # long declarations are kept, acknowledgements per address and day, and the zone a receipt
+    # is stated in when the declaration names no order of this shop.
+    withdrawal_period_days: int = 14
+    withdrawal_retention_days: int = 3 * 365 + 1
+    withdrawal_daily_acknowledgements: int = 5
+    withdrawal_time_zone: str = "Europe/Berlin"
 
 
 def sha256_hex(value: str) -> str:
@@ -95,6 +102,10 @@ def get_settings() -> Settings:
         widget_frame_ancestors=tuple(
             env.get("PK_WIDGET_FRAME_ANCESTORS", "").replace(",", " ").split()
         ),
+        withdrawal_period_days=int(env.get("PK_WITHDRAWAL_PERIOD_DAYS", "14")),
+        withdrawal_retention_days=int(env.get("PK_WITHDRAWAL_RETENTION_DAYS", str(3 * 365 + 1))),
+        withdrawal_daily_acknowledgements=int(env.get("PK_WITHDRAWAL_DAILY_ACKNOWLEDGEMENTS", "5")),
+        withdrawal_time_zone=env.get("PK_WITHDRAWAL_TIME_ZONE", "Europe/Berlin"),
     )
 
 

@@ -101,6 +101,11 @@ def get_order(order_id: str) -> Response:
     query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
     authorize_order_access(request.headers.get("authorization"), query.token, order_id)
     view = deps.order_service().read(order_id)
+    declared = deps.withdrawal_service().of_order(order_id)
+    if declared:
+        from chalicelib.services.withdrawal_views import withdrawal_view
+
+        view = view.model_copy(update={"withdrawals": [withdrawal_view(r) for r in declared]})
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
 

@@ -24,6 +24,7 @@ from chalicelib.models.promise import (
 )
 from chalicelib.models.returns import ReturnView
 from chalicelib.models.types import BoundedDate, BoundedInstant, TimeZoneName
+from chalicelib.models.withdrawals import WithdrawalView
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 OrderId = Annotated[
@@ -273,6 +274,10 @@ class OrderView(ApiModel):
     items: list[OrderedItem]
     shipments: list[ShipmentView]
     returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
+    withdrawals: Annotated[
+        list[WithdrawalView],
+        Field(description="Declarations of withdrawal matched to the order, oldest first"),
+    ] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
     skipped_notifications: list[SkippedNotificationView] = []
     feedback: OrderFeedbackView | None = None

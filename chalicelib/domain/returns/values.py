@@ -21,9 +21,12 @@ class ReturnStatus(StrEnum):
 
 
 # The documented reason codes (docs/api.md, "Returns"); `other` needs a free text.
-Reason = Literal[
+CustomerReason = Literal[
     "too_small", "too_large", "damaged", "not_as_described", "wrong_item", "changed_mind", "other"
 ]
+# A return opened from a withdrawal (POST /v1/withdrawals/{id}/return) says so: the consumer
+# owes no reason, and no request may claim it.
+Reason = CustomerReason | Literal["withdrawal"]
 
 # What the customer wishes for; `exchange` names the wanted SKU.
 ResolutionKind = Literal["refund", "exchange", "store_credit"]
