@@ -231,10 +231,10 @@ def test_a_write_that_meets_a_fault_answers_retryable_changes_nothing_and_succee
 def test_a_webhook_whose_second_transaction_fails_is_applied_whole_when_sent_again(
     api: str, pump: EventPump
 ) -> None:
-    """100 events for one parcel commit in two transactions: the second one fails."""
-    a_shipped_order(api)
-    start = datetime.now(UTC) - timedelta(hours=30)
-    events = [parcel_event("1001", f"e-{n}", "in_transit", start + timedelta(minutes=15 * n))
+    """100 events for one parcel commit in three transactions: the second one fails."""
+    a_shipped_order(api)  # placed a day ago: the scans follow it (one before would be skipped)
+    start = datetime.now(UTC) - timedelta(hours=23)
+    events = [parcel_event("1001", f"e-{n}", "in_transit", start + timedelta(minutes=13 * n))
               for n in range(99)]  # fmt: skip
     events.append(parcel_event("1001", "e-99", "delivered", datetime.now(UTC) - timedelta(hours=1)))
     body = json.dumps({"events": events}).encode()
