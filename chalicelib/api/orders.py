@@ -70,7 +70,8 @@ def add_shipment(order_id: str) -> Response:
         "/v1/orders/{order_id}/token", "POST",
         "Replace the customer's token: the answer's token opens the order, no earlier one does",
         "orders", status=201, response=lazy_model("orders.CustomerTokenView"),
-        path_params=lazy_model("orders.OrderIdPath"), auth="merchant", errors=("not_found",),
+        path_params=lazy_model("orders.OrderIdPath"), auth="merchant",
+        errors=("validation_error", "not_found"),
     ),
     authorizer=merchant_authorizer,
 )  # fmt: skip

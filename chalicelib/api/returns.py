@@ -21,7 +21,8 @@ def _idempotency_key(raw: str | None) -> str | None:
     from chalicelib.models import returns as api
 
     try:
-        return parse_query({"Idempotency-Key": raw} if raw else {}, api.IdempotencyHeader).key
+        sent = {"Idempotency-Key": raw} if raw is not None else {}
+        return parse_query(sent, api.IdempotencyHeader).key
     except errors.InvalidInput as exc:
         raise errors.InvalidInput(
             "the Idempotency-Key header is invalid",

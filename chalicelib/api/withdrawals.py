@@ -46,7 +46,7 @@ def declare_withdrawal() -> Response:
     request = withdrawals_bp.current_request
     raw_key = request.headers.get("idempotency-key")
     key = parse_query(
-        {"Idempotency-Key": raw_key} if raw_key else {}, api.WithdrawalIdempotencyHeader
+        {"Idempotency-Key": raw_key} if raw_key is not None else {}, api.WithdrawalIdempotencyHeader
     ).key
     body = parse_body(request, api.WithdrawalRequest)
     declared = deps.withdrawal_service().declare(declaration_of(body), key, body_hash(body))

@@ -48,6 +48,13 @@ WITHDRAWAL_FORM: dict[str, Any] = {
     },
     "patternProperties": {"^item\\.": {"type": "string", "pattern": "^[0-9]{1,3}$"}},
 }
+# The summary's "change" button posts back what the summary holds, as it was: the form is shown
+# again to be corrected, and step one checks it again, so nothing here is refused.
+WITHDRAWAL_EDIT_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {name: {"type": "string"} for name in WITHDRAWAL_FORM["properties"]},
+    "patternProperties": {"^item\\.": {"type": "string"}},
+}
 
 
 def _lang(asked: str | None) -> str:
@@ -187,7 +194,7 @@ def _review_page(lang: str, request: Any, token: str | None, status: int = 200) 
     Operation(
         f"{PATH}/edit", "POST",
         "The summary's \"change\" button: step one's form again, filled in", "pages",
-        html=True, form=WITHDRAWAL_FORM,
+        html=True, form=WITHDRAWAL_EDIT_FORM,
     ),
     content_types=[FORM],
 )  # fmt: skip
