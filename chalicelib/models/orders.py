@@ -23,7 +23,7 @@ from chalicelib.models.promise import (
     postal_code_schema,
 )
 from chalicelib.models.returns import ReturnView
-from chalicelib.models.types import BoundedDate, BoundedInstant, TimeZoneName
+from chalicelib.models.types import ADDRESS_PART, BoundedDate, BoundedInstant, TimeZoneName
 from chalicelib.models.withdrawals import WithdrawalView
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
@@ -45,9 +45,6 @@ TrackingNumber = Annotated[
 Carrier = Annotated[
     str, Field(pattern=r"^[a-z0-9_-]{2,32}$", description="Carrier code", examples=["dhl"])
 ]
-# No white space in an address part, as the server's regex engine and JSON Schema's (ECMA-262)
-# both read it: `\s` alone is U+0085 to the one and U+FEFF to the other.
-ADDRESS_PART = r"[^@\s\x85\uFEFF]"
 
 
 class _Request(ApiModel):

@@ -139,3 +139,8 @@ TimeZoneName = Annotated[
 WholeNumber = _WholeNumber()
 QueryInt = BeforeValidator(query_int)
 QueryBool = BeforeValidator(query_bool)
+
+
+# No white space in an address part, as the server's regex engine and JSON Schema's (ECMA-262)
+# both read it: `\s` alone is U+0085 to the one and U+FEFF to the other.
+ADDRESS_PART = r"[^@\s\x85\uFEFF]"

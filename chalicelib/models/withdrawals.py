@@ -11,11 +11,12 @@ from chalicelib.domain.withdrawals import PeriodState
 from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import Quantity, Sku
 from chalicelib.models.report_range import ReportRange
+from chalicelib.models.types import ADDRESS_PART
 
 NAME_MAX = 200
 EMAIL_MAX = 254
 # Shape only: an address the acknowledgement can be sent to, nothing about whose it is.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = f"^{ADDRESS_PART}+@{ADDRESS_PART}+\\.{ADDRESS_PART}+$"
 ORDER_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"  # the shop's order ids (models/orders.py)
 
 Name = Annotated[
