@@ -24,6 +24,7 @@ The profile is bounded — ``EXAMPLES`` per operation, ``SCENARIOS`` stateful sc
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -471,8 +472,15 @@ def a_case(method: str, path: str, **parts: Any) -> Any:
     return case
 
 
+# A fixed seed (derandomize): `make test` answers the same for the same code, so a red run is a
+# change's doing; exploring further is a local run with SCHEMA_NET_EXPLORE=1.
+EXPLORE = os.environ.get("SCHEMA_NET_EXPLORE") == "1"
+
+
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, suppress_health_check=SUPPRESSED, deadline=None)
+@settings(
+    max_examples=EXAMPLES, suppress_health_check=SUPPRESSED, deadline=None, derandomize=not EXPLORE
+)
 def test_every_operation(case: Any, stack: Stack) -> None:
     case.call_and_validate(base_url=stack.base_url)
 
@@ -491,6 +499,6 @@ def test_the_links_between_operations(stack: Stack, embedded_aws: dict[str, Any]
     Scenario.run(
         settings=settings(
             max_examples=SCENARIOS, stateful_step_count=STEPS,
-            suppress_health_check=SUPPRESSED, deadline=None,
+            suppress_health_check=SUPPRESSED, deadline=None, derandomize=not EXPLORE,
         )
     )  # fmt: skip
