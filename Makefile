@@ -8,9 +8,10 @@ STAGE ?= prod
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test unit lint typecheck bench load package mail clean
+.PHONY: help run test unit lint typecheck bench load package mail clean browser
 
 help:
 	@echo "make run      local stack: embedded AWS on :4566, API on :8000, event pump"
@@ -37,7 +38,12 @@ $(CHECKOV_STAMP): pyproject.toml $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m devstack
 
-test: $(STAMP) $(CHECKOV_STAMP) lint typecheck
+# The browser tests drive Debian's chromium; installed here when missing (root, or sudo).
+browser:
+	command -v chromium >/dev/null || { $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+test: $(STAMP) $(CHECKOV_STAMP) lint typecheck browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)

@@ -236,6 +236,25 @@ def container(*, learned: bool, profile: Profile, today: date) -> Iterator[None]
         yield
 
 
+@contextmanager
+def quoting_at(instant: datetime) -> Iterator[None]:
+    """The quote route's clock at the simulated instant: the storefront quotes its present, so
+    the options carry promise tokens (signed only for a quote of the server's present). Each
+    token lives as long after that instant as a real one after now: the order registers it in
+    the real present, with the simulated instant as its placed_at."""
+    from chalicelib import deps
+
+    service = deps.quote_service()
+    lasting = replace(service, token_ttl=service.token_ttl + (datetime.now(UTC) - instant))
+
+    class AtTheInstant:
+        def quote(self, request: Any, now: datetime) -> Any:
+            return lasting.quote(request, instant)
+
+    with patch.object(deps, "quote_service", AtTheInstant):
+        yield
+
+
 class Simulation:
     def __init__(self, client: Any, profile: Profile) -> None:
         from chalicelib import deps
@@ -257,9 +276,12 @@ class Simulation:
             "inventory": {"TSHIRT-M": {"WH-LEIPZIG": 50}},
             "explain": True,
         }
-        answer = self.http.post(
-            "/v1/promise/quote", headers={"Content-Type": "application/json"}, body=json.dumps(body)
-        )
+        with quoting_at(order.at):
+            answer = self.http.post(
+                "/v1/promise/quote",
+                headers={"Content-Type": "application/json"},
+                body=json.dumps(body),
+            )
         assert answer.status_code == 200, answer.body
         options = json.loads(answer.body)["options"]
         return next(option for option in options if option["method"] == "standard")

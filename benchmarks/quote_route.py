@@ -25,7 +25,8 @@ CART = {
         {"sku": "MUG-LOGO", "quantity": 1},
         {"sku": "HOODIE-L", "quantity": 1},
     ],
-    "at": "2026-12-23T16:30:00+01:00",
+    # No "at": a quote of the present, the one a storefront orders with, signs its tokens (a
+    # quote for another instant answers without them, and would time less than checkout pays).
     "inventory": {
         "TSHIRT-M": {"WH-LEIPZIG": 40, "STORE-BERLIN": 2},
         "MUG-LOGO": {"WH-LEIPZIG": 12, "STORE-BERLIN": 3},

@@ -29,8 +29,7 @@ QUOTE_QUERY = {
     "country": "DE",
     "postal_code": "80331",
     "sku": "TSHIRT-M",
-    "quantity": "1",
-    "at": "2026-12-23T16:30:00+01:00",
+    "quantity": "1",  # no "at": the present, whose quote signs its tokens
 }
 
 

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from chalicelib.api.pages.render import PageRenderer
     from chalicelib.channels.base import Sender
     from chalicelib.domain.channels import Channel
+    from chalicelib.domain.customer_tokens import CustomerTokens
     from chalicelib.domain.promise.rules import PromiseConfig
     from chalicelib.domain.returns import ReturnPolicy
+    from chalicelib.domain.token_keys import TokenKeys
     from chalicelib.domain.tracking import WebhookSource
     from chalicelib.services.accuracy import AccuracyService
     from chalicelib.services.feedback import FeedbackContext, FeedbackService
@@ -37,12 +39,15 @@ if TYPE_CHECKING:
     from chalicelib.services.promise import QuoteService
     from chalicelib.services.published import PublishedPromise
     from chalicelib.services.returns import ReturnsContext, ReturnService
+    from chalicelib.services.withdrawal_mail import AcknowledgementContext
+    from chalicelib.services.withdrawals import WithdrawalService
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.feedback import FeedbackStore
     from chalicelib.store.learned_snapshot import LearnedSnapshotStore
     from chalicelib.store.orders import OrderRepository
     from chalicelib.store.queue import NotificationQueue
     from chalicelib.store.returns import ReturnRepository
+    from chalicelib.store.withdrawals import WithdrawalStore
 
 
 # -- boto3 clients -------------------------------------------------------------------------------
@@ -324,6 +329,31 @@ def refresh_learned_snapshot() -> bool:
     )
 
 
+# -- tokens --------------------------------------------------------------------------------------
+def token_keys() -> TokenKeys:
+    """The token secret, and the previous one while its rotation's overlap lasts."""
+    from datetime import timedelta
+
+    from chalicelib.domain.token_keys import TokenKeys
+
+    secrets = get_secrets()
+    rotated_at = secrets.token_secret_rotated_at
+    overlap = timedelta(days=get_settings().token_rotation_overlap_days)
+    return TokenKeys(
+        current=secrets.token_secret,
+        previous=secrets.previous_token_secret or None,
+        previous_until=rotated_at + overlap if rotated_at is not None else None,
+    )
+
+
+def customer_tokens() -> CustomerTokens:
+    from datetime import timedelta
+
+    from chalicelib.domain.customer_tokens import CustomerTokens
+
+    return CustomerTokens(token_keys(), timedelta(days=get_settings().customer_token_ttl_days))
+
+
 # -- orders and carrier events -------------------------------------------------------------------
 def orders_context() -> Context:
     """Everything the order use cases need, wired for this container (clock: the real one)."""
@@ -333,7 +363,7 @@ def orders_context() -> Context:
 
     return Context(
         repository=order_repository(),
-        token_secret=get_secrets().token_secret,
+        customer_tokens=customer_tokens(),
         promise_token_secret=promise_token_secret(),
         public_base_url=get_settings().public_base_url,
         now=lambda: datetime.now(UTC),
@@ -396,7 +426,7 @@ def feedback_context() -> FeedbackContext:
         orders=order_repository(),
         ratings=feedback_store(),
         counters=counter_store(),
-        token_secret=get_secrets().token_secret,
+        customer_tokens=customer_tokens(),
         now=lambda: datetime.now(UTC),
     )
 
@@ -420,3 +450,56 @@ def page_renderer() -> PageRenderer:
     from chalicelib.api.pages.render import PageRenderer
 
     return PageRenderer()
+
+
+# -- withdrawals ---------------------------------------------------------------------------------
+def withdrawal_store() -> WithdrawalStore:
+    from chalicelib.store.withdrawals import WithdrawalStore
+
+    return WithdrawalStore(dynamodb(), get_settings().table_name)
+
+
+def withdrawal_service() -> WithdrawalService:
+    from datetime import UTC, datetime
+
+    from chalicelib.services.withdrawals import (
+        WithdrawalRules,
+        WithdrawalsContext,
+        WithdrawalService,
+    )
+
+    settings = get_settings()
+    rules = WithdrawalRules(
+        period_days=settings.withdrawal_period_days,
+        retention_days=settings.withdrawal_retention_days,
+        daily_acknowledgements=settings.withdrawal_daily_acknowledgements,
+        time_zone=settings.withdrawal_time_zone,
+    )
+    return WithdrawalService(
+        WithdrawalsContext(
+            withdrawals=withdrawal_store(),
+            orders=order_repository(),
+            returns=return_repository(),
+            rules=rules,
+            now=lambda: datetime.now(UTC),
+        )
+    )
+
+
+def acknowledgement_context() -> AcknowledgementContext:
+    """The withdrawal acknowledgement's sender: its claims live in the declaration's partition."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.withdrawal_mail import AcknowledgementContext
+    from chalicelib.store import keys
+    from chalicelib.store.notifications import NotificationLog
+
+    settings = get_settings()
+    return AcknowledgementContext(
+        withdrawals=withdrawal_store(),
+        log=NotificationLog(dynamodb(), settings.table_name, keys.withdrawal_notification_key),
+        sender_for=sender_for,
+        merchant_webhook=bool(settings.merchant_webhook_url),
+        shop_name=settings.shop_name,
+        now=lambda: datetime.now(UTC),
+    )

@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,10 @@ class Secrets:
     webhook_secrets: dict[str, str] = field(hash=False)  # per source
     token_secret: str
     merchant_webhook_secret: str  # signs the notifications mirrored to the merchant's webhook
+    # A rotation: the token secret replaced, and when. Tokens it signed stay valid for the
+    # overlap (Settings.token_rotation_overlap_days) after that instant.
+    previous_token_secret: str = ""
+    token_secret_rotated_at: datetime | None = None
 
     def webhook_secret(self, source: str) -> str | None:
         """The secret ``source`` signs with; None for a name the registry does not list."""
@@ -54,8 +59,17 @@ class Settings:
     learned_min_parcels: int = 100
     learned_horizon_weeks: int = 8
     learned_refresh_seconds: int = 300  # the quote's per-container cache of learned lanes
+    customer_token_ttl_days: int = 365  # a customer token ends this long after its order
+    token_rotation_overlap_days: int = 365  # the previous token secret's validity after rotation
     # Origins allowed to frame the product-page widget (CSP frame-ancestors); empty: none.
     widget_frame_ancestors: tuple[str, ...] = ()
+    # The withdrawal function (docs/api.md, "Withdrawals"): the statutory period in days, how
+    # long declarations are kept, acknowledgements per address and day, and the zone a receipt
+    # is stated in when the declaration names no order of this shop.
+    withdrawal_period_days: int = 14
+    withdrawal_retention_days: int = 3 * 365 + 1
+    withdrawal_daily_acknowledgements: int = 5
+    withdrawal_time_zone: str = "Europe/Berlin"
 
 
 def sha256_hex(value: str) -> str:
@@ -81,11 +95,17 @@ def get_settings() -> Settings:
         learned_min_parcels=int(env.get("PK_LEARNED_MIN_PARCELS", "100")),
         learned_horizon_weeks=int(env.get("PK_LEARNED_HORIZON_WEEKS", "8")),
         learned_refresh_seconds=int(env.get("PK_LEARNED_REFRESH_SECONDS", "300")),
+        customer_token_ttl_days=int(env.get("PK_CUSTOMER_TOKEN_TTL_DAYS", "365")),
+        token_rotation_overlap_days=int(env.get("PK_TOKEN_ROTATION_OVERLAP_DAYS", "365")),
         secrets_name=env.get("PK_SECRETS_NAME", ""),
         promise_rules_parameter=env.get("PK_PROMISE_RULES_PARAMETER", ""),
         widget_frame_ancestors=tuple(
             env.get("PK_WIDGET_FRAME_ANCESTORS", "").replace(",", " ").split()
         ),
+        withdrawal_period_days=int(env.get("PK_WITHDRAWAL_PERIOD_DAYS", "14")),
+        withdrawal_retention_days=int(env.get("PK_WITHDRAWAL_RETENTION_DAYS", str(3 * 365 + 1))),
+        withdrawal_daily_acknowledgements=int(env.get("PK_WITHDRAWAL_DAILY_ACKNOWLEDGEMENTS", "5")),
+        withdrawal_time_zone=env.get("PK_WITHDRAWAL_TIME_ZONE", "Europe/Berlin"),
     )
 
 
@@ -147,7 +167,33 @@ def _secrets_from_env(env: Mapping[str, str]) -> Secrets:
         merchant_webhook_secret=env.get("PK_MERCHANT_WEBHOOK_SECRET", "")
         or shared
         or value("PK_MERCHANT_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
+        **_rotation(
+            "PK_*",
+            env.get("PK_PREVIOUS_TOKEN_SECRET", ""),
+            env.get("PK_TOKEN_SECRET_ROTATED_AT", ""),
+            ("PK_PREVIOUS_TOKEN_SECRET", "PK_TOKEN_SECRET_ROTATED_AT"),
+        ),
     )
+
+
+def _rotation(
+    source: str, previous: Any, rotated_at: Any, names: tuple[str, str]
+) -> dict[str, Any]:
+    """The previous token secret and when it was replaced: both, or neither (a previous secret
+    without its instant would stay valid for ever; an instant without a secret means nothing)."""
+    if not previous and not rotated_at:
+        return {}
+    if not (isinstance(previous, str) and previous):
+        raise SecretsUnavailable(f"{source}: {names[1]} is set without {names[0]}")
+    try:
+        moment = datetime.fromisoformat(str(rotated_at))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise SecretsUnavailable(
+            f"{source}: {names[0]} needs {names[1]}, an ISO 8601 instant with offset"
+        )
+    return {"previous_token_secret": previous, "token_secret_rotated_at": moment}
 
 
 def _secrets_from_document(name: str, doc: Any) -> Secrets:
@@ -170,6 +216,12 @@ def _secrets_from_document(name: str, doc: Any) -> Secrets:
         webhook_secrets={s: str(doc["webhook_secrets"][s]) for s in webhook_sources()},
         token_secret=str(doc["token_secret"]),
         merchant_webhook_secret=str(doc["merchant_webhook_secret"]),
+        **_rotation(
+            f"secret {name!r}",
+            doc.get("previous_token_secret"),
+            doc.get("token_secret_rotated_at"),
+            ("previous_token_secret", "token_secret_rotated_at"),
+        ),
     )
 
 

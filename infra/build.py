@@ -66,6 +66,9 @@ PARAMETERS: dict[str, Any] = {
         "MinValue": 0,
         "Description": "API instances kept initialised (0: none; docs/deploy.md has the cost)",
     },
+    # The withdrawal function is public and sends mail: its own, lower limit.
+    "WithdrawalRateLimit": {"Type": "Number", "Default": 5, "MinValue": 1},
+    "WithdrawalBurstLimit": {"Type": "Number", "Default": 20, "MinValue": 1},
     "SenderConcurrency": {
         "Type": "Number",
         "Default": 5,
@@ -220,6 +223,18 @@ def _quote_method_paths() -> list[str]:
     return ["/~1v1~1promise~1quote/POST", "/~1v1~1promise~1quote/GET"]
 
 
+def _withdrawal_method_paths() -> list[str]:
+    """The public withdrawal routes: the declaration, and the page's GET and three POSTs."""
+    page = "/~1v1~1pages~1withdrawal"
+    return [
+        "/~1v1~1withdrawals/POST",
+        f"{page}/GET",
+        f"{page}/POST",
+        f"{page}~1edit/POST",
+        f"{page}~1confirm/POST",
+    ]
+
+
 def _limit_api(resources: dict[str, Any], stage: str, settings: Stage) -> dict[str, Any]:
     api = resources["RestAPI"]["Properties"]
     api["Name"] = api["DefinitionBody"]["info"]["title"] = f"{APP}-{stage}"  # the ApiName
@@ -241,7 +256,15 @@ def _limit_api(resources: dict[str, Any], stage: str, settings: Stage) -> dict[s
         per_quote.append(
             {"ResourcePath": resource, "HttpMethod": method, "MetricsEnabled": True, **quote}
         )
-    api["MethodSettings"] = [settings_all, *per_quote]
+    withdrawal = {
+        "ThrottlingRateLimit": {"Ref": "WithdrawalRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "WithdrawalBurstLimit"},
+    }
+    per_withdrawal = [
+        {"ResourcePath": resource, "HttpMethod": method, **withdrawal}
+        for resource, method in (p.rsplit("/", 1) for p in _withdrawal_method_paths())
+    ]
+    api["MethodSettings"] = [settings_all, *per_quote, *per_withdrawal]
     api["AccessLogSetting"] = {
         "DestinationArn": {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]},
         "Format": json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),

@@ -11,7 +11,6 @@ from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.routing import Operation, lazy_model, route
 from chalicelib.domain import errors
 from chalicelib.observability import logger, metrics
-from chalicelib.settings import get_secrets
 
 orders_bp = Blueprint(__name__)
 
@@ -68,6 +67,25 @@ def add_shipment(order_id: str) -> Response:
 @route(
     orders_bp,
     Operation(
+        "/v1/orders/{order_id}/token", "POST",
+        "Replace the customer's token: the answer's token opens the order, no earlier one does",
+        "orders", status=201, response=lazy_model("orders.CustomerTokenView"),
+        path_params=lazy_model("orders.OrderIdPath"), auth="merchant",
+        errors=("validation_error", "not_found"),
+    ),
+    authorizer=merchant_authorizer,
+)  # fmt: skip
+def replace_customer_token(order_id: str) -> Response:
+    order_id = _order_id(order_id)
+    logger.thread_safe_append_keys(order_id=order_id)
+    view = deps.order_service().replace_customer_token(order_id)
+    metrics.add_metric(name="CustomerTokensReplaced", unit="Count", value=1)
+    return json_response(view, status=201, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    orders_bp,
+    Operation(
         "/v1/orders/{order_id}", "GET", "Read an order: status, promise, shipments, timeline",
         "orders", query=lazy_model("orders.CustomerTokenQuery"),
         path_params=lazy_model("orders.OrderIdPath"), response=lazy_model("orders.OrderView"),
@@ -84,17 +102,20 @@ def get_order(order_id: str) -> Response:
     query = parse_query(dict(request.query_params or {}), api.CustomerTokenQuery)
     authorize_order_access(request.headers.get("authorization"), query.token, order_id)
     view = deps.order_service().read(order_id)
+    declared = deps.withdrawal_service().of_order(order_id)
+    if declared:
+        from chalicelib.services.withdrawal_views import withdrawal_view
+
+        view = view.model_copy(update={"withdrawals": [withdrawal_view(r) for r in declared]})
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
 
 def authorize_order_access(authorization: str | None, token: str | None, order_id: str) -> None:
-    """The merchant's key reads every order; a customer token only its own — checked before any
-    read, so a token for another order learns nothing about whether this one exists."""
-    from chalicelib.domain.signing import verify_customer_token
-
+    """The merchant's key reads every order; a customer token only its own, of its current
+    generation — its signature checked before any read, so a token for another order learns
+    nothing about whether this one exists."""
     if is_merchant(authorization):
         return
     if token is None:
         raise errors.Unauthorized("a merchant key or the order's customer token is required")
-    if not verify_customer_token(get_secrets().token_secret, order_id, token):
-        raise errors.Forbidden("this token does not grant access to this order")
+    deps.order_service().authorize_customer(order_id, token)

@@ -64,6 +64,7 @@ DOMAIN_CODES: dict[type[errors.DomainError], str] = {
     errors.IllegalTransition: "illegal_transition",
     errors.InvalidInput: "validation_error",
     errors.MalformedJson: "malformed_json",
+    errors.NotRecorded: "service_unavailable",
 }
 
 # Error answers that Chalice builds itself carry {"Code": ..., "Message": ...}.

@@ -21,7 +21,8 @@ def _idempotency_key(raw: str | None) -> str | None:
     from chalicelib.models import returns as api
 
     try:
-        return parse_query({"Idempotency-Key": raw} if raw else {}, api.IdempotencyHeader).key
+        sent = {"Idempotency-Key": raw} if raw is not None else {}
+        return parse_query(sent, api.IdempotencyHeader).key
     except errors.InvalidInput as exc:
         raise errors.InvalidInput(
             "the Idempotency-Key header is invalid",
@@ -97,13 +98,16 @@ def get_return(return_id: str) -> Response:
     request = returns_bp.current_request
     query = parse_query(dict(request.query_params or {}), CustomerTokenQuery)
     authorization = request.headers.get("authorization")
-    merchant = is_merchant(authorization)
-    if not merchant and query.token is None:
+    token = query.token
+    if is_merchant(authorization):
+        view = deps.return_service().read(return_id)
+    elif token is None:
         raise errors.Unauthorized("a merchant key or the order's customer token is required")
-    view = deps.return_service().read(return_id)
+    else:
+        view = deps.return_service().read_as_customer(
+            return_id, lambda order_id: authorize_order_access(None, token, order_id)
+        )
     logger.thread_safe_append_keys(order_id=view.order_id)
-    if not merchant:
-        authorize_order_access(None, query.token, view.order_id)
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
 

@@ -56,6 +56,8 @@ def payload(outgoing: Outgoing, at: datetime) -> dict[str, Any]:
         "text": rendered.text,
         "sms": rendered.sms,
         "sent_at": at.isoformat(),
+        # Only on a withdrawal's copy: the other messages' payload stays as documented.
+        **({"withdrawal_id": delivery.withdrawal_id} if delivery.withdrawal_id else {}),
     }
 
 

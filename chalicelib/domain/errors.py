@@ -59,3 +59,8 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, errors: list[dict[str, object]] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
+
+
+class NotRecorded(DomainError):
+    """A declaration that must be stored could not be (the table refused or did not answer):
+    the caller is told it was not received (503), never shown a confirmation."""

@@ -22,6 +22,9 @@ OutboxKind = Literal[
     "return_status",  # a return moved (requested, received, refunded, ...)
     "rating_reminder",  # three days after delivery, the order is still not rated
     "low_rating",  # the customer rated 1–3 (status: the rating): the merchant should follow up
+    # A withdrawal was declared (status: "sent", or "limited" when the address had its
+    # acknowledgements for the day): order_id is the number as declared, perhaps no order's.
+    "withdrawal_received",
 ]
 
 
@@ -34,6 +37,7 @@ class OutboxMessage(BaseModel):
     order_id: str
     shipment_id: str | None = None
     return_id: str | None = None
+    withdrawal_id: str | None = None
     status: str | None = None
     previous: str | None = None
     occurred_at: datetime

@@ -1,7 +1,9 @@
 """HMAC signing for tokens handed to storefronts and customers.
 
 A token is ``<base64url(json claims)>.<base64url(HMAC-SHA256)>``: self-contained, so verifying it
-needs no database read (the quote path stays stateless).
+needs no database read (the quote path stays stateless). The keys are the token secret's
+per-purpose keys (``token_keys``); customer tokens have a shorter form of their own
+(``customer_tokens``).
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from chalicelib.domain.errors import Forbidden, InvalidToken, Unauthorized
+from chalicelib.domain.errors import InvalidToken
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 _SHA256_BLOCK = 64
 
 
-def _b64(data: bytes) -> str:
-    # base64.urlsafe_b64encode without its two Python layers: a quote encodes 6-8 of these.
+def b64(data: bytes) -> str:
+    """URL-safe base64 without padding (base64.urlsafe_b64encode without its two Python
+    layers)."""
     return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=").decode()
 
 
@@ -128,36 +132,28 @@ def verify_token(
 
     A claim ``exp`` (unix seconds) is enforced when ``now`` is given.
     """
+    return verify_token_with((secret,), purpose, token, now)
+
+
+def verify_token_with(
+    keys: Sequence[str], purpose: str, token: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """``verify_token`` for a token signed with any one of ``keys``."""
     try:
         body_part, mac_part = token.split(".", 1)
         body, mac = _unb64(body_part), _unb64(mac_part)
     except ValueError as exc:  # wrong shape or bad base64 (binascii.Error is a ValueError)
         raise InvalidToken("token is malformed") from exc
-    expected = hmac_sha256(secret, body)
-    if not hmac.compare_digest(mac, expected):
+    # Every key is tried, so the time taken tells nothing of which one matched.
+    matches = [hmac.compare_digest(mac, hmac_sha256(key, body)) for key in keys]
+    if not any(matches):
         raise InvalidToken("token signature does not match")
-    claims: dict[str, Any] = json.loads(body)
-    if claims.pop("p", None) != purpose:
+    try:
+        claims = json.loads(body)
+    except ValueError as exc:  # a genuine MAC over text that is no JSON: another kind of token
+        raise InvalidToken("token was issued for another purpose") from exc
+    if not isinstance(claims, dict) or claims.pop("p", None) != purpose:
         raise InvalidToken("token was issued for another purpose")
     if now is not None and "exp" in claims and now.timestamp() > float(claims["exp"]):
         raise InvalidToken("token has expired")
     return claims
-
-
-def customer_token(secret: str, order_id: str) -> str:
-    """The per-order customer token: an HMAC of the order id, stable for the order's lifetime."""
-    return _b64(hmac.new(secret.encode(), f"order:{order_id}".encode(), hashlib.sha256).digest())
-
-
-def verify_customer_token(secret: str, order_id: str, token: str) -> bool:
-    # Bytes: compare_digest refuses str holding non-ASCII characters with a TypeError.
-    presented = token.encode("utf-8", "surrogatepass")
-    return hmac.compare_digest(customer_token(secret, order_id).encode(), presented)
-
-
-def require_customer_token(secret: str, order_id: str, token: str | None) -> None:
-    """Raise Unauthorized without a token and Forbidden for another order's (or a forged) one."""
-    if not token:
-        raise Unauthorized("the order's customer token is required")
-    if not verify_customer_token(secret, order_id, token):
-        raise Forbidden("this token does not grant access to this order")

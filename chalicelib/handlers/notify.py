@@ -94,6 +94,10 @@ def _parse(record: QueueRecord) -> QueuedNotification:
 def _handle(queued: QueuedNotification) -> Report:
     from chalicelib.services.notifications import handle
 
+    if queued.message.kind == "withdrawal_received":  # may name no order: its own use case
+        from chalicelib.services.withdrawal_mail import acknowledge
+
+        return acknowledge(deps.acknowledgement_context(), queued.message)
     return handle(deps.notification_context(), queued)
 
 

@@ -23,7 +23,8 @@ from chalicelib.models.promise import (
     postal_code_schema,
 )
 from chalicelib.models.returns import ReturnView
-from chalicelib.models.types import BoundedDate, BoundedInstant, TimeZoneName
+from chalicelib.models.types import ADDRESS_PART, BoundedDate, BoundedInstant, TimeZoneName
+from chalicelib.models.withdrawals import WithdrawalView
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 OrderId = Annotated[
@@ -59,7 +60,7 @@ class Customer(_Request):
     email: Annotated[
         str | None,
         Field(
-            pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$",
+            pattern=rf"^{ADDRESS_PART}{{1,64}}@{ADDRESS_PART}{{1,255}}\.{ADDRESS_PART}{{2,63}}$",
             max_length=320,
             description="Email address for notifications",
         ),
@@ -106,6 +107,23 @@ class OrderItem(_Request):
     name: Annotated[str | None, Field(max_length=200, description="Product name")] = None
 
 
+class OrderedItem(OrderItem):
+    """A line of the order: the item bought, and what the merchant offers in exchange for it."""
+
+    exchange_skus: Annotated[
+        list[Sku] | None,
+        Field(
+            min_length=1,
+            max_length=20,
+            description="The SKUs a return may ask for in exchange for this item (1–20); "
+            "without them, only the same SKU",
+            # Left out of the dump when absent: an order registered before the field existed
+            # hashes as it did, so its replay is still 200, not 409.
+            exclude_if=lambda skus: skus is None,
+        ),
+    ] = None
+
+
 class ExplicitPromise(_Request):
     method: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$", description="Shipping method")]
     earliest: Annotated[
@@ -131,7 +149,7 @@ class RegisterOrderRequest(_Request):
     customer: Customer
     destination: OrderDestination
     items: Annotated[
-        list[OrderItem], Field(min_length=1, max_length=100, description="1–100 lines")
+        list[OrderedItem], Field(min_length=1, max_length=100, description="1–100 lines")
     ]
     promise_token: Annotated[
         str | None, Field(max_length=4096, description="Token of the quoted option shown")
@@ -154,6 +172,20 @@ class RegisterOrderResponse(ApiModel):
     status: str
     token: Annotated[str, Field(description="Customer token: read, return and rate this order")]
     tracking_url: str
+
+
+class CustomerTokenView(ApiModel):
+    """Answer of POST /v1/orders/{order_id}/token: the order's new customer token."""
+
+    order_id: str
+    token: Annotated[
+        str,
+        Field(description="The new customer token; every earlier token of the order is refused"),
+    ]
+    tracking_url: Annotated[str, Field(description="The tracking page with the new token")]
+    expires_at: Annotated[
+        datetime, Field(description="When the token ends: the order's placed_at plus the lifetime")
+    ]
 
 
 class RegisterShipmentRequest(_Request):
@@ -236,9 +268,13 @@ class OrderView(ApiModel):
     ]
     placed_at: datetime
     promise: Promise
-    items: list[OrderItem]
+    items: list[OrderedItem]
     shipments: list[ShipmentView]
     returns: Annotated[list[ReturnView], Field(description="Oldest first")] = []
+    withdrawals: Annotated[
+        list[WithdrawalView],
+        Field(description="Declarations of withdrawal matched to the order, oldest first"),
+    ] = []
     notifications: Annotated[list[NotificationView], Field(description="Sent, oldest first")] = []
     skipped_notifications: list[SkippedNotificationView] = []
     feedback: OrderFeedbackView | None = None

@@ -364,8 +364,12 @@ class QuoteOption(_Model):
     ships_from: Annotated[list[str], Field(description="Locations the parcels leave from")]
     parcels: Annotated[int, Field(ge=1, description="Number of parcels")]
     promise_token: Annotated[
-        str, Field(description="Signed promise to send when registering the order")
-    ]
+        str | None,
+        Field(
+            description="Signed promise to send when registering the order; absent when the "
+            "quote is for another instant than the present (see tokens_withheld)"
+        ),
+    ] = None
     explain: Annotated[
         list[ExplainStep] | None, Field(description="Steps behind the dates (explain=true)")
     ] = None
@@ -376,6 +380,14 @@ class UnavailableMethod(_Model):
     reason: Annotated[UnavailableReason, Field(description="Why it cannot be offered")]
 
 
+class TokensWithheld(_Model):
+    reason: Annotated[
+        Literal["quoted_for_another_instant"],
+        Field(description="Why the options carry no promise_token"),
+    ]
+    detail: Annotated[str, Field(description="The same, for people")]
+
+
 class QuoteResponse(_Model):
     quoted_at: Annotated[datetime, Field(description="The instant quoted for, with its offset")]
     options: Annotated[
@@ -384,3 +396,10 @@ class QuoteResponse(_Model):
     unavailable: Annotated[
         list[UnavailableMethod], Field(description="Methods not offered, with the reason")
     ]
+    tokens_withheld: Annotated[
+        TokensWithheld | None,
+        Field(
+            description="Present when the options carry no promise_token: tokens are signed "
+            "only for a quote whose at lies within 5 minutes of the server's clock"
+        ),
+    ] = None

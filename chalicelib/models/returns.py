@@ -7,7 +7,13 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from chalicelib.domain.returns.values import Condition, Reason, ResolutionKind, Source
+from chalicelib.domain.returns.values import (
+    Condition,
+    CustomerReason,
+    Reason,
+    ResolutionKind,
+    Source,
+)
 from chalicelib.models.base import ApiModel
 from chalicelib.models.promise import Money, Quantity, Sku
 from chalicelib.models.report_range import ReportRange
@@ -82,7 +88,7 @@ class ReturnItemRequest(_Request):
 
     sku: Sku
     quantity: Quantity
-    reason: Annotated[Reason, Field(description="Why the item goes back")]
+    reason: Annotated[CustomerReason, Field(description="Why the item goes back")]
     note: Annotated[Note | None, Field(description="The customer's words; required for other")] = (
         None
     )

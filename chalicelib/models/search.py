@@ -26,6 +26,16 @@ from chalicelib.models.promise import (
 )
 from chalicelib.models.types import QueryInt
 
+
+def _country_codes(schema: dict[str, Any]) -> None:
+    """State in the document the codes check_country takes (read when it is built)."""
+    from chalicelib.domain.promise.holiday_classes import country_codes
+
+    schema["enum"] = country_codes()
+
+
+# A code that names a country: one the rules do not ship to is an answer, any other code 422.
+KnownCountryCode = Annotated[CountryCode, Field(json_schema_extra=_country_codes)]
 OptionalPostalCode = Annotated[
     PostalCode | None,
     Field(description="The shopper's postal code, when known: the figures of its lane region"),
@@ -53,7 +63,7 @@ class _Query(ApiModel):
 class ShippingDetailsQuery(_Query):
     """Query of GET /v1/promise/shipping-details."""
 
-    country: CountryCode
+    country: KnownCountryCode
     postal_code: OptionalPostalCode = None
     sku: OptionalSku = None
     at: Instant = None
@@ -64,14 +74,15 @@ class ShippingDetailsQuery(_Query):
 class MerchantCenterQuery(_Query):
     """Query of GET /v1/promise/merchant-center."""
 
-    country: CountryCode
+    country: KnownCountryCode
 
 
 class ReturnPolicyQuery(_Query):
     """Query of GET /v1/returns/policy."""
 
     country: Annotated[
-        CountryCode | None, Field(description="One country (default: every one it applies to)")
+        KnownCountryCode | None,
+        Field(description="One country (default: every one it applies to)"),
     ] = None
     sku: Annotated[
         Sku | None, Field(description="A product: a non-returnable one has no return window")

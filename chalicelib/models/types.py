@@ -22,7 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from chalicelib.domain.date_range import DESCRIPTION, accepted_range
-from chalicelib.domain.time_zones import is_time_zone
+from chalicelib.domain.time_zones import iana_zone_names, is_time_zone
 
 QUERY_INT = re.compile(r"[0-9]{1,9}")
 QUERY_BOOLS = {"true": True, "false": False}
@@ -118,11 +118,29 @@ BoundedInstant = Annotated[
     AfterValidator(check_in_range),
     Field(description=f"ISO 8601 instant with offset, {DESCRIPTION}"),
 ]
+
+
+def _zone_names(schema: dict[str, Any]) -> None:
+    """State in the document which names ``check_time_zone`` takes: the zone database's, read
+    when the document is built (not at import)."""
+    schema["enum"] = sorted(iana_zone_names())
+
+
 TimeZoneName = Annotated[
     str,
-    Field(max_length=64, pattern=r"^[A-Za-z0-9_+/-]{1,64}$", examples=["Europe/Berlin"]),
+    Field(
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_+/-]{1,64}$",
+        examples=["Europe/Berlin"],
+        json_schema_extra=_zone_names,
+    ),
     AfterValidator(check_time_zone),
 ]
 WholeNumber = _WholeNumber()
 QueryInt = BeforeValidator(query_int)
 QueryBool = BeforeValidator(query_bool)
+
+
+# No white space in an address part, as the server's regex engine and JSON Schema's (ECMA-262)
+# both read it: `\s` alone is U+0085 to the one and U+FEFF to the other.
+ADDRESS_PART = r"[^@\s\x85\uFEFF]"

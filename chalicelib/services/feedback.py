@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.domain import errors
+from chalicelib.domain.customer_tokens import CustomerTokens
 from chalicelib.domain.facts import Fact, merge_amounts
 from chalicelib.domain.feedback import counting
 from chalicelib.domain.feedback.rating import (
@@ -32,8 +33,8 @@ from chalicelib.domain.feedback.rating import (
     promise_outcome,
 )
 from chalicelib.domain.outbox import OutboxMessage
-from chalicelib.domain.signing import require_customer_token
 from chalicelib.models import feedback as api
+from chalicelib.services.customer_access import authorized_order
 from chalicelib.store.counters import CounterStore
 from chalicelib.store.feedback import FeedbackStore, RatingRace
 from chalicelib.store.orders import OrderRepository
@@ -47,7 +48,7 @@ class FeedbackContext:
     orders: OrderRepository
     ratings: FeedbackStore
     counters: CounterStore
-    token_secret: str
+    customer_tokens: CustomerTokens
     now: Callable[[], datetime]
 
 
@@ -58,8 +59,9 @@ class Recorded:
 
 
 def authorize(ctx: FeedbackContext, order_id: str, token: str | None) -> None:
-    """Only the order's own token rates it; checked before any read."""
-    require_customer_token(ctx.token_secret, order_id, token)
+    """Only the order's own token, of its current generation, rates it (its signature is
+    checked before any read)."""
+    authorized_order(ctx.customer_tokens, ctx.orders.get, order_id, token, ctx.now())
 
 
 @dataclass(frozen=True)

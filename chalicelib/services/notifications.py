@@ -126,7 +126,9 @@ def snapshot(ctx: orders.Context, stored: StoredOrder) -> OrderSnapshot:
                 carrier=shipment.carrier,
                 tracking_number=shipment.tracking_number,
                 status=status,
-                estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
+                estimated_delivery=estimated_delivery(
+                    shipment, stored.order.zone, ctx.now(), estimate
+                ),
                 # The first delivery scan, not the newest scan: a later scan of a delivered
                 # parcel must not change which parcel completed the order.
                 delivered_at=first_delivered.get(shipment.shipment_id)
@@ -139,12 +141,14 @@ def snapshot(ctx: orders.Context, stored: StoredOrder) -> OrderSnapshot:
         order_id=stored.order_id,
         status=stored.order.status.value,
         recipient=_recipient(record.customer, record.destination),
-        tracking_url=orders.tracking_url(ctx, stored.order_id),
+        tracking_url=orders.tracking_url(ctx, stored),
         shipments=tuple(shipments),
         promise_state=stored.order.promise_state.value,
         promised_earliest=stored.order.window.earliest,
         promised_latest=stored.order.window.latest,
-        rating_url=rating_page_url(ctx.public_base_url, ctx.token_secret, stored.order_id),
+        rating_url=rating_page_url(
+            ctx.public_base_url, orders.customer_token(ctx, stored), stored.order_id
+        ),
     )
 
 

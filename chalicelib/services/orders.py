@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from chalicelib.domain import errors
+from chalicelib.domain.customer_tokens import CustomerTokens
 from chalicelib.domain.feedback.rating import CHANGE_WINDOW, RatingRecord
 from chalicelib.domain.orders import (
     MAX_EVENTS_PER_PARCEL,
@@ -43,12 +44,12 @@ from chalicelib.domain.orders.bounds import check_room_for_shipment
 from chalicelib.domain.parcel_status import ParcelStatus
 from chalicelib.domain.promise.estimates import find_rule, transit_estimate
 from chalicelib.domain.promise.rules import PromiseConfig
-from chalicelib.domain.promise.tokens import read_promise_token
+from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, PromisedWindow, read_promise_token
 from chalicelib.domain.returns import figures as return_figures
-from chalicelib.domain.signing import customer_token
 from chalicelib.domain.tracking import EventOutcome, SkipReason, TrackingEvent
 from chalicelib.domain.tracking.plausibility import ParcelOnRecord, implausible
 from chalicelib.domain.tracking_number import tracking_number_key
+from chalicelib.services.customer_access import authorized_order
 from chalicelib.services.delivered import delivered_facts
 from chalicelib.services.retry import retrying
 from chalicelib.services.returns import ReturnService
@@ -73,7 +74,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Context:
     repository: OrderStore
-    token_secret: str  # customer tokens
+    # The customer's links; its keys (the token secret, and the previous one while a rotation's
+    # overlap lasts) check promise tokens too.
+    customer_tokens: CustomerTokens
     promise_token_secret: str  # promise tokens: the secret the container's quotes sign with
     public_base_url: str
     now: Callable[[], datetime]
@@ -95,11 +98,18 @@ def body_hash(model: api.RegisterOrderRequest | api.RegisterShipmentRequest) -> 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def tracking_url(ctx: Context, order_id: str) -> str:
+def customer_token(ctx: Context, stored: StoredOrder) -> str:
+    """The token of the order's current generation (what every link and answer carries)."""
+    return ctx.customer_tokens.issue(
+        stored.order_id, stored.token_generation, stored.record.placed_at
+    )
+
+
+def tracking_url(ctx: Context, stored: StoredOrder) -> str:
     """The customer's tracking page (every notification links it; the JSON stays at
     /v1/orders/{order_id}?token=…)."""
-    token = quote(customer_token(ctx.token_secret, order_id), safe="")
-    return f"{ctx.public_base_url}/v1/pages/orders/{order_id}?token={token}"
+    token = quote(customer_token(ctx, stored), safe="")
+    return f"{ctx.public_base_url}/v1/pages/orders/{stored.order_id}?token={token}"
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,15 @@ class OrderService:
 
     def read(self, order_id: str) -> api.OrderView:
         return order_view(self.ctx, existing_order(self.ctx, order_id))
+
+    def authorize_customer(self, order_id: str, token: str | None) -> None:
+        """Whether ``token`` opens the order (``customer_access.authorized_order``)."""
+        ctx = self.ctx
+        authorized_order(ctx.customer_tokens, ctx.repository.get, order_id, token, ctx.now())
+
+    def replace_customer_token(self, order_id: str) -> api.CustomerTokenView:
+        """Issue the order's next customer token; every earlier one stops working."""
+        return retrying(partial(_replace_customer_token, self.ctx, order_id), self.ctx.pause)
 
     def record_carrier_events(self, events: Iterable[TrackingEvent]) -> api.WebhookResult:
         """Store each event once and move its order, one parcel at a time (a read and one
@@ -185,10 +204,30 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseR
             service=rule.service if rule else None,
         )
     assert request.promise_token is not None  # the model requires exactly one of the two
+    promised = _promised(ctx, request, request.promise_token)
+    return PromiseRecord(
+        method=promised.method,
+        earliest=promised.earliest,
+        latest=promised.latest,
+        source="token",
+        rule=promised.rule,
+        carrier=promised.carrier,
+        service=promised.service,
+        origin=promised.ships_from[0] if len(promised.ships_from) == 1 else None,
+    )
+
+
+def _promised(ctx: Context, request: api.RegisterOrderRequest, token: str) -> PromisedWindow:
+    """The promise a token records, if it is genuine and made for this order: quoted for its
+    destination and cart, and for an order placed before its cut-off (or within the grace)."""
+    now = ctx.now()
     try:
         # The token module alone: the quote service would load the engine's rule loader.
         promised = read_promise_token(
-            request.promise_token, secret=ctx.promise_token_secret, now=ctx.now()
+            token,
+            secret=ctx.promise_token_secret,
+            now=now,
+            previous=ctx.customer_tokens.keys.secrets(now),
         )
     except errors.InvalidToken as exc:
         raise errors.InvalidInput(
@@ -202,16 +241,19 @@ def _promise_record(ctx: Context, request: api.RegisterOrderRequest) -> PromiseR
             "the promise was quoted for another destination or cart",
             [{"loc": ["promise_token"], "msg": "Quoted for another destination or cart"}],
         )
-    return PromiseRecord(
-        method=promised.method,
-        earliest=promised.earliest,
-        latest=promised.latest,
-        source="token",
-        rule=promised.rule,
-        carrier=promised.carrier,
-        service=promised.service,
-        origin=promised.ships_from[0] if len(promised.ships_from) == 1 else None,
-    )
+    if not promised.holds_for(request.placed_at):
+        grace = int(ORDER_BY_GRACE.total_seconds() // 60)
+        raise errors.InvalidInput(
+            "the promise's cut-off had passed when the order was placed",
+            [
+                {
+                    "loc": ["promise_token"],
+                    "msg": f"Placed more than {grace} minutes after the promise's order_by "
+                    f"({promised.order_by.isoformat()})",
+                }
+            ],
+        )
+    return promised
 
 
 def _order_record(
@@ -220,7 +262,10 @@ def _order_record(
     customer, destination = request.customer, request.destination
     return OrderRecord(
         placed_at=request.placed_at,
-        items=tuple(ItemRecord(i.sku, i.quantity, i.name) for i in request.items),
+        items=tuple(
+            ItemRecord(i.sku, i.quantity, i.name, tuple(i.exchange_skus or ()))
+            for i in request.items
+        ),
         promise=promise,
         body_hash=digest,
         # The customer's own zone only (or none): the sender derives the country's zones itself.
@@ -288,8 +333,23 @@ def _registered(ctx: Context, stored: StoredOrder) -> api.RegisterOrderResponse:
     return api.RegisterOrderResponse(
         order_id=stored.order_id,
         status=str(stored.order.status),
-        token=customer_token(ctx.token_secret, stored.order_id),
-        tracking_url=tracking_url(ctx, stored.order_id),
+        token=customer_token(ctx, stored),
+        tracking_url=tracking_url(ctx, stored),
+    )
+
+
+# -- the customer's token ------------------------------------------------------------------------
+def _replace_customer_token(ctx: Context, order_id: str) -> api.CustomerTokenView:
+    from chalicelib.models import orders as api
+
+    stored = existing_order(ctx, order_id)
+    ctx.repository.advance_token_generation(order_id, stored.token_generation)
+    after = replace(stored, token_generation=stored.token_generation + 1)
+    return api.CustomerTokenView(
+        order_id=order_id,
+        token=customer_token(ctx, after),
+        tracking_url=tracking_url(ctx, after),
+        expires_at=ctx.customer_tokens.expires_at(stored.record.placed_at),
     )
 
 
@@ -304,7 +364,7 @@ def _add_shipment(
     if same is not None:
         if (same.carrier, same.tracking_number, same.items) != _shipment_identity(request):
             raise errors.Conflict(f"shipment {request.shipment_id} exists with another body")
-        return _shipment_view(stored, same, []), False
+        return _shipment_view(stored, same, [], ctx.now()), False
     _check_tracking_number(stored, request)
     check_room_for_shipment(stored.shipments, len(request.items))
     _check_quantities(stored, request)
@@ -320,7 +380,7 @@ def _add_shipment(
     )
     after = replace(stored, order=outcome.order, shipments=shipments, revision=stored.revision + 1)
     ctx.repository.save(OrderChange(stored, after, outcome.messages, ctx.now()))
-    return _shipment_view(after, shipment, []), True
+    return _shipment_view(after, shipment, [], ctx.now()), True
 
 
 def _shipment_identity(
@@ -404,16 +464,26 @@ def order_view(ctx: Context, stored: StoredOrder) -> api.OrderView:
             latest=stored.order.window.latest,
             state=stored.order.promise_state.value,
         ),
-        items=[api.OrderItem(sku=i.sku, quantity=i.quantity, name=i.name) for i in record.items],
+        items=[
+            api.OrderedItem(
+                sku=i.sku,
+                quantity=i.quantity,
+                name=i.name,
+                exchange_skus=list(i.exchange_skus) or None,
+            )
+            for i in record.items
+        ],
         shipments=[
-            _shipment_view(stored, s, events.get(s.shipment_id, []), ctx.estimate_for(stored))
+            _shipment_view(
+                stored, s, events.get(s.shipment_id, []), ctx.now(), ctx.estimate_for(stored)
+            )
             for s in stored.shipments
         ],
         notifications=sorted(sent, key=lambda n: n.sent_at),
         skipped_notifications=sorted(skipped, key=lambda n: n.skipped_at),
         returns=ctx.returns.of_order(order_id),
         feedback=_feedback_view(ctx.rating_of(order_id) if ctx.rating_of else None),
-        tracking_url=tracking_url(ctx, order_id),
+        tracking_url=tracking_url(ctx, stored),
     )
 
 
@@ -435,6 +505,7 @@ def _shipment_view(
     stored: StoredOrder,
     shipment: ShipmentState,
     events: Iterable[ShipmentEvent],
+    now: datetime,
     estimate: EstimateRule | None = None,
 ) -> api.ShipmentView:
     from chalicelib.models import orders as api
@@ -445,7 +516,7 @@ def _shipment_view(
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
         status=shipment.status or ParcelStatus.INFO_RECEIVED,
-        estimated_delivery=estimated_delivery(shipment, stored.order.zone, estimate),
+        estimated_delivery=estimated_delivery(shipment, stored.order.zone, now, estimate),
         items=[
             api.OrderItem(sku=i.sku, quantity=i.quantity, name=names.get(i.sku))
             for i in shipment.items

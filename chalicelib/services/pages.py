@@ -1,7 +1,7 @@
 """The customer's pages: what the tracking page, the return form and a return's status page show.
 
-The customer's token (an HMAC of the order id) is the only credential; it is checked before
-anything is read, so a wrong token learns nothing about whether the order exists. The pages read
+The customer's token is the only credential; its signature is checked before anything is read,
+so a wrong token learns nothing about whether the order exists (``customer_access``). The pages read
 through the same use cases as the JSON API (the order's view, the return policy and ledger, the
 return request) and add what a page needs besides: the customer's language and time zone,
 whether the order may be rated, and what may still go back.
@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain import errors
 from chalicelib.domain.feedback.rating import CHANGE_WINDOW, DeliveredParcel, check_may_rate
 from chalicelib.domain.returns import ReturnableSku
-from chalicelib.domain.signing import require_customer_token
 from chalicelib.models import orders as order_api
 from chalicelib.models import returns as return_api
-from chalicelib.services.orders import Context, existing_order, order_view
+from chalicelib.services.customer_access import authorized_order
+from chalicelib.services.orders import Context, order_view
 from chalicelib.store.records import StoredOrder
 
 
@@ -84,19 +84,22 @@ class CustomerPages:
     ) -> tuple[return_api.ReturnView, bool]:
         """The return request of POST /v1/orders/{order_id}/returns, with the token of the
         form's body: (view, created); ReturnNotAllowed when the policy refuses a line."""
-        require_customer_token(self.ctx.token_secret, order_id, request.token)
+        self._order(order_id, request.token)
         return self.ctx.returns.request(order_id, request, idempotency_key)
 
     def return_status(self, return_id: str, token: str | None) -> ReturnPage:
         if not token:  # before the read, as for an order: no token learns nothing
             raise errors.Unauthorized("the order's customer token is required")
-        view = self.ctx.returns.read(return_id)
-        stored = self._order(view.order_id, token)
+        opened: list[StoredOrder] = []  # the order the token opened, read once
+        view = self.ctx.returns.read_as_customer(
+            return_id, lambda order_id: opened.append(self._order(order_id, token))
+        )
+        stored = opened[0]
         return ReturnPage(reader=_reader(stored), view=view, names=stored.record.item_names())
 
     def _order(self, order_id: str, token: str | None) -> StoredOrder:
-        require_customer_token(self.ctx.token_secret, order_id, token)
-        return existing_order(self.ctx, order_id)
+        ctx = self.ctx
+        return authorized_order(ctx.customer_tokens, ctx.repository.get, order_id, token, ctx.now())
 
 
 def _reader(stored: StoredOrder) -> Reader:

@@ -1,7 +1,8 @@
 """Delivery promise: quote a cart (stateless) and verify a promise token at order registration.
 
 The engine works on frozen dataclasses; this module maps the API models to it and back, labels
-options in the request's locale and signs each option.
+options in the request's locale (when they arrive, from their dates as seen on the quote's day in
+the destination's zone: ``promise.labels``) and signs each option.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from pydantic_core import to_json
 
@@ -19,7 +21,8 @@ from chalicelib.config.loader import load_config
 from chalicelib.domain.accuracy.learned import LearnedLanes
 from chalicelib.domain.promise.engine import MethodPromise, QuoteInput, Unavailable, quote
 from chalicelib.domain.promise.explain import Step
-from chalicelib.domain.promise.rules import MethodRule, Money, PromiseConfig
+from chalicelib.domain.promise.labels import option_label
+from chalicelib.domain.promise.rules import Money, PromiseConfig
 from chalicelib.domain.promise.sourcing import merge_items
 from chalicelib.domain.promise.tokens import (
     OptionText,
@@ -30,10 +33,29 @@ from chalicelib.domain.promise.tokens import (
     read_promise_token,
     write_option,
 )
+from chalicelib.domain.signing import SignedStart
+from chalicelib.domain.time_zones import country_time_zone
 from chalicelib.models import promise as api
 
 DEFAULT_TOKEN_TTL = timedelta(hours=2)
 MAX_QUOTE_AGE_SECONDS = 60
+# Promise tokens are signed only for a quote of the present: an ``at`` this close to the
+# server's clock (storefront clocks drift). A quote for another instant answers its dates
+# without tokens: a token for the morning's cut-off, signed in the evening, would be a promise
+# the shop cannot keep.
+SIGNED_AT_TOLERANCE = timedelta(minutes=5)
+_TOKEN_MEMBER = ',"promise_token":"'  # how an option's opening (write_option_text) ends
+_WITHHELD = (
+    ',"tokens_withheld":'
+    + to_json(
+        {
+            "reason": "quoted_for_another_instant",
+            "detail": "Promise tokens are signed only for a quote whose at lies within "
+            f"{int(SIGNED_AT_TOLERANCE.total_seconds() // 60)} minutes of the server's clock: "
+            "quote the present (no at) for a token to order with",
+        }
+    ).decode()
+)
 
 __all__ = [
     "DEFAULT_TOKEN_TTL",
@@ -135,28 +157,48 @@ def quote_body(
         ),
     )
     quoted_at = at.isoformat()
-    claims = quote_claims(
-        token_secret,
-        quoted_at,
-        int((now + token_ttl).timestamp()),
-        destination.country,
-        destination.postal_code,
-        merged_cart_digest(items),
-        config.rules.version,
-    )
-    locale, language = request.locale, config.rules.default_language
+    claims = None
+    if abs(at - now) <= SIGNED_AT_TOLERANCE:
+        claims = quote_claims(
+            token_secret,
+            quoted_at,
+            int((now + token_ttl).timestamp()),
+            destination.country,
+            destination.postal_code,
+            merged_cart_digest(items),
+            config.rules.version,
+        )
     # The answer's pieces, joined once: each option's text and token parts are copied once,
     # into the answer, rather than into a token, then an option, then the option list.
+    today = destination_day(at, destination.country)
     pieces = ['{"quoted_at":"', quoted_at, '","options":[']
-    for option in result.options:
-        opening, text = option_text(option, locale, language)
+    _write_options(pieces, result.options, request, config.rules.default_language, today, claims)
+    if result.options:
+        pieces[-1] = pieces[-1][:-1]  # no comma after the last option
+    closing = _closing(result.unavailable)
+    pieces.append(closing if claims is not None else f"{closing[:-1]}{_WITHHELD}}}")
+    return QuoteAnswer("".join(pieces), result.options)
+
+
+def _write_options(
+    pieces: list[str],
+    options: tuple[MethodPromise, ...],
+    request: api.QuoteRequest,
+    language: str,
+    today: date,
+    claims: SignedStart | None,
+) -> None:
+    """Each option's text, and its token signed after the quote's ``claims`` (None: tokens
+    withheld, the option ends before its token)."""
+    for option in options:
+        opening, text = option_text(option, request.locale, language, today)
+        if claims is None:
+            pieces.append(opening[: -len(_TOKEN_MEMBER)])
+            pieces.append(f"{_explained(option)}}}," if request.explain else "},")
+            continue
         pieces.append(opening)
         pieces += promise_token_parts(text, claims)
         pieces.append(f'"{_explained(option)}}},' if request.explain else '"},')
-    if result.options:
-        pieces[-1] = pieces[-1][:-1]  # no comma after the last option
-    pieces.append(_closing(result.unavailable))
-    return QuoteAnswer("".join(pieces), result.options)
 
 
 def verify_promise_token(token: str, *, token_secret: str, now: datetime) -> PromisedWindow:
@@ -182,32 +224,40 @@ class OptionAnswer(NamedTuple):
     text: OptionText  # its dates, locations and price, and its own token claims
 
 
-def option_text(promise: MethodPromise, locale: str, language: str) -> OptionAnswer:
+def destination_day(at: datetime, country: str) -> date:
+    """The day it is at ``at`` where the parcel goes: what an option's label counts from."""
+    return at.astimezone(ZoneInfo(country_time_zone(country))).date()  # ZoneInfo keeps its own
+
+
+def option_text(promise: MethodPromise, locale: str, language: str, today: date) -> OptionAnswer:
     """An option as the answer writes it, but for its token: kept per value. A container
     quotes a handful of methods, days, cut-offs and prices, and every quote of the day that
     gives an option the same values writes the same text, whatever the cart. The key holds
     every value the text is made of (the rule by identity; the cut-off's zone and fold, as
-    equal instants in other zones or folds are written differently)."""
+    equal instants in other zones or folds are written differently; the destination's day,
+    which the label counts from)."""
     order_by, price = promise.order_by, promise.price
     key = (
         promise.rule, locale, language, promise.earliest, promise.latest, order_by,
-        order_by.tzinfo, order_by.fold, promise.ships_from, price.amount, price.currency,
+        order_by.tzinfo, order_by.fold, promise.ships_from, price.amount, price.currency, today,
     )  # fmt: skip
     found = _WRITTEN.get(key)
     if found is None:
         if len(_WRITTEN) >= OPTIONS_KEPT:
             _WRITTEN.clear()
-        found = _WRITTEN[key] = write_option_text(promise, locale, language)
+        found = _WRITTEN[key] = write_option_text(promise, locale, language, today)
     return found
 
 
-def write_option_text(promise: MethodPromise, locale: str, language: str) -> OptionAnswer:
+def write_option_text(
+    promise: MethodPromise, locale: str, language: str, today: date
+) -> OptionAnswer:
     """``option_text``, written afresh."""
     text = write_option(promise)
     # Members in QuoteOption's order; the strings written raw are ISO dates, decimal amounts,
     # base64url and the rules' ASCII ids (currency included), which JSON does not escape.
     opening = (
-        f"{_rule_fields(promise.rule, locale, language)},"
+        f"{_rule_fields(promise, locale, language, today)},"
         f'"price":{text.price},'
         f'"delivery":{{"earliest":"{text.earliest}","latest":"{text.latest}"}},'
         f'"order_by":"{text.order_by}","ships_from":{text.ships_from},'
@@ -220,11 +270,13 @@ OPTIONS_KEPT = 1024  # distinct options (per locale); then the table starts afre
 _WRITTEN: dict[tuple[object, ...], OptionAnswer] = {}
 
 
-def _rule_fields(rule: MethodRule, locale: str, default_language: str) -> str:
-    """An option's opening members, which depend on its rule and locale alone."""
+def _rule_fields(promise: MethodPromise, locale: str, default_language: str, today: date) -> str:
+    """An option's opening members: its rule's, and the label in the locale for its dates."""
+    rule = promise.rule
+    language, name = rule.named(locale, default_language)
     fields = {
         "method": rule.method,
-        "label": rule.label(locale, default_language),
+        "label": option_label(name, language, promise.earliest, promise.latest, today),
         "carrier": rule.carrier,
         "service": rule.service,
     }

@@ -30,6 +30,8 @@ from chalicelib.domain.returns import (
     ReturnStatus,
     Step,
     apply_parcel_event,
+    check_exchange,
+    check_repeat,
     check_request,
     figures,
     move,
@@ -44,6 +46,8 @@ from chalicelib.store.counters import CounterStore
 from chalicelib.store.orders import OrderRepository
 from chalicelib.store.records import StoredOrder
 from chalicelib.store.returns import IdempotencyKeyUsed, NewReturn, ReturnRepository
+
+NOT_YOURS = "this token does not grant access to this return"
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ class ReturnService:
         self, return_id: str, request: api.ReturnEventRequest
     ) -> tuple[api.ReturnView, bool]:
         """Move the return; (view, changed). The status it already has is answered as it is,
-        so a retried step is harmless; a step the lifecycle does not allow is
-        IllegalTransition."""
+        so a retried step is harmless, unless it settles on other terms (Conflict); a step
+        the lifecycle does not allow is IllegalTransition."""
         return retrying(lambda: _record_step(self.ctx, return_id, request))
 
     def record_parcel_event(self, event: TrackingEvent) -> EventOutcome | SkipReason:
@@ -87,6 +91,22 @@ class ReturnService:
 
     def read(self, return_id: str) -> api.ReturnView:
         return return_view(_existing(self.ctx, return_id))
+
+    def read_as_customer(self, return_id: str, authorize: Callable[[str], None]) -> api.ReturnView:
+        """The return, once ``authorize`` has accepted the customer's token for its order.
+
+        The token is bound to an order, not to a return, so the return is read first; a return
+        that does not exist is refused as a token of another order is, with the same answer,
+        and a token learns nothing about which returns exist.
+        """
+        record = self.ctx.returns.get(return_id)
+        if record is None:
+            raise errors.Forbidden(NOT_YOURS)
+        try:
+            authorize(record.order_id)
+        except errors.Forbidden as exc:
+            raise errors.Forbidden(NOT_YOURS) from exc
+        return return_view(record)
 
     def returnable(self, stored: StoredOrder) -> tuple[ReturnableSku, ...]:
         """What the order's customer may still send back now, SKU by SKU (the return form's
@@ -136,8 +156,10 @@ def _request(
     def attempt() -> api.ReturnView:
         ledger = ctx.returns.ledger(order_id)
         now = ctx.now()
-        order = OrderForReturn(_ordered(stored), delivered, ledger.returned)
+        order = OrderForReturn(_ordered(stored), delivered, ledger.returned, _offered(stored))
         check_request(ctx.policy(), order, lines, now)
+        if request.exchange_sku is not None:
+            check_exchange(order, lines, request.exchange_sku)
         record = ReturnRecord(
             return_id=return_id,
             order_id=order_id,
@@ -185,6 +207,15 @@ def _ordered(stored: StoredOrder) -> dict[str, int]:
     return ordered
 
 
+def _offered(stored: StoredOrder) -> dict[str, frozenset[str]]:
+    """Per SKU, what the order's lines offer in exchange (a line without: its own SKU)."""
+    offered: dict[str, frozenset[str]] = {}
+    for line in stored.record.items:
+        skus = frozenset(line.exchange_skus) or frozenset({line.sku})
+        offered[line.sku] = offered.get(line.sku, frozenset()) | skus
+    return offered
+
+
 def _delivered_parcels(ctx: ReturnsContext, stored: StoredOrder) -> tuple[DeliveredParcel, ...]:
     """The order's delivered shipments, each with its first delivery scan (the window's start)."""
     delivered = [s for s in stored.shipments if s.status is not None and s.status == "delivered"]
@@ -227,6 +258,7 @@ def _record_step(
 ) -> tuple[api.ReturnView, bool]:
     record = _existing(ctx, return_id)
     if str(record.status) == request.status:
+        check_repeat(record, _step(request))
         return return_view(record), False
     now = ctx.now()
     after = move(record, _step(request), now)

@@ -189,7 +189,7 @@ def record_to_item(record: OrderRecord) -> dict[str, Any]:
     promise = record.promise
     item: dict[str, Any] = {
         "placed_at": record.placed_at.isoformat(),
-        "items": [{"sku": i.sku, "quantity": i.quantity, "name": i.name} for i in record.items],
+        "items": [_line_to_item(i) for i in record.items],
         "promise": {
             "method": promise.method,
             "earliest": promise.earliest.isoformat(),
@@ -216,13 +216,26 @@ def record_to_item(record: OrderRecord) -> dict[str, Any]:
     return item
 
 
+def _line_to_item(line: ItemRecord) -> dict[str, Any]:
+    item: dict[str, Any] = {"sku": line.sku, "quantity": line.quantity, "name": line.name}
+    if line.exchange_skus:  # only where the merchant named some: older items stay as they were
+        item["exchange_skus"] = list(line.exchange_skus)
+    return item
+
+
+def _line_from_item(item: dict[str, Any]) -> ItemRecord:
+    return ItemRecord(
+        item["sku"], int(item["quantity"]), item.get("name"), tuple(item.get("exchange_skus", ()))
+    )
+
+
 def record_from_item(item: dict[str, Any]) -> OrderRecord:
     promise = item["promise"]
     customer = item.get("customer")
     destination = item.get("destination")
     return OrderRecord(
         placed_at=datetime.fromisoformat(item["placed_at"]),
-        items=tuple(ItemRecord(i["sku"], int(i["quantity"]), i.get("name")) for i in item["items"]),
+        items=tuple(_line_from_item(i) for i in item["items"]),
         promise=PromiseRecord(
             method=promise["method"],
             earliest=date.fromisoformat(promise["earliest"]),

@@ -153,3 +153,43 @@ def rating_due_shards() -> list[str]:
 def learned_snapshot_key() -> dict[str, str]:
     # One item: what every API container reads at its start (store/learned_snapshot.py).
     return {"PK": "LEARNED#lanes", "SK": "SNAPSHOT"}
+
+
+def withdrawal_key(withdrawal_id: str) -> dict[str, str]:
+    return {"PK": f"WITHDRAWAL#{withdrawal_id}", "SK": "WITHDRAWAL"}
+
+
+def withdrawals_by_month(month: str) -> str:
+    # GSI1: the merchant's list, one partition per month of receipt (a year's list: 13 queries).
+    return f"WITHDRAWALS#{month}"
+
+
+def withdrawals_received_index(received_at_iso: str, withdrawal_id: str) -> dict[str, str]:
+    return {
+        "GSI1PK": withdrawals_by_month(received_at_iso[:7]),
+        "GSI1SK": f"{received_at_iso}#{withdrawal_id}",
+    }
+
+
+def order_withdrawal_key(order_id: str, withdrawal_id: str) -> dict[str, str]:
+    # In the order's partition: GET /v1/orders/{id} finds its declarations with the order.
+    return {"PK": f"ORDER#{order_id}", "SK": f"WITHDRAWAL#{withdrawal_id}"}
+
+
+def order_withdrawal_prefix() -> str:
+    return "WITHDRAWAL#"
+
+
+def withdrawal_duplicate_key(fingerprint: str) -> dict[str, str]:
+    # The same declaration within the hour: one declaration (a TTL removes the item after).
+    return {"PK": f"WITHDRAWAL_DUPLICATE#{fingerprint}", "SK": "DUPLICATE"}
+
+
+def withdrawal_acknowledgements_key(address_digest: str, day: str) -> dict[str, str]:
+    # Acknowledgements sent to one address on one day (the address only as a digest).
+    return {"PK": f"WITHDRAWAL_ACKS#{address_digest}", "SK": day}
+
+
+def withdrawal_notification_key(withdrawal_id: str, dedup_key: str) -> dict[str, str]:
+    # The acknowledgement's claim: in the declaration's partition, as it may name no order.
+    return {"PK": f"WITHDRAWAL#{withdrawal_id}", "SK": f"NOTIFICATION#{dedup_key}"}

@@ -9,6 +9,7 @@ between claim and send, the claim runs out and a retry may take it over.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,10 +45,19 @@ def _is_condition_failure(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
+NotificationKey = Callable[[str, str], dict[str, str]]
+
+
 class NotificationLog:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    """``key``: where an item lives — the order's partition, or a withdrawal declaration's
+    (its acknowledgement may name no order of this shop)."""
+
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, key: NotificationKey = keys.notification_key
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._key = key
 
     def claim(
         self,
@@ -134,7 +144,7 @@ class NotificationLog:
     ) -> None:
         """Record why a channel was not used for a milestone (first reason wins)."""
         item = {
-            **keys.notification_key(order_id, dedup_key),
+            **self._key(order_id, dedup_key),
             "state": "skipped",
             "type": record.message_type,
             "channel": record.channel,
@@ -154,7 +164,7 @@ class NotificationLog:
     def _write(self, operation: str, order_id: str, dedup_key: str, **request: Any) -> bool:
         """One conditional write to the notification item; False when its condition failed."""
         if operation != "put_item":
-            request["Key"] = to_attributes(keys.notification_key(order_id, dedup_key))
+            request["Key"] = to_attributes(self._key(order_id, dedup_key))
         try:
             getattr(self._client, operation)(TableName=self._table, **request)
         except ClientError as exc:
@@ -166,7 +176,7 @@ class NotificationLog:
     def _state(self, order_id: str, dedup_key: str) -> ClaimOutcome:
         response = self._client.get_item(
             TableName=self._table,
-            Key=to_attributes(keys.notification_key(order_id, dedup_key)),
+            Key=to_attributes(self._key(order_id, dedup_key)),
             ConsistentRead=True,
         )
         state = from_attributes(response.get("Item", {})).get("state")

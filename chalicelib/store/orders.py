@@ -126,6 +126,12 @@ class OrderStore(Protocol):
         """How many of ``changes``, from the first, one ``save_all`` can commit (at least one)."""
         ...
 
+    def advance_token_generation(self, order_id: str, seen: int) -> None:
+        """Move the order's customer tokens on from generation ``seen`` to the next, if ``seen``
+        is still the stored one (RevisionConflict otherwise: another replacement came first).
+        Nothing else of the order changes, its revision included."""
+        ...
+
 
 class OrderRepository:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
@@ -298,6 +304,28 @@ class OrderRepository:
             if used > MAX_ACTIONS:
                 return max(count, 1)
         return len(changes)
+
+    def advance_token_generation(self, order_id: str, seen: int) -> None:
+        # The order's other writes (UpdateItem of the aggregate) never touch this attribute,
+        # and it is absent until the first replacement: generation 1.
+        condition = "token_generation = :seen"
+        if seen == 1:
+            condition = (
+                "attribute_exists(PK) AND "
+                "(attribute_not_exists(token_generation) OR token_generation = :seen)"
+            )
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_attributes(keys.order_key(order_id)),
+                UpdateExpression="SET token_generation = :next",
+                ConditionExpression=condition,
+                ExpressionAttributeValues=to_attributes({":seen": seen, ":next": seen + 1}),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise RevisionConflict() from exc
+            raise
 
     # -- items -----------------------------------------------------------------------------
     def _aggregate(self, stored: StoredOrder) -> dict[str, Any]:
@@ -520,6 +548,7 @@ def _stored(item: dict[str, Any] | None) -> StoredOrder | None:
         order=codec.order_from_item(plain["order"]),
         shipments=tuple(codec.shipment_from_item(s) for s in plain["shipments"]),
         revision=int(plain["revision"]),
+        token_generation=int(plain.get("token_generation", 1)),
     )
 
 

@@ -40,6 +40,7 @@ class ItemRecord:
     sku: str
     quantity: int
     name: str | None = None
+    exchange_skus: tuple[str, ...] = ()  # what a return may ask for instead; () the same SKU
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,19 @@ class OrderRecord:
 
 @dataclass(frozen=True)
 class StoredOrder:
-    """The order aggregate; ``revision`` is its one optimistic-locking counter."""
+    """The order aggregate; ``revision`` is its one optimistic-locking counter.
+
+    ``token_generation``: the generation of customer tokens that open the order (the first
+    until the merchant replaces its token). It has a condition of its own, apart from the
+    revision: a tracking copy (read by the webhooks) never carries it, and replacing the token
+    must not make every copy stale.
+    """
 
     record: OrderRecord
     order: OrderState
     shipments: tuple[ShipmentState, ...]
     revision: int
+    token_generation: int = 1
 
     @property
     def order_id(self) -> str:

@@ -203,3 +203,54 @@ def test_the_document_accepts_a_return_body_exactly_when_the_server_does(
         accepted = False
 
     assert validator.is_valid(body) == accepted
+
+
+def test_the_document_lists_the_time_zone_names_the_server_takes(client: Any) -> None:
+    from chalicelib.domain.time_zones import iana_zone_names
+
+    zone = component(document(client), "Customer")["properties"]["time_zone"]["anyOf"][0]
+
+    # A name of the right form that the zone database does not hold ("Mars/Olympus") was
+    # valid to the document and 422 to the server.
+    assert set(zone["enum"]) == iana_zone_names()
+    assert {"Europe/Berlin", "America/Argentina/Buenos_Aires"} <= set(zone["enum"])
+    assert "Mars/Olympus" not in zone["enum"]
+
+
+@pytest.mark.parametrize(
+    "email", ["anna@example.com", "anna\x85schmidt@example.com", "anna\ufeff@example.com"]
+)
+def test_the_document_and_the_server_read_white_space_in_an_email_alike(
+    client: Any, email: str
+) -> None:
+    import jsonschema_rs  # reads a pattern as ECMA-262 does, as JSON Schema says (not as re)
+    from pydantic import ValidationError
+
+    from chalicelib.models.orders import Customer
+
+    schema = component(document(client), "Customer")["properties"]["email"]["anyOf"][0]
+    try:
+        Customer.model_validate({"name": "Anna", "email": email})
+        accepted = True
+    except ValidationError:
+        accepted = False
+
+    # `\s` is U+0085 to the server's regex engine and U+FEFF to ECMA-262: each let one through.
+    assert jsonschema_rs.validator_for(schema).is_valid(email) == accepted
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/promise/shipping-details", "/v1/promise/merchant-center", "/v1/returns/policy"]
+)
+def test_the_document_lists_the_country_codes_the_search_answers_take(
+    client: Any, path: str
+) -> None:
+    from chalicelib.domain.promise.holiday_classes import supported
+
+    parameters = document(client)["paths"][path]["get"]["parameters"]
+    (country,) = [p["schema"] for p in parameters if p["name"] == "country"]
+
+    # "AA" has the form of a code and names no country: valid to the document, 422 here.
+    assert "AA" not in country["enum"] and {"DE", "AT", "FR"} <= set(country["enum"])
+    assert all(supported(code) for code in country["enum"])
+    assert client.get(f"{path}?country=AA").status_code == 422

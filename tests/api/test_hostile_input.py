@@ -12,7 +12,7 @@ from urllib.parse import quote
 import boto3
 import pytest
 
-from chalicelib.domain.signing import customer_token
+from chalicelib.domain.customer_tokens import first_format_token
 from tests.api.factories import MERCHANT, body_of, current_order_body, post, shipment_body
 from tests.conftest import TEST_ENV
 from tests.unit.tracking import senders
@@ -383,7 +383,7 @@ def test_the_inventory_of_one_sku_names_at_most_50_locations(client: Any) -> Non
 
 def test_unknown_query_parameters_on_a_customer_link_are_ignored(client: Any) -> None:
     given_an_order(client)
-    token = customer_token(TEST_ENV["PK_TOKEN_SECRET"], "1001")
+    token = first_format_token(TEST_ENV["PK_TOKEN_SECRET"], "1001")
 
     response = client.get(
         f"/v1/orders/1001?token={token}&utm_source=newsletter&utm_medium=email&utm_campaign=x"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import boto3
 import pytest
 
-from chalicelib.domain.signing import customer_token
+from chalicelib.domain.customer_tokens import CustomerTokens
+from chalicelib.domain.token_keys import TokenKeys
+from chalicelib.models.orders import RegisterOrderRequest
+from chalicelib.services.orders import body_hash
 from tests.api.factories import MERCHANT, body_of, order_body, post, shipment_body
 from tests.conftest import TEST_ENV
 
@@ -25,7 +29,8 @@ def test_register_order_answers_201_with_customer_token(client: Any) -> None:
     body = body_of(response)
     assert body["order_id"] == "1001"
     assert body["status"] == "confirmed"
-    assert body["token"] == customer_token(TOKEN_SECRET, "1001")
+    placed_at = datetime.fromisoformat(order_body()["placed_at"])
+    assert body["token"] == CustomerTokens(TokenKeys(TOKEN_SECRET)).issue("1001", 1, placed_at)
     assert body["tracking_url"] == (
         f"https://track.shop.example/v1/pages/orders/1001?token={body['token']}"
     )
@@ -52,6 +57,16 @@ def test_other_body_under_the_same_id_is_409_and_changes_nothing(
     assert response.status_code == 409
     assert body_of(response)["code"] == "conflict"
     assert stored_items(aws["table"]) == before
+
+
+# What an order registered before order lines could carry exchange_skus was stored with.
+HASH_BEFORE_EXCHANGE_SKUS = "3ab589fa8ec3e241bba3e81933228e25f83e2ad4a434f0a16d4a88a3c69c072b"
+
+
+def test_an_order_registered_before_lines_had_exchange_skus_replays_as_the_same_body() -> None:
+    request = RegisterOrderRequest.model_validate(order_body())
+
+    assert body_hash(request) == HASH_BEFORE_EXCHANGE_SKUS
 
 
 def test_registration_requires_the_merchant_key(client: Any, aws: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote as urlquote
 
@@ -25,6 +26,25 @@ def quote(client: Any, **overrides: Any) -> Any:
     return client.post("/v1/promise/quote", headers=JSON, body=json.dumps(body))
 
 
+def present(client: Any, **overrides: Any) -> Any:
+    """A quote of the present (no ``at``): the one kind a storefront orders with, as only it
+    carries promise tokens."""
+    body = {
+        "destination": {"country": "DE", "postal_code": "10115"},
+        "items": CART,
+        "locale": "de-DE",
+        **overrides,
+    }
+    return client.post("/v1/promise/quote", headers=JSON, body=json.dumps(body))
+
+
+def placed_now(**overrides: Any) -> dict[str, Any]:
+    """An order of the quoted cart, placed now, registered with a promise token."""
+    items = [{"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M"}]
+    fields = {"placed_at": datetime.now(UTC).isoformat(), "items": items, **overrides}
+    return order_body(promise=None, **fields)
+
+
 def option(body: dict[str, Any], method: str) -> dict[str, Any]:
     return next(o for o in body["options"] if o["method"] == method)
 
@@ -38,7 +58,7 @@ def test_worked_example_standard_before_cutoff(client: Any) -> None:
     assert standard["order_by"] == "2026-12-23T17:00:00+01:00"
     assert standard["price"] == {"amount": "0.00", "currency": "EUR"}  # 2 × 29.90 ≥ 50.00: free
     assert standard["ships_from"] == ["WH-LEIPZIG"]
-    assert standard["promise_token"]
+    assert "promise_token" not in standard  # another instant than now: dates, no token
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -144,20 +164,15 @@ def test_get_quote_bad_query_is_422(client: Any) -> None:
 
 
 def test_order_registered_with_the_quoted_token_keeps_the_quoted_window(client: Any) -> None:
-    at = "2026-12-23T16:30:00+01:00"
-    token = option(body_of(quote(client, at=at)), "standard")["promise_token"]
-    body = order_body(
-        promise=None,
-        promise_token=token,
-        items=[{"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M"}],
-    )
+    quoted = option(body_of(present(client)), "standard")
+    body = placed_now(promise_token=quoted["promise_token"])
 
     response = post(client, "/v1/orders", body)
 
     assert response.status_code == 201, response.body
     order = body_of(client.get(f"/v1/orders/1001?token={body_of(response)['token']}"))
-    assert order["promise"]["earliest"] == "2026-12-24"
-    assert order["promise"]["latest"] == "2026-12-28"
+    assert order["promise"]["earliest"] == quoted["delivery"]["earliest"]
+    assert order["promise"]["latest"] == quoted["delivery"]["latest"]
 
 
 def test_an_order_takes_the_token_its_container_quoted_while_the_secret_rotates(
@@ -170,8 +185,8 @@ def test_an_order_takes_the_token_its_container_quoted_while_the_secret_rotates(
     # Given a container that has quoted, and a clock it reads
     clock = [1000.0]
     monkeypatch.setattr(deps, "_monotonic", lambda: clock[0])
-    body = order_body(promise=None, items=[{"sku": "TSHIRT-M", "quantity": 2, "name": "T-Shirt M"}])
-    quote(client)
+    body = placed_now()
+    present(client)
 
     # When Secrets Manager's token secret changes and the container's cache of it expires
     rotated = replace(deps.get_secrets(), token_secret="rotated-token-secret")
@@ -179,13 +194,13 @@ def test_an_order_takes_the_token_its_container_quoted_while_the_secret_rotates(
 
     # Then a quote within the recheck interval still signs with the secret it had, and the
     # order route of the same container takes its token
-    held = option(body_of(quote(client)), "standard")["promise_token"]
+    held = option(body_of(present(client)), "standard")["promise_token"]
     first = post(client, "/v1/orders", {**body, "order_id": "2001", "promise_token": held})
     assert first.status_code == 201, first.body
 
     # And after the recheck both sign and check with the new secret, the old token refused
     clock[0] += deps.QUOTE_SOURCES_RECHECK_SECONDS + 1
-    fresh = option(body_of(quote(client)), "standard")["promise_token"]
+    fresh = option(body_of(present(client)), "standard")["promise_token"]
     second = post(client, "/v1/orders", {**body, "order_id": "2002", "promise_token": fresh})
     stale = post(client, "/v1/orders", {**body, "order_id": "2003", "promise_token": held})
     assert second.status_code == 201, second.body
@@ -193,10 +208,10 @@ def test_an_order_takes_the_token_its_container_quoted_while_the_secret_rotates(
 
 
 def test_token_for_another_cart_or_a_forged_token_is_422(client: Any) -> None:
-    token = option(body_of(quote(client)), "standard")["promise_token"]
+    token = option(body_of(present(client)), "standard")["promise_token"]
 
     other_cart = post(client, "/v1/orders", order_body(promise=None, promise_token=token))
-    forged = post(client, "/v1/orders", order_body(promise=None, promise_token=token[:-4] + "AAAA"))
+    forged = post(client, "/v1/orders", placed_now(promise_token=token[:-4] + "AAAA"))
 
     assert other_cart.status_code == forged.status_code == 422
     assert body_of(other_cart)["errors"][0]["loc"] == ["promise_token"]
@@ -220,8 +235,6 @@ def test_the_answer_is_exactly_the_documented_quote_response(client: Any, explai
 def test_the_quote_service_is_reused_until_the_token_secret_changes(
     client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import UTC, datetime
-
     from chalicelib import deps, settings
     from chalicelib.services.promise import verify_promise_token
 
@@ -234,7 +247,7 @@ def test_the_quote_service_is_reused_until_the_token_secret_changes(
     settings.reset_caches()
 
     # Then the next quote signs with the new secret
-    token = body_of(quote(client))["options"][0]["promise_token"]
+    token = body_of(present(client))["options"][0]["promise_token"]
     assert deps.quote_service() is not first
     assert deps.quote_service().token_secret == "rotated-token-secret"
     now = datetime.now(UTC)

@@ -60,11 +60,13 @@ def test_a_silent_parcel_turns_at_risk_when_its_check_is_due(aws: dict[str, Any]
     scan = datetime(2026, 12, 21, 9, tzinfo=UTC)
     given_a_parcel_scanned_at(scan, latest=scan + timedelta(days=5))
 
+    # Its expected day (Tuesday, by the rules) passes at midnight: looked at again, on track
+    passed = at(scan + timedelta(hours=39)).sweep_due().changed
     before = at(scan + timedelta(hours=47)).sweep_due().changed
     after = at(scan + timedelta(hours=49)).sweep_due().changed
     again = at(scan + timedelta(hours=50)).sweep_due().changed
 
-    assert (before, after, again) == (0, 1, 0)
+    assert (passed, before, after, again) == (1, 0, 1, 0)
     stored = deps.order_repository().get("1001")
     assert stored is not None
     assert stored.order.promise_state == "at_risk"

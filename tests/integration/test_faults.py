@@ -186,6 +186,11 @@ WRITE_PATHS = {
         ),
         "",  # a rating of 9 sends nothing
     ),
+    "customer token": WritePath(
+        an_order,
+        lambda api, _: call(api, "POST", "/v1/orders/1001/token"),
+        "",  # a replaced token sends nothing
+    ),
 }
 
 

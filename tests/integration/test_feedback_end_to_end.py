@@ -20,9 +20,9 @@ import requests
 from boto3.dynamodb.conditions import Key
 
 from chalicelib import deps, settings
+from chalicelib.domain.customer_tokens import first_format_token
 from chalicelib.domain.facts import merge_amounts
 from chalicelib.domain.feedback.counting import count_rating
-from chalicelib.domain.signing import customer_token
 from chalicelib.store import keys
 from chalicelib.store.attributes import to_attributes
 from devstack.environment import REGION
@@ -231,7 +231,7 @@ def test_a_wrong_or_missing_token_and_an_undelivered_order_are_refused(api: str)
         f"{api}/v1/feedback", data=json.dumps({"order_id": "1001", "rating": 9}), timeout=30
     )
     wrong = rate(api, "forged", 9)
-    undelivered = rate(api, customer_token(TEST_ENV["PK_TOKEN_SECRET"], "1001"), 9)
+    undelivered = rate(api, first_format_token(TEST_ENV["PK_TOKEN_SECRET"], "1001"), 9)
 
     assert (missing.status_code, missing.json()["code"]) == (401, "unauthorized")
     assert (wrong.status_code, wrong.json()["code"]) == (403, "forbidden")

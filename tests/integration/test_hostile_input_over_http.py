@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.domain.signing import customer_token
+from chalicelib.domain.customer_tokens import first_format_token
 from tests.api.factories import MERCHANT, current_order_body, shipment_body
 from tests.conftest import TEST_ENV
 from tests.unit.tracking import senders
@@ -49,7 +49,7 @@ def register(api: str, order_id: str) -> None:
 
 def test_hostile_bodies_are_4xx_problems_and_the_stack_serves_on(api: str) -> None:
     register(api, "1001")
-    token = customer_token(TEST_ENV["PK_TOKEN_SECRET"], "1001")
+    token = first_format_token(TEST_ENV["PK_TOKEN_SECRET"], "1001")
 
     problem(post(api, "/v1/orders", DEEP), 400, "malformed_json")
     problem(signed_webhook(api, DEEP), 400, "malformed_json")

@@ -86,7 +86,9 @@ def test_each_milestone_reaches_the_customer_once_in_german(api: str, pump: Even
     assert all("/v1/pages/orders/1001?token=" in m.text for m in emails())
     sms = sent_sms(REGION)
     assert [s.to for s in sms] == ["+4915112345678"]
-    assert sms[0].text.startswith("Anna Schmidt, dein Paket kommt heute mit DHL.")
+    # The shop's words alone: nothing the customer typed goes out under the sender id
+    assert sms[0].text.startswith("Dein Paket kommt heute mit DHL.")
+    assert "Anna" not in sms[0].text
 
     order = requests.get(f"{api}/v1/orders/1001", headers=MERCHANT, timeout=30).json()
     assert order["status"] == "delivered"

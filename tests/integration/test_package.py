@@ -56,6 +56,19 @@ def test_the_build_names_every_resource_per_stage(stage: str) -> None:
     }
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_function_traces_its_answers(stage: str) -> None:
+    # Answers hold customer tokens (registration, the order's view, a replaced token): X-Ray
+    # must not keep them as the handler's response metadata.
+    resources = template(stage)["Resources"]
+    functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
+
+    assert functions
+    for function in functions:
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+
+
 def test_prod_keeps_its_data_when_the_stack_goes_and_dev_does_not() -> None:
     prod, dev = template("prod")["Resources"], template("dev")["Resources"]
 

@@ -167,7 +167,7 @@ def counted(stack: Stack, report: str, day: str) -> bool:
 )
 def test_the_readme_tour_works_as_written(stack: Stack) -> None:
     setup, steps = tour()
-    assert sorted(steps) == list(range(1, 13)), "a new step needs its promises checked here"
+    assert sorted(steps) == list(range(1, 14)), "a new step needs its promises checked here"
     assert LOCAL_API in setup.splitlines()
     assert (
         "mail: $(STAMP)\n\t$(BIN)/python -m devstack.mailbox\n" in (ROOT / "Makefile").read_text()
@@ -253,3 +253,13 @@ def walk_through(shell: Shell, steps: dict[int, str], stack: Stack) -> None:
     invalid = json_values(out)[-1]
     assert invalid["status"] == 422
     assert [e["loc"] for e in invalid["errors"]] == [["destination", "postal_code"], ["items"]]
+    # 13. A withdrawal, matched to the order, and its acknowledgement
+    receipt, listed = json_values(step(13))
+    assert set(receipt) == {"withdrawal_id", "received_at"}
+    (declared,) = listed["withdrawals"]
+    assert declared["withdrawal_id"] == receipt["withdrawal_id"]
+    assert (declared["matched"], declared["period"]["state"]) == (True, "within")
+    until(
+        lambda: any("Widerruf" in e["subject"] for e in mailbox(stack)),
+        "the withdrawal's acknowledgement",
+    )

@@ -281,9 +281,20 @@ def test_the_api_stage_is_throttled_logged_and_traced(stage: str) -> None:
     api = resources["RestAPI"]["Properties"]
 
     assert api["TracingEnabled"] is True
-    everything, *quote = api["MethodSettings"]
+    everything, *limited = api["MethodSettings"]
     assert everything["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
     assert everything["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+    quote = [m for m in limited if m["ThrottlingRateLimit"] == {"Ref": "QuoteRateLimit"}]
+    withdrawal = [m for m in limited if m["ThrottlingRateLimit"] == {"Ref": "WithdrawalRateLimit"}]
+    assert len(quote) + len(withdrawal) == len(limited)
+    assert {(m["ResourcePath"], m["HttpMethod"]) for m in withdrawal} == {
+        ("/~1v1~1withdrawals", "POST"),
+        ("/~1v1~1pages~1withdrawal", "GET"),
+        ("/~1v1~1pages~1withdrawal", "POST"),
+        ("/~1v1~1pages~1withdrawal~1edit", "POST"),
+        ("/~1v1~1pages~1withdrawal~1confirm", "POST"),
+    }
+    assert all(m["ThrottlingBurstLimit"] == {"Ref": "WithdrawalBurstLimit"} for m in withdrawal)
     assert {(m["ResourcePath"], m["HttpMethod"]) for m in quote} == {
         ("/~1v1~1promise~1quote", "POST"),
         ("/~1v1~1promise~1quote", "GET"),

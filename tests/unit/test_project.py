@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -115,3 +116,18 @@ def test_importing_the_app_builds_no_api_model_validator() -> None:
     found = json.loads(done.stdout)
     assert found["models"] > 20  # every public model derives from ApiModel
     assert found["built"] == []
+
+
+def test_the_readme_stays_an_entry_point() -> None:
+    """Figures live in docs/performance.md and history in CHANGELOG.md; the README is the door."""
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 250
+    assert (ROOT / "docs" / "performance.md").is_file()
+    assert (ROOT / "CHANGELOG.md").is_file()
+
+
+def test_every_setting_is_in_the_readme_configuration_table() -> None:
+    settings = (ROOT / "chalicelib" / "settings.py").read_text()
+    readme = (ROOT / "README.md").read_text()
+    names = set(re.findall(r'"(PK_[A-Z0-9_]+?)_?"', settings))
+    assert names, "no PK_ setting found"
+    assert sorted(n for n in names if f"`{n}" not in readme) == []

@@ -14,7 +14,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -32,9 +32,11 @@ from chalicelib.domain import errors
 from chalicelib.domain.carrier_links import carrier_tracking_url
 from chalicelib.domain.promise.engine import MethodPromise
 from chalicelib.domain.returns import ReturnableSku, ReturnRefused
+from chalicelib.domain.withdrawals import period
 from chalicelib.models.returns import ReturnView
 from chalicelib.services.pages import Reader, ReturnForm, ReturnPage, TrackingPage
 from chalicelib.services.published import PromiseWidget
+from chalicelib.settings import get_settings
 
 TEMPLATES = Path(__file__).parent.parent / "page_templates"
 
@@ -52,6 +54,9 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin: .25rem 0; }
 ol.events { list-style: none; padding: 0; } ol.events li { margin: .4rem 0; }
 table { width: 100%; border-collapse: collapse; } td, th { text-align: left; padding: .3rem; }
 .problem { border-color: #dc2626; }
+label { display: block; margin: .75rem 0 .2rem; }
+input[type=text], input[type=email] { width: 100%; }
+.field-error { color: #b91c1c; margin: .2rem 0; }
 img.qr { max-width: 12rem; }
 ul.promise { list-style: none; padding: 0; } ul.promise li { margin: .6rem 0; }
 """
@@ -141,6 +146,8 @@ class PageRenderer:
                 r.return_id: f"../returns/{_segment(r.return_id)}?{query}"
                 for r in page.order.returns
             },
+            withdrawal_url=f"../withdrawal?{urlencode({'order_id': page.order.order_id})}&{query}"
+            if _may_withdraw(page) else None,
         )  # fmt: skip
 
     def return_form(
@@ -207,6 +214,13 @@ class PageRenderer:
         }
         return Response(body=body, status_code=200, headers=headers)
 
+    def page(self, template: str, lang: str, status: int = 200, **context: Any) -> Response:
+        """A page that shows no order's data in a reader's zone (the withdrawal function)."""
+        body = self._env.get_template(template).render(
+            lang=lang, t=TEXTS[lang], style=Markup(STYLE), **context
+        )
+        return Response(body=body, status_code=status, headers=dict(HEADERS))
+
     def error(self, problem: errors.DomainError, lang: str) -> Response:
         status = _status(problem)
         heading, text = TEXTS[lang]["errors"].get(status, TEXTS[lang]["error_fallback"])
@@ -248,6 +262,17 @@ def _widget_line(option: MethodPromise, widget: PromiseWidget, lang: str) -> dic
             when=when, window=format_window(option.earliest, option.latest, lang)
         ),
     }
+
+
+def _may_withdraw(page: TrackingPage) -> bool:
+    """The page links the withdrawal function while the statutory period lasts (and before
+    delivery), as the order's own data show it."""
+    delivered = [
+        min((e.occurred_at for e in s.events if e.status == "delivered"), default=None)
+        for s in page.order.shipments
+    ]
+    days = get_settings().withdrawal_period_days
+    return period(delivered, datetime.now(UTC), days, page.reader.zone).state != "expired"
 
 
 def _status(problem: errors.DomainError) -> int:

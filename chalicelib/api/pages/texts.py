@@ -37,6 +37,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "tracking_number": "Sendungsnummer",
         "carrier_link": "Bei {carrier} verfolgen",
         "estimated": "Voraussichtlich {date}",
+        "estimated_late": "Voraussichtlich {date} – später als zugesagt",
         "contents": "Inhalt",
         "history": "Verlauf",
         "no_scans": "Der Versanddienstleister hat die Daten, das Paket aber noch nicht gescannt.",
@@ -111,6 +112,7 @@ TEXTS: dict[str, dict[str, Any]] = {
             "wrong_item": "Falscher Artikel",
             "changed_mind": "Gefällt mir nicht mehr",
             "other": "Sonstiges",
+            "withdrawal": "Widerruf",
         },
         "choose": "Bitte wählen",
         "resolution": "Was möchtest du?",
@@ -148,6 +150,43 @@ TEXTS: dict[str, dict[str, Any]] = {
         "error_fallback": (
             "Das hat leider nicht geklappt", "Bitte versuche es später noch einmal."
         ),
+        "withdrawal": {
+            "title": "Vertrag widerrufen",
+            "intro": "Hier kannst du deinen Vertrag widerrufen. Gib dazu deinen Namen, deine "
+            "Bestellnummer und die E-Mail-Adresse an, an die wir die Eingangsbestätigung senden.",
+            "name": "Name",
+            "order_id": "Bestellnummer",
+            "email": "E-Mail-Adresse für die Bestätigung",
+            "items": "Nur einzelne Artikel widerrufen? (freiwillig)",
+            "items_hint": "Wählst du nichts aus, widerrufst du die ganze Bestellung.",
+            "start": "Vertrag widerrufen",
+            "review_title": "Bitte bestätige deinen Widerruf",
+            "review_intro": "Mit dem Klick auf „Widerruf bestätigen“ erklärst du:",
+            "statement": "Hiermit widerrufe ich den Vertrag",
+            "statement_items": "Hiermit widerrufe ich den Vertrag über diese Artikel:",
+            "whole_order": "die ganze Bestellung",
+            "confirm": "Widerruf bestätigen",
+            "change": "Angaben ändern",
+            "received_title": "Dein Widerruf ist eingegangen",
+            "received_at": "Eingegangen am {when}",
+            "received_text": "Wir senden dir eine Eingangsbestätigung an {email}. Bewahre "
+            "diese Seite oder die E-Mail als Nachweis auf.",
+            "limited_text": "An {email} sind heute schon mehrere Bestätigungen gegangen, darum "
+            "senden wir keine weitere. Dein Widerruf ist trotzdem eingegangen: Bewahre diese "
+            "Seite als Nachweis auf.",
+            "reference": "Vorgangsnummer",
+            "not_received_title": "Dein Widerruf ist NICHT eingegangen",
+            "not_received_text": "Wir konnten deine Erklärung gerade nicht speichern. Bitte "
+            "bestätige sie gleich noch einmal.",
+            "invalid": "Bitte prüfe deine Angaben",
+            "errors": {
+                "name": "Bitte gib deinen Namen an (höchstens 200 Zeichen).",
+                "order_id": "Bitte gib deine Bestellnummer an (Buchstaben, Ziffern, Punkt, "
+                "Binde- und Unterstrich, höchstens 64 Zeichen).",
+                "email": "Bitte gib eine E-Mail-Adresse an, z. B. name@beispiel.de.",
+                "items": "Bitte wähle die Artikel noch einmal aus.",
+            },
+        },
         "widget": {
             "title": "Lieferung",
             "order_by": "Bestellt bis {when}, geliefert {window}",
@@ -189,6 +228,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "tracking_number": "Tracking number",
         "carrier_link": "Track with {carrier}",
         "estimated": "Expected {date}",
+        "estimated_late": "Expected {date} – later than promised",
         "contents": "Contents",
         "history": "History",
         "no_scans": "The carrier has the parcel's details but has not scanned it yet.",
@@ -263,6 +303,7 @@ TEXTS: dict[str, dict[str, Any]] = {
             "wrong_item": "Wrong item",
             "changed_mind": "Changed my mind",
             "other": "Other",
+            "withdrawal": "Withdrawal",
         },
         "choose": "Please choose",
         "resolution": "What would you like?",
@@ -298,6 +339,42 @@ TEXTS: dict[str, dict[str, Any]] = {
             422: ("Please check your choices", "Something is missing."),
         },
         "error_fallback": ("Sorry, that did not work", "Please try again later."),
+        "withdrawal": {
+            "title": "Withdraw from contract",
+            "intro": "Here you can withdraw from your contract. Give your name, your order "
+            "number and the e-mail address we send the acknowledgement of receipt to.",
+            "name": "Name",
+            "order_id": "Order number",
+            "email": "E-mail address for the acknowledgement",
+            "items": "Withdraw from some items only? (optional)",
+            "items_hint": "If you choose none, you withdraw from the whole order.",
+            "start": "Withdraw from contract here",
+            "review_title": "Please confirm your withdrawal",
+            "review_intro": "By clicking “Confirm withdrawal” you declare:",
+            "statement": "I hereby withdraw from the contract",
+            "statement_items": "I hereby withdraw from the contract for these items:",
+            "whole_order": "the whole order",
+            "confirm": "Confirm withdrawal",
+            "change": "Change details",
+            "received_title": "Your withdrawal has been received",
+            "received_at": "Received on {when}",
+            "received_text": "We are sending an acknowledgement of receipt to {email}. Keep "
+            "this page or the e-mail as proof.",
+            "limited_text": "{email} has had several acknowledgements today, so we send no "
+            "more. Your withdrawal has been received all the same: keep this page as proof.",
+            "reference": "Reference",
+            "not_received_title": "Your withdrawal has NOT been received",
+            "not_received_text": "We could not store your declaration just now. Please confirm "
+            "it again in a moment.",
+            "invalid": "Please check your details",
+            "errors": {
+                "name": "Please give your name (at most 200 characters).",
+                "order_id": "Please give your order number (letters, digits, dot, hyphen and "
+                "underscore, at most 64 characters).",
+                "email": "Please give an e-mail address, e.g. name@example.com.",
+                "items": "Please choose the items again.",
+            },
+        },
         "widget": {
             "title": "Delivery",
             "order_by": "Order by {when}, delivered {window}",

@@ -2,58 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chalicelib.domain.channels import CUSTOMER_CHANNEL_NAMES, CustomerChannel
-from chalicelib.domain.time_zones import is_time_zone
+from chalicelib.domain.time_zones import COUNTRY_TIME_ZONES, DEFAULT_TIME_ZONE, is_time_zone
 
-DEFAULT_TIME_ZONE = "UTC"
 DEFAULT_CHANNELS: tuple[CustomerChannel, ...] = ("email",)  # SMS needs an explicit opt-in
-
-# The zones of a destination country, its most populous first (the default for dates). Quiet
-# hours hold when it is night in *any* of them, so a customer who gave no zone is never woken;
-# an explicit customer zone always wins. Far-flung zones (Alaska, Hawaii, the Azores' neighbours
-# overseas) are left out where they would hold every message for hours: those customers are
-# best served by the storefront passing their zone.
-COUNTRY_TIME_ZONES: Mapping[str, tuple[str, ...]] = {
-    "DE": ("Europe/Berlin",),
-    "AT": ("Europe/Vienna",),
-    "CH": ("Europe/Zurich",),
-    "LI": ("Europe/Vaduz",),
-    "LU": ("Europe/Luxembourg",),
-    "NL": ("Europe/Amsterdam",),
-    "BE": ("Europe/Brussels",),
-    "FR": ("Europe/Paris",),
-    "IT": ("Europe/Rome",),
-    "ES": ("Europe/Madrid", "Atlantic/Canary"),
-    "PT": ("Europe/Lisbon", "Atlantic/Azores"),
-    "DK": ("Europe/Copenhagen",),
-    "SE": ("Europe/Stockholm",),
-    "NO": ("Europe/Oslo",),
-    "FI": ("Europe/Helsinki",),
-    "IS": ("Atlantic/Reykjavik",),
-    "IE": ("Europe/Dublin",),
-    "GB": ("Europe/London",),
-    "PL": ("Europe/Warsaw",),
-    "CZ": ("Europe/Prague",),
-    "SK": ("Europe/Bratislava",),
-    "HU": ("Europe/Budapest",),
-    "SI": ("Europe/Ljubljana",),
-    "HR": ("Europe/Zagreb",),
-    "RO": ("Europe/Bucharest",),
-    "BG": ("Europe/Sofia",),
-    "GR": ("Europe/Athens",),
-    "CY": ("Asia/Nicosia",),
-    "MT": ("Europe/Malta",),
-    "EE": ("Europe/Tallinn",),
-    "LV": ("Europe/Riga",),
-    "LT": ("Europe/Vilnius",),
-    "US": ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
-    "CA": ("America/Toronto", "America/Winnipeg", "America/Edmonton", "America/Vancouver",
-           "America/Halifax"),
-    "AU": ("Australia/Sydney", "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth"),
-}  # fmt: skip
 
 
 def time_zone_for(country: str | None, time_zone: str | None = None) -> str:

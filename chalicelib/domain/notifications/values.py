@@ -46,6 +46,7 @@ class Delivery:
     shipment_id: str | None = None  # the parcel the message is about (its carrier, tracking no.)
     return_id: str | None = None
     variant: str | None = None  # the status that tells occurrences apart (delayed: at_risk/late)
+    withdrawal_id: str | None = None  # the acknowledgement of a withdrawal declaration
 
 
 @dataclass(frozen=True, slots=True)

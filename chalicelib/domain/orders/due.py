@@ -1,10 +1,12 @@
 """When the scheduled sweep must look at an order again.
 
-The promise state also moves with the clock alone: a parcel goes silent too long (at_risk), or
-the promised window ends (late). ``next_check_at`` is the earliest instant after ``now`` at which
-that may happen; the store indexes orders by it and the sweep re-evaluates what is due. Waking
-early is harmless (the evaluation is idempotent and emits nothing); waking late is the bug, so
-every candidate counts even when it would not change the state.
+The promise state also moves with the clock alone: a parcel goes silent too long (at_risk), the
+promised window ends (late), or a parcel's expected day passes without it and the next possible
+day lies after the promise (at_risk; see ``estimate``). ``next_check_at`` is the earliest
+instant after ``now`` at which that may happen; the store indexes orders by it and the sweep
+re-evaluates what is due. Waking early is harmless (the evaluation is idempotent and emits
+nothing); waking late is the bug, so every candidate counts even when it would not change the
+state.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ def _silence_deadlines(
             yield parcel.last_scan_at + limit
 
 
+def _estimate_expiries(
+    parcels: Sequence[ParcelProgress], latest: date, zone: tzinfo
+) -> Iterator[datetime]:
+    # An estimate within the promise is made again once its day has passed: from the next day
+    # it may lie after the promise. One after the promise already puts it at risk.
+    for parcel in parcels:
+        expected = parcel.estimated_delivery
+        if parcel.delivered_at is None and expected is not None and expected <= latest:
+            yield start_of_day(expected + timedelta(days=1), zone)
+
+
 def next_check_at(
     window: PromiseWindow,
     zone: tzinfo,
@@ -50,6 +63,10 @@ def next_check_at(
     if state in _FINAL_WITHOUT_EVENTS:
         return None
     late_from = start_of_day(window.latest + timedelta(days=1), zone)
-    candidates = [late_from, *_silence_deadlines(parcels, policy)]
+    candidates = [
+        late_from,
+        *_silence_deadlines(parcels, policy),
+        *_estimate_expiries(parcels, window.latest, zone),
+    ]
     upcoming = [moment for moment in candidates if moment > now]
     return min(upcoming).astimezone(UTC) if upcoming else None

@@ -69,11 +69,14 @@ class OrderState:
 
 
 def progress(
-    shipment: ShipmentState, zone: ZoneInfo, estimate_from_rules: EstimateRule | None
+    shipment: ShipmentState,
+    zone: ZoneInfo,
+    now: datetime,
+    estimate_from_rules: EstimateRule | None,
 ) -> ParcelProgress:
     return ParcelProgress(
         status=shipment.status,
-        estimated_delivery=estimated_delivery(shipment, zone, estimate_from_rules),
+        estimated_delivery=estimated_delivery(shipment, zone, now, estimate_from_rules),
         last_scan_at=shipment.last_scan_at,
         delivered_at=shipment.delivered_at,
     )
@@ -107,7 +110,7 @@ def _derive(
 ) -> OrderState:
     zone = order.zone
     facts = fulfilment(order.items, shipments)
-    parcels = [progress(s, zone, estimate_from_rules) for s in shipments]
+    parcels = [progress(s, zone, now, estimate_from_rules) for s in shipments]
     state = promise_state(order.window, zone, parcels, facts.all_delivered, now, policy)
     return replace(
         order,

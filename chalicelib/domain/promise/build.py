@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.promise.calendar import CutoffClock, DayCalendar, RegionalDays
+from chalicelib.domain.promise.labels import relative_word
 from chalicelib.domain.promise.regions import NO_REGIONS, PostalRegions
 from chalicelib.domain.promise.rules import (
     Catalogue,
@@ -172,6 +173,17 @@ def _check_method(field: str, doc: MethodDoc, rules: RulesDoc, source: str) -> N
         raise RuleConfigError(source, f"{field}.labels", problem)
     if len(set(doc.ships_from)) != len(doc.ships_from):
         raise RuleConfigError(source, f"{field}.ships_from", "lists a location twice")
+    _check_labels(field, doc, source)
+
+
+def _check_labels(field: str, doc: MethodDoc, source: str) -> None:
+    # A label names the method; when it arrives comes from each option's dates. A name that
+    # says "morgen" would say it of an option due in six days.
+    for key, name in doc.labels.items():
+        word = relative_word(name)
+        if word is not None:
+            problem = f"names the method only; {word!r} comes from each option's dates"
+            raise RuleConfigError(source, f"{field}.labels.{key}", problem)
 
 
 def _sources(

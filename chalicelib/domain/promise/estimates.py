@@ -1,16 +1,18 @@
-"""Delivery estimates after the parcel has left: the method's own transit rules, from a scan.
+"""Delivery estimates after the parcel has left: the method's own delivery days and transit.
 
-When the carrier gives no estimate, the shipment's expected delivery is the method's minimum
-transit counted in the method's delivery days from the day of the last scan (at least one day:
-a parcel scanned today in transit is not delivered today by the rules alone). The estimate
-counts national delivery days: the shipment does not carry the destination's subdivision.
+When the carrier gives no estimate (or one no longer possible), the shipment's expected delivery
+is counted in the method's delivery days (``orders.estimate`` says from which scan and day). The
+estimate counts national delivery days: the shipment does not carry the destination's
+subdivision.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain.orders.estimate import EstimateRule
+from chalicelib.domain.promise.calendar import DayCalendar
 from chalicelib.domain.promise.rules import MethodRule, PromiseConfig
 
 
@@ -26,11 +28,16 @@ def find_rule(
     return None
 
 
-def transit_estimate(rule: MethodRule) -> EstimateRule:
-    def estimate(last_scan: date) -> date:
-        ordinal = rule.delivery.national.nth_open_after(
-            last_scan.toordinal(), max(1, rule.transit_min)
-        )
-        return date.fromordinal(ordinal)
+@dataclass(frozen=True, slots=True)
+class MethodDays:
+    """A method's national delivery days and shortest transit (an ``EstimateRule``)."""
 
-    return estimate
+    calendar: DayCalendar
+    transit_min: int
+
+    def nth_after(self, day: date, n: int) -> date:
+        return date.fromordinal(self.calendar.nth_open_after(day.toordinal(), n))
+
+
+def transit_estimate(rule: MethodRule) -> EstimateRule:
+    return MethodDays(rule.delivery.national, rule.transit_min)

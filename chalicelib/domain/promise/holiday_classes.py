@@ -43,6 +43,11 @@ def supported(country: str) -> bool:
     return country in _by_code()
 
 
+def country_codes() -> list[str]:
+    """The alpha-2 codes `supported` takes: the countries `holidays` has a calendar for."""
+    return sorted(code for code in _by_code() if len(code) == 2)
+
+
 def subdivisions(country: str) -> tuple[str, ...]:
     """The country's subdivision codes; none for a country without a calendar."""
     return tuple(country_class(country).subdivisions) if supported(country) else ()

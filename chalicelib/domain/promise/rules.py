@@ -123,13 +123,22 @@ class MethodRule:
     delivery: RegionalDays  # carrier's delivery weekdays minus the destination's holidays
     price: Price
     same_day: bool
-    labels: Mapping[str, str]  # by locale ("de-AT") or language ("de")
+    # The method's name by locale ("de-AT") or language ("de"); an option's label adds when it
+    # arrives, from its dates (promise.labels).
+    labels: Mapping[str, str]
     learned_share: float = 0.95  # of a lane's parcels its learned window covers
 
     def label(self, locale: str, fallback_language: str) -> str:
-        return (
-            self.labels.get(locale) or self.labels.get(locale[:2]) or self.labels[fallback_language]
-        )
+        return self.named(locale, fallback_language)[1]
+
+    def named(self, locale: str, fallback_language: str) -> tuple[str, str]:
+        """The language and the method's name in it: the locale's, its language's, or else the
+        fallback language's."""
+        for key in (locale, locale[:2]):
+            name = self.labels.get(key)
+            if name:
+                return key[:2], name
+        return fallback_language, self.labels[fallback_language]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

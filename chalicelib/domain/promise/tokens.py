@@ -3,6 +3,10 @@
 Registering an order later needs no stored quote: the token carries the method, the dates, the
 destination and a digest of the cart, and it expires a configurable time after the quote.
 
+Tokens are signed with the token secret's promise key (``token_keys.purpose_key``), so no other
+kind of token verifies as one. Tokens signed with the secret itself, before there were
+per-purpose keys, are read until they expire (the token lifetime, two hours by default).
+
 Claims, version 2: every option of every quote carries a token, so the names are short (version
 1 spelled them out, in 430 bytes against 330; its tokens are still read until they expire). The
 quote's own claims come first, then the option's (a few spaces may part them)::
@@ -18,9 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -34,11 +38,15 @@ from chalicelib.domain.signing import (
     encode_rest,
     signed_start,
     token_parts,
-    verify_token,
+    verify_token_with,
 )
+from chalicelib.domain.token_keys import PROMISE, purpose_key
 
-PURPOSE = "promise"
+PURPOSE = PROMISE
 CLAIMS_VERSION = 2
+# An order may be placed this long after its token's order_by (the checkout's payment steps);
+# later, the cut-off the promise was made for had passed and the token is refused.
+ORDER_BY_GRACE = timedelta(minutes=15)
 
 
 def quote_claims(
@@ -59,7 +67,7 @@ def quote_claims(
         f'{_OPENING}"q":"{quoted_at}","exp":{expires},"d":{_text(country)},'
         f'"z":{_text(postal_code)},"k":"{cart}","rv":{_text(rules_version)},'
     )
-    return signed_start(secret, claims)
+    return signed_start(purpose_key(secret, PROMISE), claims)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +95,11 @@ class PromisedWindow:
         """True when an order goes to the quoted destination with the quoted cart."""
         same_cart = hmac.compare_digest(cart_digest(items), self.cart)
         return same_cart and (country, postal_code) == (self.country, self.postal_code)
+
+    def holds_for(self, placed_at: datetime) -> bool:
+        """True when an order placed at ``placed_at`` was placed before the promise's cut-off
+        (``order_by``), or within ORDER_BY_GRACE after it."""
+        return placed_at <= self.order_by + ORDER_BY_GRACE
 
 
 def cart_digest(items: Iterable[tuple[str, int]]) -> str:
@@ -158,9 +171,14 @@ def _text(value: str) -> str:
     return json.dumps(value)
 
 
-def read_promise_token(token: str, *, secret: str, now: datetime) -> PromisedWindow:
-    """Verify signature, purpose and expiry; raise InvalidToken otherwise."""
-    claims = verify_token(secret, PURPOSE, token, now)
+def read_promise_token(
+    token: str, *, secret: str, now: datetime, previous: Sequence[str] = ()
+) -> PromisedWindow:
+    """Verify signature, purpose and expiry; raise InvalidToken otherwise. ``previous``: the
+    secrets a rotation keeps valid beside ``secret``."""
+    secrets = list(dict.fromkeys((secret, *previous)))
+    keys = [purpose_key(s, PROMISE) for s in secrets] + secrets  # then: before purpose keys
+    claims = verify_token_with(keys, PURPOSE, token, now)
     try:
         return _window(claims)
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:

@@ -11,6 +11,7 @@ from chalicelib.domain.returns.policy import (
     ReturnableSku,
     ReturnPolicy,
     ReturnRefused,
+    check_exchange,
     check_request,
     remaining,
     returnable,
@@ -21,6 +22,7 @@ from chalicelib.domain.returns.transitions import (
     TERMINAL,
     apply_parcel_event,
     can_move,
+    check_repeat,
     move,
 )
 from chalicelib.domain.returns.values import (
@@ -67,6 +69,8 @@ __all__ = [
     "Step",
     "apply_parcel_event",
     "can_move",
+    "check_exchange",
+    "check_repeat",
     "check_request",
     "move",
     "remaining",

@@ -1,14 +1,15 @@
-"""The return policy: which items of an order may still go back, and how many of each.
+"""The return policy: which items of an order may still go back, how many of each, and for what.
 
 An item may be returned within ``window_days`` of the delivery of the shipment that carried it,
 unless its SKU is non-returnable, and only as many as were delivered (within the window) minus
-what earlier returns of the order already take back.
+what earlier returns of the order already take back. An exchange asks for a SKU the merchant
+offers for the item (the order line's ``exchange_skus``), or for the same SKU.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -90,6 +91,12 @@ class OrderForReturn:
     ordered: Mapping[str, int]  # quantity per SKU as registered
     delivered: Sequence[DeliveredParcel]
     returned: Mapping[str, int]  # quantity per SKU already taken back by earlier returns
+    # Per SKU, what the merchant offers in exchange for it (the order lines' exchange_skus);
+    # a SKU without an entry may be exchanged for itself only.
+    exchangeable: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def offered_for(self, sku: str) -> frozenset[str]:
+        return self.exchangeable.get(sku) or frozenset({sku})
 
 
 def remaining(policy: ReturnPolicy, order: OrderForReturn, sku: str, now: datetime) -> int:
@@ -124,6 +131,18 @@ def check_request(
         summary = "; ".join(str(p["msg"]) for p in problems)
         raise ReturnRefused(
             f"the return policy does not allow this return: {summary}", problems, refusals
+        )
+
+
+def check_exchange(order: OrderForReturn, lines: Sequence[ReturnLine], wanted: str) -> None:
+    """Raise ReturnNotAllowed unless every line may be exchanged for ``wanted``: a SKU the
+    merchant offers for that item, or the item's own SKU where it offers none."""
+    refused = sorted({line.sku for line in lines if wanted not in order.offered_for(line.sku)})
+    if refused:
+        message = f"{wanted} is not offered in exchange for {', '.join(refused)}"
+        raise ReturnNotAllowed(
+            f"the return policy does not allow this return: {message}",
+            [{"loc": ["exchange_sku"], "msg": message}],
         )
 
 

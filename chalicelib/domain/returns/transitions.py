@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.domain.errors import IllegalTransition
+from chalicelib.domain.errors import Conflict, IllegalTransition
 from chalicelib.domain.returns.values import (
     HistoryEntry,
     ParcelEvent,
@@ -52,13 +52,35 @@ def can_move(current: ReturnStatus, target: ReturnStatus) -> bool:
     return target in ALLOWED[current]
 
 
+def check_repeat(record: ReturnRecord, step: Step) -> None:
+    """A step to the status the return already has is a retry, answered with the return as it
+    is; Conflict when it settles the return on other terms than the first did (a refund of
+    another amount or currency, an exchange by another order): the first stands, and the
+    merchant must hear that the second did not."""
+    if step.status != record.status:
+        return
+    if step.refund is not None and record.refund is not None and step.refund != record.refund:
+        raise Conflict(
+            f"return {record.return_id} was refunded {record.refund.amount} "
+            f"{record.refund.currency}; another amount is not recorded"
+        )
+    settled = record.exchange_order_id
+    if step.exchange_order_id is not None and settled not in (None, step.exchange_order_id):
+        raise Conflict(f"return {record.return_id} was exchanged by order {settled}")
+
+
 def move(record: ReturnRecord, step: Step, now: datetime) -> ReturnRecord:
-    """The return after ``step``; IllegalTransition when the table does not allow it."""
+    """The return after ``step``; IllegalTransition when the table does not allow it.
+
+    The history dates the step when it happened: a carrier's step at its scan (the webhook may
+    bring it hours later), any other when it is recorded (``now``).
+    """
     if not can_move(record.status, step.status):
         raise IllegalTransition(
             f"return {record.return_id} cannot go from {record.status} to {step.status}"
         )
-    entry = HistoryEntry(step.status, now, step.source, step.note, step.event_id)
+    happened = step.occurred_at or now
+    entry = HistoryEntry(step.status, happened, step.source, step.note, step.event_id)
     moved = replace(
         record, status=step.status, history=(*record.history, entry), version=record.version + 1
     )
@@ -96,7 +118,7 @@ def apply_parcel_event(
     kept = replace(record, parcel_events=events, version=record.version + 1)
     if target is None or not moves:
         return kept
-    step = Step(target, source="carrier", event_id=event.event_id)
+    step = Step(target, source="carrier", event_id=event.event_id, occurred_at=event.occurred_at)
     return replace(move(kept, step, now), version=record.version + 1)
 
 

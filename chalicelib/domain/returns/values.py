@@ -21,9 +21,12 @@ class ReturnStatus(StrEnum):
 
 
 # The documented reason codes (docs/api.md, "Returns"); `other` needs a free text.
-Reason = Literal[
+CustomerReason = Literal[
     "too_small", "too_large", "damaged", "not_as_described", "wrong_item", "changed_mind", "other"
 ]
+# A return opened from a withdrawal (POST /v1/withdrawals/{id}/return) says so: the consumer
+# owes no reason, and no request may claim it.
+Reason = CustomerReason | Literal["withdrawal"]
 
 # What the customer wishes for; `exchange` names the wanted SKU.
 ResolutionKind = Literal["refund", "exchange", "store_credit"]
@@ -82,12 +85,13 @@ class Step:
     refund: Money | None = None  # refunded
     exchange_order_id: str | None = None  # exchanged
     event_id: str | None = None  # carrier steps: the parcel event that made them
+    occurred_at: datetime | None = None  # carrier steps: when the scan happened
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     status: ReturnStatus
-    at: datetime
+    at: datetime  # when it happened: the carrier's scan time, else when it was recorded
     source: Source
     note: str | None = None
     event_id: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -174,3 +175,78 @@ def test_every_source_the_registry_lists_has_a_secret_and_no_other_name_does() -
         SOURCES, "test-webhook-secret"
     )
     assert secrets.webhook_secret("fedex") is None
+
+
+# -- a rotated token secret ----------------------------------------------------------------------
+ROTATED_AT = "2026-12-01T09:00:00+00:00"
+
+
+def test_a_rotation_names_the_previous_token_secret_and_when_it_was_replaced(
+    secrets_manager: Any,
+) -> None:
+    rotation = {"previous_token_secret": "old-token-secret", "token_secret_rotated_at": ROTATED_AT}
+    store(secrets_manager, {**COMPLETE, **rotation})
+
+    secrets = get_secrets()
+
+    assert secrets.previous_token_secret == "old-token-secret"
+    assert secrets.token_secret_rotated_at == datetime.fromisoformat(ROTATED_AT)
+
+
+def test_without_a_rotation_there_is_no_previous_token_secret(secrets_manager: Any) -> None:
+    store(secrets_manager, COMPLETE)
+
+    secrets = get_secrets()
+
+    assert (secrets.previous_token_secret, secrets.token_secret_rotated_at) == ("", None)
+
+
+@pytest.mark.parametrize(
+    "rotation",
+    [
+        {"previous_token_secret": "old-token-secret"},  # valid for ever: refused
+        {"previous_token_secret": "old-token-secret", "token_secret_rotated_at": "yesterday"},
+        {"previous_token_secret": "old-token-secret", "token_secret_rotated_at": "2026-12-01"},
+        {"token_secret_rotated_at": ROTATED_AT},
+    ],
+)
+def test_half_a_rotation_stops_the_function_naming_what_is_missing(
+    secrets_manager: Any, rotation: dict[str, str]
+) -> None:
+    store(secrets_manager, {**COMPLETE, **rotation})
+
+    with pytest.raises(SecretsUnavailable, match="token_secret_rotated_at|previous_token_secret"):
+        get_secrets()
+
+
+def test_a_rotation_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PK_PREVIOUS_TOKEN_SECRET", "old-token-secret")
+    monkeypatch.setenv("PK_TOKEN_SECRET_ROTATED_AT", ROTATED_AT)
+
+    secrets = get_secrets()
+
+    assert secrets.previous_token_secret == "old-token-secret"
+    assert secrets.token_secret_rotated_at == datetime.fromisoformat(ROTATED_AT)
+    monkeypatch.delenv("PK_TOKEN_SECRET_ROTATED_AT")
+    settings.reset_caches()
+    with pytest.raises(SecretsUnavailable, match="PK_TOKEN_SECRET_ROTATED_AT"):
+        get_secrets()
+
+
+def test_the_token_keys_keep_the_previous_secret_for_the_overlap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chalicelib import deps
+
+    monkeypatch.setenv("PK_PREVIOUS_TOKEN_SECRET", "old-token-secret")
+    monkeypatch.setenv("PK_TOKEN_SECRET_ROTATED_AT", ROTATED_AT)
+    monkeypatch.setenv("PK_TOKEN_ROTATION_OVERLAP_DAYS", "30")
+
+    keys = deps.token_keys()
+
+    rotated_at = datetime.fromisoformat(ROTATED_AT)
+    assert keys.secrets(rotated_at + timedelta(days=29)) == (
+        "test-token-secret",
+        "old-token-secret",
+    )
+    assert keys.secrets(rotated_at + timedelta(days=30)) == ("test-token-secret",)

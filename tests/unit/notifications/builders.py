@@ -6,14 +6,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from chalicelib.domain.customer_tokens import first_format_token
 from chalicelib.domain.notifications import OrderSnapshot, Recipient, ShipmentSnapshot
 from chalicelib.domain.outbox import OutboxKind, OutboxMessage
-from chalicelib.domain.signing import customer_token
 
 ORDER_ID = "1001"
 NOW = datetime(2026, 12, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin: outside quiet hours
 # The shape of a real tracking link: base URL, order id and the 43-character customer token.
-TRACKING_URL = f"https://track.shop.example/t/{ORDER_ID}?token={customer_token('s', ORDER_ID)}"
+TRACKING_URL = f"https://track.shop.example/t/{ORDER_ID}?token={first_format_token('s', ORDER_ID)}"
 
 
 def recipient(**changes: Any) -> Recipient:

@@ -133,15 +133,25 @@ def test_email_subject_and_content_language_follow_the_customer_locale(
 
 
 def test_email_html_part_escapes_the_customer_name(aws: dict[str, Any]) -> None:
+    view = order(shipment("S1"), recipient=recipient(name="Anna O'Brien"))
+    sender = EmailSender(boto3.client("sesv2"), SENDER)
+
+    sender.send(outgoing(delivery("email"), CUSTOMER_EMAIL, view))
+
+    [sent] = sent_emails(REGION)
+    assert "Hallo Anna O&#39;Brien," in sent.html
+    assert "Hallo Anna O'Brien," in sent.text  # plain text shows the name as typed
+
+
+def test_email_greets_a_name_that_is_markup_without_it(aws: dict[str, Any]) -> None:
     view = order(shipment("S1"), recipient=recipient(name="<b>Anna</b>"))
     sender = EmailSender(boto3.client("sesv2"), SENDER)
 
     sender.send(outgoing(delivery("email"), CUSTOMER_EMAIL, view))
 
     [sent] = sent_emails(REGION)
-    assert "&lt;b&gt;Anna&lt;/b&gt;" in sent.html
-    assert "<b>Anna</b>" not in sent.html
-    assert "Hallo <b>Anna</b>," in sent.text  # plain text shows the name as typed
+    assert "Anna" not in sent.html and "Anna" not in sent.text
+    assert sent.text.startswith("Hallo,\n")
 
 
 def test_email_keeps_non_ascii_names_and_subjects_intact(aws: dict[str, Any]) -> None:
@@ -200,7 +210,7 @@ def test_sms_goes_to_the_number_with_the_rendered_text(aws: dict[str, Any]) -> N
     message_id = SmsSender(boto3.client("sns")).send(message)
 
     assert sent_sms(REGION) == [SentSms(message_id, CUSTOMER_PHONE, message.message.sms)]
-    assert message.message.sms.startswith("Anna Schmidt, dein Paket kommt heute mit DHL")
+    assert message.message.sms.startswith("Dein Paket kommt heute mit DHL")
 
 
 def test_sms_is_sent_transactional_with_the_configured_sender_id(aws: dict[str, Any]) -> None:
@@ -375,7 +385,7 @@ def test_webhook_posts_the_message_as_json_signed_with_the_merchant_secret(
         "sms": message.message.sms,
         "sent_at": "2026-12-23T10:00:07.250000+00:00",
     }
-    assert message.message.sms and "Anna Schmidt" in message.message.sms
+    assert message.message.sms and "Anna Schmidt" not in message.message.sms
     assert provider_id == planned.dedup_key  # the merchant sent no X-Request-Id
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,3 +53,24 @@ def shipment(shipment_id: str = "S1", **items: int) -> ShipmentState:
 def order(window: PromiseWindow = WINDOW, **items: int) -> OrderState:
     lines = tuple(OrderLine(sku, quantity) for sku, quantity in (items or {"TSHIRT": 1}).items())
     return OrderState(order_id="1001", items=lines, window=window, destination_zone="Europe/Berlin")
+
+
+@dataclass(frozen=True)
+class Weekdays:
+    """Transit rules for estimates: delivery Monday to Friday, the shortest transit
+    ``transit_min`` days (an ``EstimateRule``)."""
+
+    transit_min: int = 2
+
+    def nth_after(self, day: date, n: int) -> date:
+        if n == 0:
+            return _weekday_from(day)
+        for _ in range(n):
+            day = _weekday_from(day + timedelta(days=1))
+        return day
+
+
+def _weekday_from(day: date) -> date:
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    return day

@@ -111,8 +111,11 @@ class InMemoryOrderRepository:
         numbers = [tracking_number_key(s.tracking_number) for s in after.shipments]
         if any(self.tracking.get(n, after.order_id) != after.order_id for n in numbers):
             raise Conflict("tracking number belongs to another order")
-        # An update, as in the table: the registration record stays the stored one.
-        self.orders[after.order_id] = replace(after, record=current.record)
+        # An update, as in the table: the registration record and the token generation stay
+        # the stored ones.
+        self.orders[after.order_id] = replace(
+            after, record=current.record, token_generation=current.token_generation
+        )
         self.tracking.update(dict.fromkeys(numbers, after.order_id))
         self.seen.update(events)
         for (order_id, shipment_id, event_id), kept in events.items():
@@ -128,6 +131,13 @@ class InMemoryOrderRepository:
 
     def fitting(self, changes: Sequence[OrderChange]) -> int:
         return min(len(changes), self.changes_per_transaction)
+
+    def advance_token_generation(self, order_id: str, seen: int) -> None:
+        self._interleave()
+        current = self.orders.get(order_id)
+        if current is None or current.token_generation != seen:
+            raise RevisionConflict()
+        self.orders[order_id] = replace(current, token_generation=seen + 1)
 
     def _interleave(self) -> None:
         if self.before_write is not None:

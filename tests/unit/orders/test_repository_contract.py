@@ -218,6 +218,49 @@ class TestOrderRepositoryContract:
         assert repository.get("1001") == at_4
         assert len(repository.events("1001")) == 2
 
+    def test_a_new_order_opens_to_its_first_token_generation(self, repository: OrderStore) -> None:
+        repository.create(registered(), [], NOW)
+
+        stored = repository.get("1001")
+        assert stored is not None and stored.token_generation == 1
+
+    def test_the_token_generation_moves_on_from_the_one_read_and_nothing_else_changes(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        repository.advance_token_generation("1001", 1)
+        repository.advance_token_generation("1001", 2)
+
+        assert repository.get("1001") == replace(with_parcel, token_generation=3)
+
+    def test_a_token_generation_moved_on_meanwhile_is_refused(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        repository.advance_token_generation("1001", 1)
+
+        with pytest.raises(RevisionConflict):
+            repository.advance_token_generation("1001", 1)
+        with pytest.raises(RevisionConflict):
+            repository.advance_token_generation("1002", 1)  # no such order
+
+        stored = repository.get("1001")
+        assert stored is not None and stored.token_generation == 2
+        assert repository.get("1002") is None
+
+    def test_a_save_from_the_tracking_copy_keeps_the_token_generation(
+        self, repository: OrderStore, with_parcel: records.StoredOrder
+    ) -> None:
+        # Given a webhook's read of the tracking copy, then a replaced customer token
+        copy = repository.by_tracking("TRK-S1")
+        assert copy is not None
+        repository.advance_token_generation("1001", 1)
+
+        # When the webhook commits on the revision it read
+        repository.save(change(copy, replace(copy, revision=3), "evt-1"))
+
+        # Then the replacement stands: the order's other writes never touch the generation
+        stored = repository.get("1001")
+        assert stored is not None and (stored.revision, stored.token_generation) == (3, 2)
+
     def test_what_fits_one_transaction_commits_in_one(
         self, repository: OrderStore, with_parcel: records.StoredOrder
     ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +23,7 @@ from chalicelib.domain.orders import (
     record_event,
     reevaluate,
 )
-from tests.unit.orders.builders import BERLIN, T0, at, event, order, shipment
+from tests.unit.orders.builders import BERLIN, T0, Weekdays, at, event, order, shipment
 from tests.unit.orders.strategies import arrival, distinct_events
 
 
@@ -178,7 +178,7 @@ def test_a_late_rule_estimate_puts_the_promise_at_risk() -> None:
         order(),
         [parcel.shipment],
         berlin(23, 21),
-        estimate_from_rules=lambda scan_date: scan_date + timedelta(days=2),
+        estimate_from_rules=Weekdays(transit_min=2),
     )
 
     assert outcome.order.promise_state is PromiseState.AT_RISK

@@ -15,7 +15,9 @@ from typing import Any, cast
 import pytest
 
 from chalicelib.config.loader import load_config
+from chalicelib.domain.customer_tokens import CustomerTokens
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.token_keys import TokenKeys
 from chalicelib.domain.tracking import ParcelStatus, SkipReason, TrackingEvent
 from chalicelib.models.orders import RegisterOrderRequest, RegisterShipmentRequest
 from chalicelib.models.returns import ReturnView
@@ -49,7 +51,7 @@ class World:
         self.orders = OrderService(
             Context(
                 repository=self.store,
-                token_secret="test-token-secret",
+                customer_tokens=CustomerTokens(TokenKeys("test-token-secret")),
                 promise_token_secret="test-token-secret",
                 public_base_url="https://track.shop.example",
                 now=lambda: NOW,

@@ -175,6 +175,16 @@ RULE_ERRORS = {
     "overlapping zones of one method": (_method(3, zone={"country": "DE"}), "methods.3.zone"),
     "duplicate key": (_method(4, key="next_day"), "methods.4.key"),
     "no label in the default language": (_method(1, labels={"de": "Express"}), "methods.1.labels"),
+    # A label names the method; an option's own dates say when ("morgen" was said of options
+    # due six days later)
+    "a label that says tomorrow": (
+        _method(1, labels={"en": "Express", "de": "Express – morgen bei dir"}),
+        "methods.1.labels.de",
+    ),
+    "a label that names a weekday": (
+        _method(1, labels={"en": "Express, with you by Friday"}),
+        "methods.1.labels.en",
+    ),
     "unknown field": (_method(0, colour="red"), "methods.0.colour"),
     "missing version": (lambda d: d.pop("version"), "version"),
 }

@@ -33,8 +33,8 @@ def test_one_instant_in_two_zones_is_written_in_each_zone(config: PromiseConfig)
     assert berlin == london
 
     # When both are written, one after the other
-    first = option_text(_promise(config, day, day, berlin), "de-DE", "de").text
-    second = option_text(_promise(config, day, day, london), "de-DE", "de").text
+    first = option_text(_promise(config, day, day, berlin), "de-DE", "de", day).text
+    second = option_text(_promise(config, day, day, london), "de-DE", "de", day).text
 
     # Then each keeps its own offset
     assert first.order_by == "2026-12-23T17:00:00+01:00"
@@ -50,6 +50,7 @@ def test_one_instant_in_two_zones_is_written_in_each_zone(config: PromiseConfig)
     zone=st.sampled_from(ZONES),
     fold=st.sampled_from([0, 1]),
     free=st.booleans(),
+    before=st.integers(0, 8),
 )
 def test_an_option_is_always_written_as_afresh(
     config: PromiseConfig,
@@ -59,19 +60,25 @@ def test_an_option_is_always_written_as_afresh(
     zone: Any,
     fold: int,
     free: bool,
+    before: int,
 ) -> None:
-    # Given any option, and before it the same cut-off in another zone, and the same option
-    # at the other price
+    # Given any option, and before it the same cut-off in another zone, the same option at the
+    # other price, and the same option seen a day earlier
     order_by = cutoff.replace(tzinfo=zone, fold=fold)
     latest = earliest + timedelta(days=span)
-    option_text(_promise(config, earliest, latest, order_by.astimezone(UTC), free), "de-DE", "de")
-    option_text(_promise(config, earliest, latest, order_by, not free), "de-DE", "de")
-    option_text(_promise(config, earliest, latest, order_by, free), "en-GB", "de")
+    today = earliest - timedelta(days=before)
+    same = _promise(config, earliest, latest, order_by, free)
+    option_text(
+        _promise(config, earliest, latest, order_by.astimezone(UTC), free), "de-DE", "de", today
+    )
+    option_text(_promise(config, earliest, latest, order_by, not free), "de-DE", "de", today)
+    option_text(same, "en-GB", "de", today)
+    option_text(same, "de-DE", "de", today - timedelta(days=1))
 
     # When it is written
     promise = _promise(config, earliest, latest, order_by, free)
-    answer = option_text(promise, "de-DE", "de")
+    answer = option_text(promise, "de-DE", "de", today)
 
     # Then it is what is written afresh, however often the same values came before
-    assert answer == write_option_text(promise, "de-DE", "de")
+    assert answer == write_option_text(promise, "de-DE", "de", today)
     assert answer.text[:3] == (earliest.isoformat(), latest.isoformat(), order_by.isoformat())

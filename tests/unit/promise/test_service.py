@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from chalicelib.config import loader
 from chalicelib.domain.errors import InvalidToken
-from chalicelib.domain.promise.tokens import cart_digest
-from chalicelib.domain.signing import issue_token
-from chalicelib.models.promise import QuoteRequest, QuoteResponse
+from chalicelib.domain.promise.tokens import ORDER_BY_GRACE, cart_digest, read_promise_token
+from chalicelib.domain.signing import issue_token, verify_token
+from chalicelib.domain.token_keys import PROMISE, purpose_key
+from chalicelib.models.promise import QuoteOption, QuoteRequest, QuoteResponse
 from chalicelib.services.promise import (
+    SIGNED_AT_TOLERANCE,
     quote_body,
     quote_cache_max_age,
     quote_promise,
@@ -22,7 +24,8 @@ from chalicelib.services.promise import (
 )
 
 SECRET = "test-token-secret"
-NOW = datetime(2026, 12, 23, 15, 0, tzinfo=UTC)  # 16:00 in Berlin
+CET = timezone(timedelta(hours=1))
+NOW = datetime(2026, 12, 23, 15, 30, tzinfo=UTC)  # 16:30 in Berlin: the quotes below are of now
 BODY: dict[str, Any] = {
     "destination": {"country": "DE", "postal_code": "10115"},
     "items": [{"sku": "TSHIRT-M", "quantity": 2}],
@@ -35,6 +38,12 @@ BODY: dict[str, Any] = {
 def _quote(now: datetime = NOW, **changes: Any) -> QuoteResponse:
     request = QuoteRequest.model_validate({**copy.deepcopy(BODY), **changes})
     return quote_promise(request, now=now, token_secret=SECRET)
+
+
+def _token(option: QuoteOption) -> str:
+    """The option's promise token (every option of a quote of the present has one)."""
+    assert option.promise_token is not None
+    return option.promise_token
 
 
 def _wire(response: QuoteResponse) -> dict[str, Any]:
@@ -51,7 +60,7 @@ def test_contract_example_on_the_wire() -> None:
     token = first.pop("promise_token")
     assert first == {
         "method": "standard",
-        "label": "Standard – in 1–2 Werktagen bei dir",
+        "label": "Standard – zwischen morgen und Montag bei dir",
         "carrier": "dhl",
         "service": "paket",
         "price": {"amount": "0.00", "currency": "EUR"},  # 2 × 29.90 is over 50.00
@@ -96,6 +105,81 @@ def test_the_answer_text_is_the_quote_response_serialised(changes: dict[str, Any
     assert bool(response.options) == (changes.get("destination", {}).get("country") != "FR")
 
 
+@pytest.mark.parametrize("explain", [False, True])
+@pytest.mark.parametrize(
+    ("offset", "signed"),
+    [
+        (timedelta(0), True),
+        (SIGNED_AT_TOLERANCE, True),
+        (-SIGNED_AT_TOLERANCE, True),
+        (SIGNED_AT_TOLERANCE + timedelta(seconds=1), False),
+        (-SIGNED_AT_TOLERANCE - timedelta(seconds=1), False),
+        (timedelta(hours=-14, minutes=-30), False),  # the morning's promise, quoted at night
+    ],
+)
+def test_tokens_are_signed_only_for_a_quote_of_the_present(
+    offset: timedelta, signed: bool, explain: bool
+) -> None:
+    # Given a quote whose at lies `offset` from the server's clock
+    request = QuoteRequest.model_validate(
+        {
+            **copy.deepcopy(BODY),
+            "at": (NOW + offset).astimezone(CET).isoformat(),
+            "explain": explain,
+        }
+    )
+
+    # When it is written as the route writes it
+    text = quote_body(request, now=NOW, token_secret=SECRET).body
+
+    # Then every option has a token, or none has and the answer says why; the text is still,
+    # byte for byte, what QuoteResponse writes
+    response = QuoteResponse.model_validate_json(text)
+    assert response.model_dump_json(exclude_none=True) == text
+    assert response.options
+    assert all((option.promise_token is not None) == signed for option in response.options)
+    assert (response.tokens_withheld is None) == signed
+    if not signed:
+        assert response.tokens_withheld is not None
+        assert response.tokens_withheld.reason == "quoted_for_another_instant"
+
+
+def test_a_token_is_signed_with_the_promise_key_not_with_the_secret_itself() -> None:
+    token = _token(_quote().options[0])
+
+    assert verify_token(purpose_key(SECRET, PROMISE), "promise", token)["m"] == "standard"
+    with pytest.raises(InvalidToken, match="signature"):
+        verify_token(SECRET, "promise", token)
+
+
+def test_a_token_quoted_with_the_previous_secret_is_read_while_the_rotation_overlaps() -> None:
+    token = _token(_quote().options[0])
+
+    window = read_promise_token(token, secret="rotated-token-secret", now=NOW, previous=(SECRET,))
+
+    assert window.method == "standard"
+    with pytest.raises(InvalidToken):
+        read_promise_token(token, secret="rotated-token-secret", now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("placed", "holds"),
+    [
+        (timedelta(hours=-1), True),
+        (ORDER_BY_GRACE, True),
+        (ORDER_BY_GRACE + timedelta(seconds=1), False),
+        (timedelta(hours=7), False),
+    ],
+)
+def test_a_promise_holds_for_orders_placed_before_its_cutoff_and_the_grace(
+    placed: timedelta, holds: bool
+) -> None:
+    option = _quote().options[0]
+    window = verify_promise_token(_token(option), token_secret=SECRET, now=NOW)
+
+    assert window.holds_for(option.order_by + placed) is holds
+
+
 def test_quoted_at_echoes_a_utc_instant() -> None:
     wire = _wire(_quote(at="2026-12-23T15:30:00Z"))
 
@@ -121,17 +205,21 @@ def test_order_by_is_in_the_location_offset_in_summer() -> None:
 @pytest.mark.parametrize(
     ("locale", "label"),
     [
-        ("de-DE", "Express – morgen bei dir"),
-        ("de-AT", "Express – morgen bei dir"),
-        ("en-GB", "Express – with you tomorrow"),
-        ("en-US", "Express – with you tomorrow"),
-        ("en-DE", "Express – with you tomorrow"),
+        # Wednesday 16:30, after the express cut-off: 24 December closed, two holidays and a
+        # Sunday, so Tuesday the 29th
+        ("de-DE", "Express – am Dienstag bei dir"),
+        ("de-AT", "Express – am Dienstag bei dir"),
+        ("en-GB", "Express – with you on Tuesday"),
+        ("en-US", "Express – with you on Tuesday"),
+        ("en-DE", "Express – with you on Tuesday"),
     ],
 )
 def test_labels_follow_the_locale_language(locale: str, label: str) -> None:
     response = _quote(locale=locale)
 
-    assert next(o.label for o in response.options if o.method == "next_day") == label
+    option = next(o for o in response.options if o.method == "next_day")
+    assert (option.delivery.earliest, option.delivery.latest) == (date(2026, 12, 29),) * 2
+    assert option.label == label
 
 
 def test_labels_fall_back_to_the_default_language() -> None:
@@ -143,7 +231,8 @@ def test_labels_fall_back_to_the_default_language() -> None:
 
     response = quote_promise(request, now=NOW, token_secret=SECRET, config=config)
 
-    assert next(o.label for o in response.options if o.method == "next_day") == "Express"
+    label = next(o.label for o in response.options if o.method == "next_day")
+    assert label == "Express – with you on Tuesday"
 
 
 def test_explain_is_only_sent_when_asked() -> None:
@@ -188,7 +277,7 @@ def test_a_naive_now_is_a_programming_error() -> None:
 def test_promise_token_records_the_option() -> None:
     option = _quote().options[0]
 
-    window = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+    window = verify_promise_token(_token(option), token_secret=SECRET, now=NOW)
 
     assert (window.method, window.rule, window.carrier, window.service) == (
         "standard",
@@ -202,14 +291,15 @@ def test_promise_token_records_the_option() -> None:
     assert window.expires_at == NOW + timedelta(hours=2)
     assert window.ships_from == ("WH-LEIPZIG",)
     assert (window.price.amount, window.price.currency) == (option.price.amount, "EUR")
-    assert window.rules_version == "2026.12.1"
+    assert window.rules_version == "2026.12.2"
     assert window.matches("DE", "10115", [("TSHIRT-M", 1), ("TSHIRT-M", 1)])
     assert not window.matches("DE", "10115", [("TSHIRT-M", 3)])
     assert not window.matches("DE", "10117", [("TSHIRT-M", 2)])
 
 
 def test_a_version_1_token_quoted_before_an_upgrade_still_records_its_option() -> None:
-    # Given a token as quotes wrote them before claims version 2 (names spelled out)
+    # Given a token as quotes wrote them before claims version 2 (names spelled out), signed
+    # with the secret itself as before per-purpose keys
     v1 = {
         "v": 1, "method": "standard", "rule": "standard-de", "carrier": "dhl",
         "service": "paket", "earliest": "2026-12-24", "latest": "2026-12-28",
@@ -217,33 +307,33 @@ def test_a_version_1_token_quoted_before_an_upgrade_still_records_its_option() -
         "price": {"amount": "0.00", "currency": "EUR"},
         "quoted_at": "2026-12-23T16:30:00+01:00", "exp": int(NOW.timestamp()) + 7200,
         "dest": {"country": "DE", "postal_code": "10115"},
-        "cart": cart_digest([("TSHIRT-M", 2)]), "rules": "2026.12.1",
+        "cart": cart_digest([("TSHIRT-M", 2)]), "rules": "2026.12.2",
     }  # fmt: skip
     token = issue_token(SECRET, "promise", v1)
 
     # Then it reads as the same promise a version 2 token of that option records
     window = verify_promise_token(token, token_secret=SECRET, now=NOW)
     option = _quote().options[0]
-    current = verify_promise_token(option.promise_token, token_secret=SECRET, now=NOW)
+    current = verify_promise_token(_token(option), token_secret=SECRET, now=NOW)
     assert window == current
 
 
 def test_a_token_is_well_under_the_size_of_its_version_1_spelling() -> None:
     # Every option of every quote carries one: version 1's were about 610 characters
-    assert all(len(o.promise_token) < 500 for o in _quote().options)
+    assert all(len(_token(o)) < 500 for o in _quote().options)
 
 
 def test_every_option_has_its_own_token() -> None:
     options = _quote().options
 
-    windows = [verify_promise_token(o.promise_token, token_secret=SECRET, now=NOW) for o in options]
+    windows = [verify_promise_token(_token(o), token_secret=SECRET, now=NOW) for o in options]
     assert [w.method for w in windows] == [o.method for o in options]
 
 
 def test_promise_token_expires_after_the_ttl() -> None:
     request = QuoteRequest.model_validate(BODY)
     response = quote_promise(request, now=NOW, token_secret=SECRET, token_ttl=timedelta(minutes=10))
-    token = response.options[0].promise_token
+    token = _token(response.options[0])
 
     verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(minutes=10))
     with pytest.raises(InvalidToken, match="expired"):
@@ -251,7 +341,7 @@ def test_promise_token_expires_after_the_ttl() -> None:
 
 
 def test_default_ttl_is_two_hours() -> None:
-    token = _quote().options[0].promise_token
+    token = _token(_quote().options[0])
 
     verify_promise_token(token, token_secret=SECRET, now=NOW + timedelta(hours=2))
     with pytest.raises(InvalidToken):
@@ -276,7 +366,7 @@ def _tampered(token: str) -> str:
     ids=["wrong secret", "tampered", "malformed", "other purpose", "missing claims", "version"],
 )
 def test_invalid_tokens_are_refused(token: Any, secret: str) -> None:
-    genuine = _quote().options[0].promise_token
+    genuine = _token(_quote().options[0])
 
     with pytest.raises(InvalidToken):
         verify_promise_token(token(genuine), token_secret=secret, now=NOW)

@@ -17,6 +17,7 @@ from chalicelib.domain.returns import (
     ReturnLine,
     ReturnPolicy,
     ReturnRefused,
+    check_exchange,
     check_request,
     remaining,
     returnable,
@@ -172,3 +173,48 @@ def test_a_sku_with_nothing_left_says_whether_the_window_closed_or_all_went_back
 
     assert shirt.refusal == refusal
     assert (shirt.left > 0) == (refusal is None)
+
+
+def an_order_offering(exchangeable: dict[str, frozenset[str]]) -> OrderForReturn:
+    return OrderForReturn(
+        ordered={"TSHIRT-M": 2, "MUG-BLUE": 1},
+        delivered=(DeliveredParcel(DELIVERED, {"TSHIRT-M": 2, "MUG-BLUE": 1}),),
+        returned={},
+        exchangeable=exchangeable,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sku", "wanted", "allowed"),
+    [
+        ("TSHIRT-M", "TSHIRT-L", True),  # offered
+        ("TSHIRT-M", "TSHIRT-M", False),  # the merchant named what it offers: not the same
+        ("TSHIRT-M", "LUXURY-WATCH-9000", False),
+        ("MUG-BLUE", "MUG-BLUE", True),  # nothing offered: the same SKU only
+        ("MUG-BLUE", "MUG-RED", False),
+    ],
+)
+def test_an_exchange_asks_for_a_sku_the_merchant_offers_for_the_item_or_else_the_same(
+    sku: str, wanted: str, allowed: bool
+) -> None:
+    order = an_order_offering({"TSHIRT-M": frozenset({"TSHIRT-S", "TSHIRT-L"})})
+    lines = [ReturnLine(sku, 1, "too_small")]
+
+    if allowed:
+        check_exchange(order, lines, wanted)
+    else:
+        with pytest.raises(ReturnNotAllowed) as caught:
+            check_exchange(order, lines, wanted)
+        assert caught.value.errors == [
+            {"loc": ["exchange_sku"], "msg": f"{wanted} is not offered in exchange for {sku}"}
+        ]
+
+
+def test_an_exchange_for_several_items_must_be_offered_for_each() -> None:
+    order = an_order_offering({"TSHIRT-M": frozenset({"MUG-BLUE"})})
+    lines = [ReturnLine("TSHIRT-M", 1, "too_small"), ReturnLine("MUG-BLUE", 1, "damaged")]
+
+    check_exchange(order, lines, "MUG-BLUE")
+    with pytest.raises(ReturnNotAllowed, match="TSHIRT-L is not offered in exchange for "
+                       "MUG-BLUE, TSHIRT-M"):  # fmt: skip
+        check_exchange(order, lines, "TSHIRT-L")

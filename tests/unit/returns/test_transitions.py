@@ -7,8 +7,10 @@ from decimal import Decimal
 from itertools import product
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.domain.errors import IllegalTransition
+from chalicelib.domain.errors import Conflict, IllegalTransition
 from chalicelib.domain.returns import (
     ALLOWED,
     TERMINAL,
@@ -16,9 +18,11 @@ from chalicelib.domain.returns import (
     Money,
     ParcelEvent,
     ReturnLabel,
+    ReturnRecord,
     ReturnStatus,
     Step,
     apply_parcel_event,
+    check_repeat,
     move,
 )
 from chalicelib.domain.returns.transitions import MAX_PARCEL_EVENTS
@@ -141,6 +145,42 @@ def test_events_in_any_order_end_at_received() -> None:
     assert [h.status for h in record.history][-1] == S.RECEIVED
 
 
+@settings(max_examples=200, derandomize=True)
+@given(
+    scans=st.lists(
+        st.tuples(
+            st.sampled_from(["info_received", "in_transit", "out_for_delivery", "delivered"]),
+            st.integers(-600, 600),  # minutes around 08:00 on the 30th
+            st.integers(0, 48 * 60),  # how long the webhook took to bring it
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    merchant_step=st.booleans(),
+)
+def test_a_carrier_step_is_dated_when_its_scan_happened(
+    scans: list[tuple[str, int, int]], merchant_step: bool
+) -> None:
+    # Given a return with its label, its parcel's scans brought in any order, whenever
+    record = a_return(S.LABEL_CREATED)
+    occurred: dict[str, datetime] = {}
+    for n, (status, minutes, delay) in enumerate(scans):
+        scan = parcel_event(f"e{n}", status, minutes)
+        occurred[scan.event_id] = scan.occurred_at
+        moved = apply_parcel_event(record, scan, scan.occurred_at + timedelta(minutes=delay))
+        assert moved is not None
+        record = moved
+    if merchant_step and record.status == S.RECEIVED:
+        record = move(record, Step(S.REFUNDED, refund=Money(Decimal("5.00"), "EUR")), NOW)
+
+    # Then each carrier step says when its scan happened, the others when they were recorded
+    for entry in record.history:
+        if entry.source == "carrier":
+            assert entry.event_id is not None and entry.at == occurred[entry.event_id]
+        elif entry.status == S.REFUNDED:
+            assert entry.at == NOW
+
+
 def test_a_return_keeps_its_parcels_newest_events_only() -> None:
     record = a_return(S.LABEL_CREATED)
     for n in range(MAX_PARCEL_EVENTS):
@@ -168,3 +208,48 @@ def test_an_old_scan_that_moves_the_return_is_applied_though_not_kept() -> None:
 
     assert received is not None and received.status == S.RECEIVED
     assert "delivered" not in {e.event_id for e in received.parcel_events}
+
+
+REFUND = Money(Decimal("19.90"), "EUR")
+
+
+@pytest.mark.parametrize(
+    ("settled", "again", "conflict"),
+    [
+        (a_return(S.REFUNDED, refund=REFUND), Step(S.REFUNDED, refund=REFUND), False),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("19.9"), "EUR")),  # the same amount
+            False,
+        ),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("199.00"), "EUR")),
+            True,
+        ),
+        (
+            a_return(S.REFUNDED, refund=REFUND),
+            Step(S.REFUNDED, refund=Money(Decimal("19.90"), "CHF")),
+            True,
+        ),
+        (
+            a_return(S.EXCHANGED, exchange_order_id="1001-X"),
+            Step(S.EXCHANGED, exchange_order_id="1001-X"),
+            False,
+        ),
+        (
+            a_return(S.EXCHANGED, exchange_order_id="1001-X"),
+            Step(S.EXCHANGED, exchange_order_id="1001-Y"),
+            True,
+        ),
+        (a_return(S.APPROVED), Step(S.APPROVED, note="again"), False),
+    ],
+)
+def test_a_step_repeated_on_other_terms_is_a_conflict_and_on_the_same_a_retry(
+    settled: ReturnRecord, again: Step, conflict: bool
+) -> None:
+    if conflict:
+        with pytest.raises(Conflict):
+            check_repeat(settled, again)
+    else:
+        check_repeat(settled, again)
